@@ -1,0 +1,141 @@
+import type { Platform } from '../platform.ts';
+import type { OidcModule } from '../oidc/oidc-module.ts';
+import { KEYS_CHANNEL } from '../oidc/oidc-module.ts';
+import { signingOverlapSeconds } from '../oidc/provider-config.ts';
+import { seedDemoData } from '../demo/seed.ts';
+import { readCatalog } from '../facilities/facility-service.ts';
+import { InvalidInputError } from '../core/errors.ts';
+import type { AccountRole } from '../identity/accounts.ts';
+
+export type Flags = Record<string, string | string[] | boolean | undefined>;
+
+export interface CommandContext {
+  platform: Platform;
+  oidc: () => Promise<OidcModule>;
+  flags: Flags;
+}
+
+/** What a command returns: the data for --json, and the lines a person reads. */
+export interface CommandResult {
+  data: unknown;
+  lines: string[];
+}
+
+function required(flags: Flags, name: string): string {
+  const value = flags[name];
+  if (typeof value !== 'string' || value === '') throw new InvalidInputError('missing_option', `--${name} is required`);
+  return value;
+}
+
+function optional(flags: Flags, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function many(flags: Flags, name: string): string[] {
+  const value = flags[name];
+  const values = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+const ROLES: AccountRole[] = ['resident', 'staff', 'admin'];
+
+export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext): Promise<CommandResult> }> = {
+  migrate: {
+    usage: 'migrate                      apply database migrations',
+    async run() {
+      // openPlatform already applied them for this command.
+      return { data: { migrated: true }, lines: ['database schema is up to date'] };
+    },
+  },
+  seed: {
+    usage: 'seed                         load municipalities, facilities and (outside production) demo data',
+    async run({ platform, oidc }) {
+      if (platform.config.production) {
+        const counts = await platform.facilities.importCatalog(readCatalog());
+        return { data: counts, lines: [`imported ${counts.municipalities} municipalities and ${counts.facilities} facilities`] };
+      }
+      const report = await seedDemoData(platform, (await oidc()).clients);
+      return {
+        data: report,
+        lines: [
+          `imported ${report.municipalities} municipalities and ${report.facilities} facilities`,
+          `clients created: ${report.clientsCreated.join(', ') || 'none (already there)'}`,
+          `accounts created: ${report.accountsCreated.join(', ') || 'none (already there)'}`,
+        ],
+      };
+    },
+  },
+  'keys list': {
+    usage: 'keys list                    show signing keys and their state',
+    async run({ platform }) {
+      await platform.keys.ensure();
+      const keys = await platform.keys.list();
+      return { data: keys, lines: keys.map((k) => `${k.status.padEnd(8)} ${k.alg}  ${k.kid}${k.expiresAt ? `  verifies until ${k.expiresAt.toISOString()}` : ''}`) };
+    },
+  },
+  'keys rotate': {
+    usage: 'keys rotate                  promote the published next key to signing, retire the old one',
+    async run({ platform }) {
+      await platform.keys.ensure();
+      const keys = await platform.keys.rotate(signingOverlapSeconds(platform.config));
+      await platform.bus.publish(KEYS_CHANNEL, 'rotated');
+      const lines = keys.map((k) => `${k.status.padEnd(8)} ${k.alg}  ${k.kid}`);
+      lines.push(
+        platform.redis
+          ? 'running nodes were notified and switch now'
+          : `running nodes switch within ${platform.config.keyRefreshSeconds} seconds`,
+      );
+      return { data: keys, lines };
+    },
+  },
+  'client create': {
+    usage:
+      'client create --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--grant-types a,b]\n' +
+      '              [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--facility ID] [--client-id ID]',
+    async run({ flags, oidc }) {
+      const client = await (await oidc()).clients.create({
+        name: required(flags, 'name'),
+        clientId: optional(flags, 'client-id'),
+        redirectUris: many(flags, 'redirect-uri'),
+        postLogoutRedirectUris: many(flags, 'post-logout-redirect-uri'),
+        grantTypes: many(flags, 'grant-types').length ? many(flags, 'grant-types') : undefined,
+        tokenEndpointAuthMethod: optional(flags, 'auth-method'),
+        facilityId: optional(flags, 'facility'),
+      });
+      const data = { client_id: client.clientId, client_secret: client.clientSecret, facility_id: client.facilityId, ...client.metadata };
+      const lines = [`created client ${client.clientId}`];
+      if (client.clientSecret) lines.push(`client secret (shown once here, keep it safe): ${client.clientSecret}`);
+      return { data, lines };
+    },
+  },
+  'client list': {
+    usage: 'client list                  list registered clients (without secrets)',
+    async run({ oidc }) {
+      const clients = await (await oidc()).clients.list();
+      const data = clients.map((c) => ({
+        client_id: c.clientId,
+        client_name: c.metadata.client_name,
+        facility_id: c.facilityId,
+        grant_types: c.metadata.grant_types,
+        redirect_uris: c.metadata.redirect_uris,
+      }));
+      return { data, lines: data.map((c) => `${c.client_id}  ${String(c.client_name ?? '')}  [${(c.grant_types as string[] | undefined)?.join(', ') ?? ''}]`) };
+    },
+  },
+  'user create': {
+    usage: 'user create --email E --password P [--phone 090XXXXXXXX] [--role resident|staff|admin]',
+    async run({ platform, flags }) {
+      const role = (optional(flags, 'role') ?? 'resident') as AccountRole;
+      if (!ROLES.includes(role)) throw new InvalidInputError('invalid_role', `--role must be one of ${ROLES.join(', ')}`);
+      const account = await platform.accounts.create({
+        email: required(flags, 'email'),
+        password: required(flags, 'password'),
+        phone: optional(flags, 'phone'),
+        role,
+        verified: true,
+      });
+      return { data: account, lines: [`created ${account.role} ${account.email} (${account.id})`] };
+    },
+  },
+};

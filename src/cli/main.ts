@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load-config.ts';
+import { createLogger } from '../core/logger.ts';
+import { describeFailure } from '../core/fatal.ts';
+import { openPlatform } from '../platform.ts';
+import { createOidcModule, type OidcModule } from '../oidc/oidc-module.ts';
+import { COMMANDS } from './commands.ts';
+
+function usage(): string {
+  return ['usage: npm run pass -- <command> [options] [--json]', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+}
+
+/** The admin CLI: readable output by default, --json for scripts, exit 1 with one line on failure. */
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      name: { type: 'string' },
+      'client-id': { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      'grant-types': { type: 'string' },
+      'auth-method': { type: 'string' },
+      facility: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      phone: { type: 'string' },
+      role: { type: 'string' },
+    },
+  });
+  const name = [positionals.slice(0, 2).join(' '), positionals[0] ?? ''].find((n) => n in COMMANDS);
+  if (values.help || !name) {
+    process.stdout.write(`${usage()}\n`);
+    return values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  const platform = await openPlatform(config, createLogger('warn'), 'apply');
+  let oidc: OidcModule | undefined;
+  try {
+    const result = await COMMANDS[name]!.run({
+      platform,
+      flags: values,
+      oidc: async () => (oidc ??= await createOidcModule(platform)),
+    });
+    process.stdout.write(values.json ? `${JSON.stringify(result.data, null, 2)}\n` : `${result.lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    oidc?.host.stop();
+    await platform.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    for (const line of describeFailure(error)) process.stderr.write(`pass: ${line}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,72 @@
+/**
+ * The one configuration schema of PASS. Every setting is named like its environment variable;
+ * files under config/ (JSON objects with the same names) supply values that the environment
+ * overrides. README.md documents every entry of VARIABLES.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+const seconds = z.coerce.number().int().positive();
+
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const VARIABLES = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ISSUER: httpUrl.optional(),
+  TRUST_PROXY: bool.default(false),
+  PASS_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/[^/]/.test(v) && URL.canParse(v), {
+      message: 'must be a postgres:// or postgresql:// URL',
+    })
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: seconds.default(5),
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\/./.test(v) && URL.canParse(v), { message: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  PASS_COOKIE_KEYS: list.optional(),
+  PASS_ENCRYPTION_KEYS: list.optional(),
+  PASS_PAIRWISE_SALT: z.string().min(16).optional(),
+  PASS_IDENTITY_HASH_KEY: z.string().min(16).optional(),
+  MAIL_TRANSPORT: z.enum(['outbox', 'smtp']).default('outbox'),
+  SMTP_URL: z.string().refine((v) => /^smtps?:\/\/./.test(v), { message: 'must be an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().min(3).default('PASS <no-reply@pass.localhost>'),
+  SMS_TRANSPORT: z.enum(['outbox', 'http']).default('outbox'),
+  SMS_GATEWAY_URL: httpUrl.optional(),
+  SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+  PASS_MODELS_DIR: z.string().min(1).default('./models'),
+  PASS_MODELS_MIRROR: z.string().min(1).optional(),
+  FACE_DETECTOR: z.string().min(1).default('yunet_s_640_640'),
+  FACE_RECOGNIZER: z.string().min(1).default('mobilefacenet_512'),
+  JPKI_TRUST_ANCHORS: list.optional(),
+  JPKI_ALLOW_TEST_CARDS: bool.optional(),
+  JPKI_CRL_SOURCES: list.default([]),
+  JPKI_CRL_MAX_AGE_SECONDS: seconds.default(86400),
+  PASS_DEMO_DATA: bool.optional(),
+  ACCESS_TOKEN_TTL_SECONDS: seconds.default(3600),
+  CLIENT_CREDENTIALS_TTL_SECONDS: seconds.default(600),
+  ID_TOKEN_TTL_SECONDS: seconds.default(3600),
+  REFRESH_TOKEN_TTL_SECONDS: seconds.default(14 * 86400),
+  SESSION_TTL_SECONDS: seconds.default(14 * 86400),
+  GRANT_TTL_SECONDS: seconds.default(365 * 86400),
+  KEY_REFRESH_SECONDS: seconds.default(30),
+  PURGE_INTERVAL_SECONDS: seconds.default(300),
+  SHUTDOWN_TIMEOUT_SECONDS: seconds.default(15),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+} as const;
+
+export const variablesSchema = z.object(VARIABLES);
+export type Variables = z.output<typeof variablesSchema>;
+export type VariableName = keyof typeof VARIABLES;

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPGLite from 'knex-pglite';
+import type { Config } from '../config/load-config.ts';
+import { UnavailableError } from '../core/errors.ts';
+import { migrationSource } from './migration-source.ts';
+
+export type Database = Knex;
+
+export interface DatabaseInfo {
+  kind: 'postgres' | 'embedded';
+  /** Where the data lives, without credentials: safe to log. */
+  location: string;
+}
+
+export function describeDatabase(config: Config): DatabaseInfo {
+  if (!config.database.url) return { kind: 'embedded', location: path.join(config.dataDir, 'pglite') };
+  const url = new URL(config.database.url);
+  return { kind: 'postgres', location: `${url.hostname}:${url.port || 5432}${url.pathname}` };
+}
+
+/** knex over pg for PostgreSQL, or over PGlite (the same SQL, in-process) when DATABASE_URL is absent. */
+export function createDatabase(config: Config): Database {
+  if (config.database.url) {
+    return knexFactory({
+      client: 'pg',
+      connection: {
+        connectionString: config.database.url,
+        connectionTimeoutMillis: config.database.connectTimeoutSeconds * 1000,
+      },
+      pool: { min: 0, max: config.database.poolMax },
+      acquireConnectionTimeout: config.database.connectTimeoutSeconds * 1000 + 1000,
+    });
+  }
+  const dir = path.join(config.dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  return knexFactory({ client: ClientPGLite as unknown as typeof Knex.Client, connection: { filename: dir } });
+}
+
+/** Fails with one clear line (no credentials) when the database cannot be reached. */
+export async function checkDatabase(db: Database, info: DatabaseInfo): Promise<void> {
+  try {
+    await db.raw('select 1');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0];
+    throw new UnavailableError('database_unreachable', `cannot reach the ${info.kind} database at ${info.location}: ${reason}`);
+  }
+}
+
+export async function migrate(db: Database): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}

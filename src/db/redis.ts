@@ -1,0 +1,33 @@
+import { Redis } from 'ioredis';
+import { UnavailableError } from '../core/errors.ts';
+
+export function describeRedis(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || 6379}`;
+}
+
+/**
+ * Connects and pings once, failing start-up with one clear line. Afterwards ioredis reconnects by
+ * itself, and commands fail fast (no offline queue) so callers answer 503 instead of hanging.
+ */
+export async function connectRedis(url: string, timeoutSeconds: number): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutSeconds * 1000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  redis.on('error', () => {
+    // Reported through readiness and failing requests; ioredis keeps reconnecting.
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UnavailableError('redis_unreachable', `cannot reach Redis at ${describeRedis(url)}: ${reason}`);
+  }
+  return redis;
+}

@@ -1,0 +1,30 @@
+// Public surface of the face factor; the platform imports from here only.
+export { FaceEngine, createFaceEngine, DEFAULT_QUALITY } from './engine.ts';
+export type { FaceAnalysis, FaceEngineOptions, QualityThresholds, StageTimings } from './engine.ts';
+export { DEFAULT_DECODE_LIMITS, decodeImage, sniffImageFormat } from './image/decode.ts';
+export type { DecodeLimits, ImageFormat, RgbImage } from './image/decode.ts';
+export type { Detection } from './detect/types.ts';
+export {
+  FaceImageError,
+  FaceModelsUnavailableError,
+  FaceQualityError,
+  FaceUsageError,
+  TemplateError,
+} from './errors.ts';
+export type { FaceImageReason, FaceQualityReason, TemplateErrorReason } from './errors.ts';
+export { DEFAULT_MANIFEST_PATH, findDetector, findRecognizer, loadManifest, modelIdOf, parseManifest } from './models/manifest.ts';
+export type { DetectorEntry, ModelEntry, ModelManifest, RecognizerEntry } from './models/manifest.ts';
+export { checkFaceModels } from './models/status.ts';
+export type { CheckModelsOptions, FaceModelsStatus, ModelCheck } from './models/status.ts';
+export { fetchModels, ModelFetchError } from './models/fetch.ts';
+export type { FetchEvent, FetchModelsOptions, FetchModelsResult } from './models/fetch.ts';
+export { createKeyring } from './template/keyring.ts';
+export type { KeyringInput, TemplateKeyring } from './template/keyring.ts';
+export { openTemplate, resealTemplate, sealTemplate, templateKeyId } from './template/template.ts';
+export type { OpenedTemplate, OpenOptions, SealOptions } from './template/template.ts';
+export { FaceGallery } from './match/gallery.ts';
+export type { GalleryOptions, IdentifyResult, Match, VerifyResult } from './match/gallery.ts';
+export { GalleryRegistry } from './match/registry.ts';
+export { cosineSimilarity, l2normalize } from './match/vector.ts';
+export { notCheckedPad } from './pad.ts';
+export type { PresentationAttackDetector, PresentationAttackResult } from './pad.ts';

@@ -1,0 +1,154 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ConfigurationError } from '../../core/errors.ts';
+
+const channelTriple = z.tuple([z.number(), z.number(), z.number()]);
+
+const preprocessingSchema = z.object({
+  layout: z.literal('NCHW'),
+  channelOrder: z.enum(['RGB', 'BGR']),
+  mean: channelTriple,
+  std: channelTriple.refine((s) => s.every((v) => v !== 0), 'std must not contain 0'),
+});
+
+const inputSchema = z.object({
+  name: z.string().min(1).optional(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+
+const namesPerStride = z.array(z.string().min(1)).min(1);
+
+const yunetOutputSchema = z.object({
+  decoder: z.literal('yunet'),
+  strides: z.array(z.number().int().positive()).min(1),
+  cls: namesPerStride,
+  obj: namesPerStride,
+  bbox: namesPerStride,
+  kps: namesPerStride,
+});
+
+const scrfdOutputSchema = z.object({
+  decoder: z.literal('scrfd'),
+  strides: z.array(z.number().int().positive()).min(1),
+  anchorsPerCell: z.number().int().positive(),
+  scores: namesPerStride,
+  boxes: namesPerStride,
+  landmarks: namesPerStride,
+});
+
+const embeddingOutputSchema = z.object({
+  decoder: z.literal('embedding'),
+  // Informational: the recognizer reads the real name and length from the model itself.
+  name: z.string().min(1).optional(),
+  embeddingLength: z.number().int().positive().optional(),
+});
+
+const commonFields = {
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/),
+  file: z.string().regex(/^[A-Za-z0-9._-]+\.onnx$/, 'file must be a plain .onnx file name'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().positive(),
+  source: z.string().min(1),
+  license: z.string().min(1),
+  input: inputSchema,
+  preprocessing: preprocessingSchema,
+};
+
+const detectorSchema = z.object({
+  ...commonFields,
+  kind: z.literal('detector'),
+  /** Default confidence for a face; detectors are calibrated differently (YuNet scores true faces ~0.93, SCRFD ~0.8). */
+  minScore: z.number().min(0).max(1),
+  output: z.discriminatedUnion('decoder', [yunetOutputSchema, scrfdOutputSchema]),
+});
+
+const recognizerSchema = z.object({
+  ...commonFields,
+  kind: z.literal('recognizer'),
+  output: embeddingOutputSchema,
+  /** Default cosine-similarity decision threshold, measured as described in docs/face.md. */
+  threshold: z.number().min(-1).max(1),
+});
+
+const manifestSchema = z
+  .object({
+    version: z.literal(1),
+    defaults: z.object({ detector: z.string(), recognizer: z.string() }),
+    models: z.array(z.discriminatedUnion('kind', [detectorSchema, recognizerSchema])).min(1),
+  })
+  .superRefine((m, ctx) => {
+    const names = new Set<string>();
+    for (const model of m.models) {
+      if (names.has(model.name)) ctx.addIssue({ code: 'custom', message: `duplicate model name ${model.name}` });
+      names.add(model.name);
+    }
+    const kindOf = (name: string) => m.models.find((x) => x.name === name)?.kind;
+    if (kindOf(m.defaults.detector) !== 'detector') {
+      ctx.addIssue({ code: 'custom', message: `default detector ${m.defaults.detector} is not a detector in the manifest` });
+    }
+    if (kindOf(m.defaults.recognizer) !== 'recognizer') {
+      ctx.addIssue({ code: 'custom', message: `default recognizer ${m.defaults.recognizer} is not a recognizer in the manifest` });
+    }
+  });
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+export type ModelEntry = ModelManifest['models'][number];
+export type DetectorEntry = Extract<ModelEntry, { kind: 'detector' }>;
+export type RecognizerEntry = Extract<ModelEntry, { kind: 'recognizer' }>;
+export type Preprocessing = z.infer<typeof preprocessingSchema>;
+export type YunetOutput = z.infer<typeof yunetOutputSchema>;
+export type ScrfdOutput = z.infer<typeof scrfdOutputSchema>;
+
+/** The manifest shipped with the repository (models/manifest.json). */
+export const DEFAULT_MANIFEST_PATH = fileURLToPath(new URL('../../../models/manifest.json', import.meta.url));
+
+export function parseManifest(json: unknown, origin = 'manifest'): ModelManifest {
+  const result = manifestSchema.safeParse(json);
+  if (!result.success) {
+    throw new ConfigurationError(result.error.issues.map((i) => `${origin}: ${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return result.data;
+}
+
+export async function loadManifest(path: string = DEFAULT_MANIFEST_PATH): Promise<ModelManifest> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigurationError([`cannot read model manifest ${path}: ${(err as Error).message}`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigurationError([`model manifest ${path} is not valid JSON: ${(err as Error).message}`]);
+  }
+  return parseManifest(json, path);
+}
+
+export function findDetector(manifest: ModelManifest, name: string = manifest.defaults.detector): DetectorEntry {
+  const entry = manifest.models.find((m) => m.name === name);
+  if (!entry || entry.kind !== 'detector') {
+    throw new ConfigurationError([`unknown face detector "${name}"; known: ${namesOfKind(manifest, 'detector')}`]);
+  }
+  return entry;
+}
+
+export function findRecognizer(manifest: ModelManifest, name: string = manifest.defaults.recognizer): RecognizerEntry {
+  const entry = manifest.models.find((m) => m.name === name);
+  if (!entry || entry.kind !== 'recognizer') {
+    throw new ConfigurationError([`unknown face recognizer "${name}"; known: ${namesOfKind(manifest, 'recognizer')}`]);
+  }
+  return entry;
+}
+
+function namesOfKind(manifest: ModelManifest, kind: ModelEntry['kind']): string {
+  return manifest.models.filter((m) => m.kind === kind).map((m) => m.name).join(', ');
+}
+
+/** Templates remember which model made them: embeddings from different models are not comparable. */
+export function modelIdOf(entry: ModelEntry): string {
+  return `${entry.name}@${entry.sha256.slice(0, 12)}`;
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { Database } from '../db/database.ts';
+
+const MUNICIPALITIES_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/municipalities.json');
+
+const catalogSchema = z.object({
+  municipalities: z.array(
+    z.object({
+      code: z.string().regex(/^\d{6}$/, '全国地方公共団体コード has 6 digits'),
+      nameJa: z.string().min(1),
+      nameEn: z.string().min(1),
+      prefectureJa: z.string().min(1),
+    }),
+  ),
+  facilities: z.array(
+    z.object({
+      id: z.string().regex(/^[a-z0-9-]{3,64}$/),
+      municipalityCode: z.string().regex(/^\d{6}$/),
+      kind: z.enum(['playground', 'hospital', 'shelter', 'library', 'booking', 'other']),
+      nameJa: z.string().min(1),
+      nameEn: z.string().min(1),
+    }),
+  ),
+});
+
+export type Catalog = z.infer<typeof catalogSchema>;
+
+export function readCatalog(file = MUNICIPALITIES_FILE): Catalog {
+  const parsed = catalogSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export interface Facility {
+  id: string;
+  municipalityCode: string;
+  kind: string;
+  nameJa: string;
+  nameEn: string;
+}
+
+export class FacilityService {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Inserts or updates the municipalities and facilities of a catalog; idempotent. */
+  async importCatalog(catalog: Catalog): Promise<{ municipalities: number; facilities: number }> {
+    await this.#db.transaction(async (trx) => {
+      for (const m of catalog.municipalities) {
+        await trx('municipalities')
+          .insert({ code: m.code, name_ja: m.nameJa, name_en: m.nameEn, prefecture_ja: m.prefectureJa })
+          .onConflict('code')
+          .merge();
+      }
+      for (const f of catalog.facilities) {
+        await trx('facilities')
+          .insert({ id: f.id, municipality_code: f.municipalityCode, kind: f.kind, name_ja: f.nameJa, name_en: f.nameEn })
+          .onConflict('id')
+          .merge();
+      }
+    });
+    return { municipalities: catalog.municipalities.length, facilities: catalog.facilities.length };
+  }
+
+  async list(): Promise<Facility[]> {
+    const rows = (await this.#db('facilities').orderBy(['municipality_code', 'id'])) as Array<Record<string, string>>;
+    return rows.map((r) => ({ id: r.id!, municipalityCode: r.municipality_code!, kind: r.kind!, nameJa: r.name_ja!, nameEn: r.name_en! }));
+  }
+}

@@ -1,0 +1,66 @@
+/** RevocationChecker over CRLs: newest applicable verified CRL, failing closed when it is stale. */
+import type { JpkiCertificate } from '../certificate.ts';
+import { JpkiUnavailableError } from '../errors.ts';
+import { crlCovers } from './crl.ts';
+import type { CrlProvider } from './crl-provider.ts';
+import type { RevocationChecker, RevocationStatus } from './revocation-checker.ts';
+
+export interface CrlRevocationCheckerOptions {
+  provider: CrlProvider;
+  /**
+   * Refuse to answer from a CRL whose thisUpdate is older than this. The platform configures it
+   * (e.g. 48 h: J-LIS publishes daily and a platform may lag a day, JPKI.md §5).
+   */
+  maxCrlAgeMs: number;
+  /**
+   * How long past nextUpdate a CRL may still be used; default 0 (expired CRLs are not used).
+   * maxCrlAgeMs applies as well.
+   */
+  nextUpdateGraceMs?: number;
+  /** Tolerated clock difference for a CRL dated in the future; default 5 minutes. */
+  clockSkewMs?: number;
+  now?: () => Date;
+}
+
+export class CrlRevocationChecker implements RevocationChecker {
+  private readonly options: CrlRevocationCheckerOptions;
+
+  constructor(options: CrlRevocationCheckerOptions) {
+    if (!(options.maxCrlAgeMs > 0)) throw new Error('maxCrlAgeMs must be a positive number of milliseconds');
+    this.options = options;
+  }
+
+  async check(cert: JpkiCertificate, issuer: JpkiCertificate): Promise<RevocationStatus> {
+    const now = this.options.now ? this.options.now() : new Date();
+    const t = now.getTime();
+    const loaded = (await this.options.provider.crlsFor(issuer, now)).filter((l) => crlCovers(l.crl, cert));
+    if (loaded.length === 0) {
+      throw new JpkiUnavailableError('revocation_unavailable', 'no verified CRL covering this certificate is available');
+    }
+    const newest = loaded.reduce((a, b) => (b.crl.thisUpdate.getTime() > a.crl.thisUpdate.getTime() ? b : a));
+    const { crl } = newest;
+    if (crl.thisUpdate.getTime() > t + (this.options.clockSkewMs ?? 300_000)) {
+      throw new JpkiUnavailableError('revocation_unavailable', 'CRL is dated in the future; check the server clock');
+    }
+    if (t - crl.thisUpdate.getTime() > this.options.maxCrlAgeMs) {
+      throw new JpkiUnavailableError('revocation_unavailable', 'CRL is older than the allowed maximum age');
+    }
+    if (crl.nextUpdate && t > crl.nextUpdate.getTime() + (this.options.nextUpdateGraceMs ?? 0)) {
+      throw new JpkiUnavailableError('revocation_unavailable', 'CRL is past its nextUpdate and no newer CRL could be loaded');
+    }
+    const entry = crl.revoked.get(cert.serialNumber);
+    const status: RevocationStatus = {
+      status: entry ? 'revoked' : 'good',
+      method: 'crl',
+      checkedAt: now,
+      source: newest.source,
+      thisUpdate: crl.thisUpdate,
+    };
+    if (crl.nextUpdate) status.nextUpdate = crl.nextUpdate;
+    if (entry) {
+      status.revokedAt = entry.revokedAt;
+      if (entry.reason) status.reason = entry.reason;
+    }
+    return status;
+  }
+}

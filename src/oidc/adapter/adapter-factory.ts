@@ -1,0 +1,36 @@
+import type { Redis } from 'ioredis';
+import type { Database } from '../../db/database.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
+import { ClientAdapter } from './client-adapter.ts';
+import { PostgresAdapter } from './postgres-adapter.ts';
+import { RedisAdapter } from './redis-adapter.ts';
+import type { Adapter } from './types.ts';
+
+/**
+ * Models that live minutes, not days: kept in Redis when it is configured. Everything else
+ * (sessions, grants, refresh tokens, registration tokens) stays in PostgreSQL.
+ */
+export const SHORT_LIVED_MODELS = new Set([
+  'Interaction',
+  'AuthorizationCode',
+  'DeviceCode',
+  'PushedAuthorizationRequest',
+  'ReplayDetection',
+  'BackchannelAuthenticationRequest',
+  'ClientCredentials',
+  'AccessToken',
+]);
+
+export interface AdapterDeps {
+  db: Database;
+  redis: Redis | undefined;
+  box: SecretBox;
+}
+
+export function createAdapterFactory({ db, redis, box }: AdapterDeps): (model: string) => Adapter {
+  return (model: string) => {
+    if (model === 'Client') return new ClientAdapter(db, box);
+    if (redis && SHORT_LIVED_MODELS.has(model)) return new RedisAdapter(redis, model);
+    return new PostgresAdapter(db, model);
+  };
+}

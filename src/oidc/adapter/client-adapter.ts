@@ -1,0 +1,63 @@
+import type { Database } from '../../db/database.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
+import type { Adapter, AdapterPayload } from './types.ts';
+
+const TABLE = 'oidc_clients';
+const SECRET_AAD = 'oidc-client-secret';
+
+interface ClientRow {
+  client_id: string;
+  metadata: Record<string, unknown>;
+  client_secret_sealed: string | null;
+}
+
+/** Client records in their own table, with the client secret encrypted at rest. */
+export class ClientAdapter implements Adapter {
+  readonly #db: Database;
+  readonly #box: SecretBox;
+
+  constructor(db: Database, box: SecretBox) {
+    this.#db = db;
+    this.#box = box;
+  }
+
+  async upsert(id: string, payload: AdapterPayload): Promise<void> {
+    const { client_secret: secret, ...metadata } = payload;
+    await this.#db(TABLE)
+      .insert({
+        client_id: id,
+        metadata: JSON.stringify(metadata),
+        client_secret_sealed: typeof secret === 'string' ? this.#box.seal(secret, SECRET_AAD) : null,
+        source: 'dynamic',
+        updated_at: new Date(),
+      })
+      .onConflict('client_id')
+      .merge(['metadata', 'client_secret_sealed', 'updated_at']);
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const row = (await this.#db(TABLE).where({ client_id: id }).first()) as ClientRow | undefined;
+    if (!row) return undefined;
+    const metadata: AdapterPayload = { ...row.metadata, client_id: row.client_id };
+    if (row.client_secret_sealed) metadata.client_secret = this.#box.openText(row.client_secret_sealed, SECRET_AAD);
+    return metadata;
+  }
+
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+
+  async consume(): Promise<void> {}
+
+  async destroy(id: string): Promise<void> {
+    await this.#db(TABLE).where({ client_id: id }).delete();
+  }
+
+  async revokeByGrantId(): Promise<void> {}
+}
+
+export { SECRET_AAD as CLIENT_SECRET_AAD };

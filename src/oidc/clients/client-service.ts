@@ -1,0 +1,116 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database } from '../../db/database.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.ts';
+import { CLIENT_SECRET_AAD } from '../adapter/client-adapter.ts';
+
+export type ClientMetadata = Record<string, unknown> & { client_id: string; client_secret?: string };
+
+export interface RegisteredClient {
+  clientId: string;
+  clientSecret: string | undefined;
+  facilityId: string | null;
+  metadata: ClientMetadata;
+  createdAt: Date;
+}
+
+export interface CreateClientInput {
+  clientId?: string | undefined;
+  name: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  grantTypes?: string[];
+  tokenEndpointAuthMethod?: string;
+  facilityId?: string | undefined;
+  /** Extra registered metadata (jwks_uri, backchannel_logout_uri, …). */
+  extra?: Record<string, unknown>;
+}
+
+interface ClientRow {
+  client_id: string;
+  metadata: Record<string, unknown>;
+  client_secret_sealed: string | null;
+  facility_id: string | null;
+  created_at: Date;
+}
+
+/** Validates metadata the way oidc-provider will read it (its own Client.validate). */
+export type MetadataValidator = (metadata: ClientMetadata) => Promise<void>;
+
+export class ClientService {
+  readonly #db: Database;
+  readonly #box: SecretBox;
+  readonly #validate: MetadataValidator;
+
+  constructor(db: Database, box: SecretBox, validate: MetadataValidator) {
+    this.#db = db;
+    this.#box = box;
+    this.#validate = validate;
+  }
+
+  #toClient(row: ClientRow): RegisteredClient {
+    const secret = row.client_secret_sealed ? this.#box.openText(row.client_secret_sealed, CLIENT_SECRET_AAD) : undefined;
+    return {
+      clientId: row.client_id,
+      clientSecret: secret,
+      facilityId: row.facility_id,
+      metadata: { ...row.metadata, client_id: row.client_id },
+      createdAt: row.created_at,
+    };
+  }
+
+  async create(input: CreateClientInput): Promise<RegisteredClient> {
+    const grantTypes = input.grantTypes ?? ['authorization_code', 'refresh_token'];
+    const authMethod = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
+    const clientId = input.clientId ?? randomUUID();
+    if (!/^[A-Za-z0-9._~-]{3,100}$/.test(clientId)) {
+      throw new InvalidInputError('invalid_client_id', 'a client id has 3 to 100 letters, digits, ".", "_", "~" or "-"');
+    }
+    const needsSecret = authMethod === 'client_secret_basic' || authMethod === 'client_secret_post' || authMethod === 'client_secret_jwt';
+    const interactive = grantTypes.includes('authorization_code');
+    const metadata: ClientMetadata = {
+      client_id: clientId,
+      client_name: input.name,
+      grant_types: grantTypes,
+      response_types: interactive ? ['code'] : [],
+      redirect_uris: input.redirectUris ?? [],
+      ...(input.postLogoutRedirectUris?.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
+      token_endpoint_auth_method: authMethod,
+      ...input.extra,
+    };
+    if (needsSecret) metadata.client_secret = randomBytes(32).toString('base64url');
+    try {
+      await this.#validate(metadata);
+    } catch (error) {
+      throw new InvalidInputError('invalid_client_metadata', (error as { error_description?: string }).error_description ?? (error as Error).message);
+    }
+    if (await this.#db('oidc_clients').where({ client_id: clientId }).first()) {
+      throw new ConflictError('client_exists', `a client with id "${clientId}" already exists`);
+    }
+    const { client_secret: secret, ...stored } = metadata;
+    const [row] = (await this.#db('oidc_clients')
+      .insert({
+        client_id: clientId,
+        metadata: JSON.stringify(stored),
+        client_secret_sealed: secret ? this.#box.seal(secret, CLIENT_SECRET_AAD) : null,
+        facility_id: input.facilityId ?? null,
+        source: 'admin',
+      })
+      .returning('*')) as ClientRow[];
+    return this.#toClient(row!);
+  }
+
+  async find(clientId: string): Promise<RegisteredClient | undefined> {
+    const row = (await this.#db('oidc_clients').where({ client_id: clientId }).first()) as ClientRow | undefined;
+    return row ? this.#toClient(row) : undefined;
+  }
+
+  async list(): Promise<RegisteredClient[]> {
+    return ((await this.#db('oidc_clients').orderBy('created_at')) as ClientRow[]).map((r) => this.#toClient(r));
+  }
+
+  async remove(clientId: string): Promise<void> {
+    const deleted = await this.#db('oidc_clients').where({ client_id: clientId }).delete();
+    if (deleted === 0) throw new NotFoundError('client_not_found', `no client with id "${clientId}"`);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Messages } from '../../http/i18n.ts';
+
+export const MESSAGES: Messages = {
+  'app.name': { ja: 'PASS', en: 'PASS' },
+  'lang.switch': { ja: 'English', en: '日本語' },
+  'login.title': { ja: 'ログイン', en: 'Sign in' },
+  'login.lead': { ja: 'PASS ID でログインします。', en: 'Sign in with your PASS ID.' },
+  'login.for': { ja: 'ログイン先', en: 'Signing in to' },
+  'login.id': { ja: 'メールアドレスまたは携帯電話番号', en: 'E-mail address or mobile number' },
+  'login.password': { ja: 'パスワード', en: 'Password' },
+  'login.submit': { ja: 'ログイン', en: 'Sign in' },
+  'login.failed': { ja: 'メールアドレス(電話番号)またはパスワードが正しくありません。', en: 'The e-mail address (or phone number) or password is not correct.' },
+  'consent.title': { ja: '情報提供への同意', en: 'Consent to share information' },
+  'consent.lead': { ja: '次のサービスが、あなたの以下の情報の提供を求めています。', en: 'The following service asks for this information about you.' },
+  'consent.allow': { ja: '同意する', en: 'Allow' },
+  'consent.deny': { ja: '同意しない', en: 'Deny' },
+  'error.title': { ja: 'エラー', en: 'Error' },
+  'error.csrf': { ja: 'ページの有効期限が切れました。もう一度やり直してください。', en: 'This page has expired. Please start again.' },
+  'error.interaction': { ja: 'ログイン手続きの有効期限が切れました。サービスに戻ってもう一度やり直してください。', en: 'This sign-in has expired. Go back to the service and start again.' },
+  'scope.openid': { ja: 'PASS ID(識別子)', en: 'Your PASS identifier' },
+  'scope.email': { ja: 'メールアドレス', en: 'E-mail address' },
+  'scope.phone': { ja: '電話番号', en: 'Phone number' },
+  'scope.profile': { ja: '氏名・生年月日・性別', en: 'Name, date of birth and gender' },
+  'scope.address': { ja: '住所', en: 'Address' },
+  'scope.offline_access': { ja: 'ログアウト後も継続して利用', en: 'Keep access while you are away' },
+};

@@ -1,0 +1,70 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config/load-config.ts';
+import type { Logger } from './core/logger.ts';
+import { SecretBox } from './core/secret-box.ts';
+import { LocalEventBus, RedisEventBus, type EventBus } from './core/event-bus.ts';
+import { PassError } from './core/errors.ts';
+import { checkDatabase, createDatabase, describeDatabase, migrate, type Database, type DatabaseInfo } from './db/database.ts';
+import { migrationSource } from './db/migration-source.ts';
+import { connectRedis } from './db/redis.ts';
+import { AccountService } from './identity/accounts.ts';
+import { FacilityService } from './facilities/facility-service.ts';
+import { SigningKeys } from './oidc/keys/signing-keys.ts';
+
+/** The shared services of one PASS process, used by the server and by the admin CLI. */
+export interface Platform {
+  config: Config;
+  log: Logger;
+  db: Database;
+  dbInfo: DatabaseInfo;
+  redis: Redis | undefined;
+  bus: EventBus;
+  box: SecretBox;
+  keys: SigningKeys;
+  accounts: AccountService;
+  facilities: FacilityService;
+  close(): Promise<void>;
+}
+
+export type MigrationPolicy = 'apply' | 'require';
+
+async function assertMigrated(db: Database): Promise<void> {
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+  if (pending.length > 0) {
+    throw new PassError('configuration', 'schema_outdated', `the database schema is behind by ${pending.length} migration(s): run "npm run migrate"`);
+  }
+}
+
+export async function openPlatform(config: Config, log: Logger, migrations: MigrationPolicy): Promise<Platform> {
+  const dbInfo = describeDatabase(config);
+  const db = createDatabase(config);
+  let redis: Redis | undefined;
+  try {
+    await checkDatabase(db, dbInfo);
+    if (migrations === 'apply' || dbInfo.kind === 'embedded') await migrate(db);
+    else await assertMigrated(db);
+    redis = config.redisUrl ? await connectRedis(config.redisUrl, config.database.connectTimeoutSeconds) : undefined;
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw error;
+  }
+  const bus: EventBus = redis ? new RedisEventBus(redis) : new LocalEventBus();
+  const box = new SecretBox(config.encryptionKeys);
+  return {
+    config,
+    log,
+    db,
+    dbInfo,
+    redis,
+    bus,
+    box,
+    keys: new SigningKeys(db, box),
+    accounts: new AccountService(db),
+    facilities: new FacilityService(db),
+    async close() {
+      await bus.close();
+      redis?.disconnect();
+      await db.destroy();
+    },
+  };
+}

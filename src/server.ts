@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import type { Config } from './config/load-config.ts';
+import { createLogger, type Logger } from './core/logger.ts';
+import { openPlatform, type Platform } from './platform.ts';
+import { createOidcModule, KEYS_CHANNEL, type OidcModule } from './oidc/oidc-module.ts';
+import { purgeExpired } from './oidc/adapter/purger.ts';
+import { interactionRoutes } from './oidc/interactions/routes.ts';
+import { seedDemoData } from './demo/seed.ts';
+import { errorHandler } from './http/errors.ts';
+import { healthRoutes, type ReadinessCheck } from './http/health.ts';
+import { requestContext } from './http/request-context.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { staticFiles } from './http/static-files.ts';
+
+export interface PassServer {
+  url: string;
+  server: http.Server;
+  platform: Platform;
+  oidc: OidcModule;
+  /** Stops taking connections, lets requests in flight finish, then releases the database. */
+  close(): Promise<void>;
+}
+
+function readinessChecks(platform: Platform): ReadinessCheck[] {
+  const { db, redis, config } = platform;
+  const checks: ReadinessCheck[] = [
+    { name: 'database', critical: true, check: async () => (await db.raw('select 1'), { ok: true, detail: platform.dbInfo.kind }) },
+  ];
+  if (redis) checks.push({ name: 'redis', critical: true, check: async () => ({ ok: (await redis.ping()) === 'PONG' }) });
+  checks.push({
+    name: 'face',
+    critical: false,
+    check: async () => {
+      const missing = [config.models.detector, config.models.recognizer].filter((m) => !existsSync(path.join(config.models.dir, `${m}.onnx`)));
+      return missing.length ? { ok: false, detail: `models not installed: ${missing.join(', ')} (run npm run models:fetch)` } : { ok: true };
+    },
+  });
+  return checks;
+}
+
+function startPurger(platform: Platform): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    Promise.all([purgeExpired(platform.db), platform.keys.deleteExpired()])
+      .then(([records, keys]) => {
+        if (records || keys) platform.log.info({ records, keys }, 'purged expired records');
+      })
+      .catch((error: unknown) => platform.log.warn({ err: error }, 'purge failed'));
+  }, platform.config.purgeIntervalSeconds * 1000);
+  timer.unref();
+  return timer;
+}
+
+function trackInFlight(server: http.Server): () => number {
+  let inFlight = 0;
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+    });
+  });
+  return () => inFlight;
+}
+
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<PassServer> {
+  const platform = await openPlatform(config, log, 'require');
+  let oidc: OidcModule;
+  try {
+    oidc = await createOidcModule(platform, (provider) => {
+      provider.on('server_error', (ctx: Koa.Context, error: Error) => ctx.state.log?.error({ err: error }, 'oidc server error'));
+    });
+    if (config.demoData) {
+      const report = await seedDemoData(platform, oidc.clients);
+      if (report.clientsCreated.length || report.accountsCreated.length) log.info(report, 'demo data seeded');
+    }
+    await oidc.host.start();
+    await platform.bus.subscribe(KEYS_CHANNEL, () => {
+      oidc.host.reloadIfChanged().catch((error: unknown) => log.error({ err: error }, 'signing key reload failed'));
+    });
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
+
+  const app = new Koa({ proxy: config.trustProxy });
+  app.keys = config.cookieKeys;
+  app.silent = true;
+  app.use(requestContext(log));
+  app.use(securityHeaders(config.issuer.startsWith('https://')));
+  app.use(errorHandler());
+  app.use(staticFiles());
+  const health = healthRoutes(readinessChecks(platform));
+  app.use(health.routes());
+  const interactions = interactionRoutes({ provider: () => oidc.host.provider, accounts: platform.accounts, csrfKey: config.cookieKeys[0]! });
+  app.use(interactions.routes()).use(interactions.allowedMethods());
+  app.use(oidc.host.middleware);
+
+  const server = http.createServer(app.callback());
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  server.keepAliveTimeout = 65_000;
+  const inFlight = trackInFlight(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const purger = startPurger(platform);
+  log.info({ issuer: config.issuer, port, database: platform.dbInfo, redis: Boolean(platform.redis) }, 'PASS started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    platform,
+    oidc,
+    close() {
+      closing ??= (async () => {
+        clearInterval(purger);
+        oidc.host.stop();
+        const deadline = Date.now() + config.shutdownTimeoutSeconds * 1000;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        server.closeAllConnections();
+        await closed;
+        await platform.close();
+        log.info('PASS stopped');
+      })();
+      return closing;
+    },
+  };
+}
