@@ -7,4 +7,6 @@ export default {
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
+  // A failing test can leave a server open; CI must still end rather than wait forever.
+  forceExit: true,
 };

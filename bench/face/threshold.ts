@@ -26,9 +26,11 @@ export interface RecognizerThresholds {
   /** Threshold where measured FMR and FNMR are closest. */
   eer: { threshold: number; rate: number };
   rows: ThresholdRow[];
-  /** Lowest candidate whose normal-fit FMR is <= targetFmr, if its measured FNMR is 0; see docs/face.md. */
+  /**
+   * Among candidates with no measured error, the one farthest from both distributions
+   * (max of min(t - impostor max, genuine min - t)); undefined when the sets overlap. See docs/face.md.
+   */
   recommended: number | undefined;
-  targetFmr: number;
 }
 
 export interface ThresholdOptions {
@@ -37,13 +39,11 @@ export interface ThresholdOptions {
   detector?: string;
   recognizers?: string[];
   candidates?: number[];
-  targetFmr?: number;
 }
 
 export async function measureThresholds(options: ThresholdOptions): Promise<RecognizerThresholds[]> {
   const photos = await listPhotos(options.facesDir);
   const candidates = options.candidates ?? range(0.2, 0.6, 0.02);
-  const targetFmr = options.targetFmr ?? 1e-5;
   const out: RecognizerThresholds[] = [];
   for (const recognizer of options.recognizers ?? ['mobilefacenet_512', 'mobileface_arcface_128']) {
     const engine = await FaceEngine.create({ modelDir: options.modelDir, detector: options.detector, recognizer });
@@ -69,18 +69,22 @@ export async function measureThresholds(options: ThresholdOptions): Promise<Reco
       fmrNormalFit: normalTail((t - impMean) / impSd),
     }));
     const eerRow = rows.reduce((a, b) => (Math.abs(b.fmr - b.fnmr) < Math.abs(a.fmr - a.fnmr) ? b : a));
-    const recommended = rows.find((r) => r.fmrNormalFit <= targetFmr && r.fnmr === 0)?.threshold;
+    const impMax = Math.max(...impostor);
+    const genMin = Math.min(...genuine);
+    const margin = (t: number) => Math.min(t - impMax, genMin - t);
+    const recommended = rows
+      .filter((r) => r.fmr === 0 && r.fnmr === 0)
+      .reduce<number | undefined>((best, r) => (best === undefined || margin(r.threshold) > margin(best) ? r.threshold : best), undefined);
     out.push({
       recognizer,
       detector,
       genuinePairs: genuine.length,
       impostorPairs: impostor.length,
-      genuine: { mean: mean(genuine), min: Math.min(...genuine) },
-      impostor: { mean: impMean, sd: impSd, max: Math.max(...impostor) },
+      genuine: { mean: mean(genuine), min: genMin },
+      impostor: { mean: impMean, sd: impSd, max: impMax },
       eer: { threshold: eerRow.threshold, rate: (eerRow.fmr + eerRow.fnmr) / 2 },
       rows,
       recommended,
-      targetFmr,
     });
   }
   return out;
@@ -123,7 +127,7 @@ if (import.meta.main) {
   for (const r of results) {
     console.log(`\n${r.recognizer} (detector ${r.detector}): ${r.genuinePairs} genuine, ${r.impostorPairs} impostor pairs`);
     console.log(`  genuine mean ${r.genuine.mean.toFixed(3)} min ${r.genuine.min.toFixed(3)}; impostor mean ${r.impostor.mean.toFixed(3)} sd ${r.impostor.sd.toFixed(3)} max ${r.impostor.max.toFixed(3)}`);
-    console.log(`  EER ~${(r.eer.rate * 100).toFixed(2)}% at ${r.eer.threshold}; recommended threshold ${r.recommended} (normal-fit FMR <= ${r.targetFmr}, measured FNMR 0)`);
+    console.log(`  EER ~${(r.eer.rate * 100).toFixed(2)}% at ${r.eer.threshold}; recommended threshold ${r.recommended} (widest margin with no measured error)`);
     console.log('  threshold   FMR(meas)  FNMR(meas)  FMR(normal fit)');
     for (const row of r.rows) {
       console.log(`  ${row.threshold.toFixed(2).padEnd(10)}  ${(row.fmr * 100).toFixed(2).padStart(6)}%  ${(row.fnmr * 100).toFixed(2).padStart(8)}%  ${row.fmrNormalFit.toExponential(1).padStart(12)}`);

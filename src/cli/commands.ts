@@ -103,7 +103,7 @@ export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext):
         tokenEndpointAuthMethod: optional(flags, 'auth-method'),
         facilityId: optional(flags, 'facility'),
       });
-      const data = { client_id: client.clientId, client_secret: client.clientSecret, facility_id: client.facilityId, ...client.metadata };
+      const data = { ...client.metadata, client_secret: client.clientSecret, facility_id: client.facilityId };
       const lines = [`created client ${client.clientId}`];
       if (client.clientSecret) lines.push(`client secret (shown once here, keep it safe): ${client.clientSecret}`);
       return { data, lines };

@@ -5,14 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { verify as verifySignature } from 'node:crypto';
-import { ConfigurationError } from '../core/errors.ts';
+import { ConfigurationError, PassError } from '../core/errors.ts';
 import { parseCertificate, publicKeyOf } from './certificate.ts';
 import type { JpkiCertificate } from './certificate.ts';
 import { formatName, nameValues } from './distinguished-name.ts';
 import { OID } from './oids.ts';
 import type { CertificateType } from './oids.ts';
 import { derBlocks } from './pem.ts';
-import { PassError } from '../core/errors.ts';
 
 export type AnchorEnvironment = 'production' | 'development' | 'test';
 

@@ -63,7 +63,8 @@ export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = DEFA
   }
   const pixels = (meta.width ?? 0) * (meta.height ?? 0);
   if (pixels === 0) throw new FaceImageError('corrupt_image', 'the image has no pixels');
-  if (pixels > limits.maxPixels || (meta.pages ?? 1) > 1) {
+  if ((meta.pages ?? 1) > 1) throw new FaceImageError('unsupported_image', 'animated or multi-page images are not accepted');
+  if (pixels > limits.maxPixels) {
     throw new FaceImageError('image_too_large', `image is ${meta.width}x${meta.height}; the limit is ${limits.maxPixels} pixels`, {
       width: meta.width,
       height: meta.height,

@@ -9,6 +9,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { JpkiCertificate } from '../certificate.ts';
+import { equalBytes } from '../der.ts';
+import { formatName } from '../distinguished-name.ts';
 import { derBlocks } from '../pem.ts';
 import { CrlError, DEFAULT_MAX_CRL_BYTES, parseCrl, verifyCrlSignature } from './crl.ts';
 import type { ParsedCrl } from './crl.ts';
@@ -152,9 +154,12 @@ export class CachingCrlProvider implements CrlProvider {
     }
   }
 
+  /** Several CA generations share one name (JPKI.md §3), so each same-named CA is tried. */
   private verify(crl: ParsedCrl): string {
+    const named = this.options.issuers.filter((ca) => equalBytes(ca.subject.der, crl.issuer.der));
+    if (named.length === 0) throw new CrlError(`CRL issuer ${formatName(crl.issuer)} is not a configured CA`);
     let lastError: Error | undefined;
-    for (const issuer of this.options.issuers) {
+    for (const issuer of named) {
       try {
         verifyCrlSignature(crl, issuer);
         return issuer.sha256;
@@ -162,7 +167,7 @@ export class CachingCrlProvider implements CrlProvider {
         lastError = err as Error;
       }
     }
-    throw new CrlError(`CRL not verified by any configured CA: ${lastError?.message ?? 'no CA configured'}`);
+    throw lastError!;
   }
 
   private maxBytes(): number {
