@@ -15,6 +15,7 @@ import { healthRoutes, type ReadinessCheck } from './http/health.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticFiles } from './http/static-files.ts';
+import { CAPABILITIES, type Capability } from './capabilities.ts';
 
 export interface PassServer {
   url: string;
@@ -68,6 +69,7 @@ function trackInFlight(server: http.Server): () => number {
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<PassServer> {
   const platform = await openPlatform(config, log, 'require');
   let oidc: OidcModule;
+  const capabilities: Capability[] = [];
   try {
     oidc = await createOidcModule(platform, (provider) => {
       provider.on('server_error', (ctx: Koa.Context, error: Error) => ctx.state.log?.error({ err: error }, 'oidc server error'));
@@ -76,11 +78,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       const report = await seedDemoData(platform, oidc.clients);
       if (report.clientsCreated.length || report.accountsCreated.length) log.info(report, 'demo data seeded');
     }
+    for (const factory of CAPABILITIES) capabilities.push(await factory({ platform, oidc }));
     await oidc.host.start();
     await platform.bus.subscribe(KEYS_CHANNEL, () => {
       oidc.host.reloadIfChanged().catch((error: unknown) => log.error({ err: error }, 'signing key reload failed'));
     });
   } catch (error) {
+    for (const capability of capabilities) await capability.stop?.();
     await platform.close();
     throw error;
   }
@@ -92,10 +96,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   app.use(securityHeaders(config.issuer.startsWith('https://')));
   app.use(errorHandler());
   app.use(staticFiles());
-  const health = healthRoutes(readinessChecks(platform));
+  const health = healthRoutes([...readinessChecks(platform), ...capabilities.flatMap((c) => c.readiness ?? [])]);
   app.use(health.routes());
   const interactions = interactionRoutes({ provider: () => oidc.host.provider, accounts: platform.accounts, csrfKey: config.cookieKeys[0]! });
   app.use(interactions.routes()).use(interactions.allowedMethods());
+  for (const capability of capabilities) for (const middleware of capability.middleware ?? []) app.use(middleware);
   app.use(oidc.host.middleware);
 
   const server = http.createServer(app.callback());
@@ -127,6 +132,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         server.closeAllConnections();
         await closed;
+        for (const capability of capabilities) await capability.stop?.();
         await platform.close();
         log.info('PASS stopped');
       })();

@@ -1,0 +1,26 @@
+import type { Middleware } from 'koa';
+import type { Platform } from './platform.ts';
+import type { OidcModule } from './oidc/oidc-module.ts';
+import type { ReadinessCheck } from './http/health.ts';
+
+export interface CapabilityContext {
+  platform: Platform;
+  oidc: OidcModule;
+}
+
+/**
+ * A capability (identity, face, facilities, kiosk, manager, a client app…) plugs into the server
+ * here: its routes run before oidc-provider's, its checks join /readyz, and it may load caches at
+ * start and release them at shutdown.
+ */
+export interface Capability {
+  name: string;
+  middleware?: Middleware[];
+  readiness?: ReadinessCheck[];
+  stop?(): Promise<void>;
+}
+
+export type CapabilityFactory = (ctx: CapabilityContext) => Promise<Capability>;
+
+/** Order matters only for overlapping paths; each capability owns its own prefix. */
+export const CAPABILITIES: CapabilityFactory[] = [];
