@@ -2,7 +2,10 @@ import { createHmac } from 'node:crypto';
 import type { Configuration, KoaContextWithOIDC, FindAccount } from 'oidc-provider';
 import type { Config } from '../config/load-config.ts';
 
-/** PASS's own API, a resource server that receives JWT access tokens. */
+/**
+ * PASS's own API (/api/...), the resource server that the PASS app, the kiosk and PASS Manager
+ * call. Its access tokens are opaque, so withdrawing a grant stops them at once.
+ */
 export function passApiResource(issuer: string): string {
   return `${issuer}/api`;
 }
@@ -72,8 +75,7 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks 
             scope: PASS_API_SCOPES.join(' '),
             audience: apiResource,
             accessTokenTTL: config.ttl.accessToken,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
+            accessTokenFormat: 'opaque',
           };
         },
       },
