@@ -1,0 +1,35 @@
+/**
+ * The contract between `npm run bench` (bench/run.ts) and its scenarios. A scenario measures PASS
+ * and, where it has one, a baseline in the same run, so the ratio holds on any machine.
+ */
+export interface BenchContext {
+  /** PostgreSQL and Redis for PASS under test (bench/run.ts starts them when not given). */
+  databaseUrl: string;
+  redisUrl: string;
+  /** Seconds per measurement; small in --quick mode (CI checks the harness, not the figures). */
+  durationSeconds: number;
+  quick: boolean;
+  log(line: string): void;
+}
+
+export interface Measurement {
+  label: string;
+  /** Operations per second. */
+  throughput: number;
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+export interface ScenarioResult {
+  name: string;
+  measurements: Measurement[];
+  /** e.g. { label: 'PASS / bare oidc-provider', value: 0.86, goal: 0.8, higherIsBetter: true } */
+  ratios: Array<{ label: string; value: number; goal?: number; higherIsBetter?: boolean }>;
+  notes?: string[];
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  run(ctx: BenchContext): Promise<ScenarioResult>;
+}
