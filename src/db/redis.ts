@@ -18,15 +18,17 @@ export async function connectRedis(url: string, timeoutSeconds: number): Promise
     enableOfflineQueue: false,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
-  redis.on('error', () => {
-    // Reported through readiness and failing requests; ioredis keeps reconnecting.
+  let lastError: NodeJS.ErrnoException | undefined;
+  redis.on('error', (error: NodeJS.ErrnoException) => {
+    // After start-up this is reported through readiness and failing requests; ioredis reconnects.
+    lastError = error;
   });
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const reason = lastError?.code ?? (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new UnavailableError('redis_unreachable', `cannot reach Redis at ${describeRedis(url)}: ${reason}`);
   }
   return redis;
