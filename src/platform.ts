@@ -7,6 +7,7 @@ import { PassError } from './core/errors.ts';
 import { checkDatabase, createDatabase, describeDatabase, migrate, type Database, type DatabaseInfo } from './db/database.ts';
 import { migrationSource } from './db/migration-source.ts';
 import { connectRedis } from './db/redis.ts';
+import { lockEmbeddedDatabase } from './db/embedded-lock.ts';
 import { AccountService } from './identity/accounts.ts';
 import { FacilityService } from './facilities/facility-service.ts';
 import { SigningKeys } from './oidc/keys/signing-keys.ts';
@@ -37,6 +38,7 @@ async function assertMigrated(db: Database): Promise<void> {
 
 export async function openPlatform(config: Config, log: Logger, migrations: MigrationPolicy): Promise<Platform> {
   const dbInfo = describeDatabase(config);
+  const unlock = dbInfo.kind === 'embedded' ? lockEmbeddedDatabase(config.dataDir) : () => {};
   const db = createDatabase(config);
   let redis: Redis | undefined;
   try {
@@ -46,6 +48,7 @@ export async function openPlatform(config: Config, log: Logger, migrations: Migr
     redis = config.redisUrl ? await connectRedis(config.redisUrl, config.database.connectTimeoutSeconds) : undefined;
   } catch (error) {
     await db.destroy().catch(() => {});
+    unlock();
     throw error;
   }
   const bus: EventBus = redis ? new RedisEventBus(redis) : new LocalEventBus();
@@ -65,6 +68,7 @@ export async function openPlatform(config: Config, log: Logger, migrations: Migr
       await bus.close();
       redis?.disconnect();
       await db.destroy();
+      unlock();
     },
   };
 }
