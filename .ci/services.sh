@@ -2,9 +2,9 @@
 # Starts a throw-away PostgreSQL and Redis on loopback for tests and benchmarks, and prints the
 # variables to use them. Usage: source <(bash .ci/services.sh [DIR])
 set -euo pipefail
-dir=${1:-/tmp/pass-services}
 pg_port=${PASS_TEST_PG_PORT:-55432}
 redis_port=${PASS_TEST_REDIS_PORT:-56379}
+dir=${1:-/tmp/pass-services-$pg_port}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 mkdir -p "$dir"
 
