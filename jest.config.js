@@ -6,7 +6,8 @@ export default {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2024', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testTimeout: 30000,
+  // Integration tests start real servers and databases on 2 cores.
+  testTimeout: 60000,
   // A failing test can leave a server open; CI must still end rather than wait forever.
   forceExit: true,
 };

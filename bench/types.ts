@@ -9,6 +9,10 @@ export interface BenchContext {
   /** Seconds per measurement; small in --quick mode (CI checks the harness, not the figures). */
   durationSeconds: number;
   quick: boolean;
+  /** How many measurement rounds a comparing scenario alternates over (it reports their median). */
+  rounds: number;
+  /** Set by --profile: start servers under test with `--cpu-prof --cpu-prof-dir=<profileDir>`. */
+  profileDir?: string;
   log(line: string): void;
 }
 
@@ -18,6 +22,8 @@ export interface Measurement {
   throughput: number;
   p50Ms?: number;
   p99Ms?: number;
+  /** CPU milliseconds the server process spent per operation (user + system), where measured. */
+  cpuMsPerOp?: number;
 }
 
 export interface ScenarioResult {

@@ -2,6 +2,10 @@ import type { Middleware } from 'koa';
 import type { Platform } from './platform.ts';
 import type { OidcModule } from './oidc/oidc-module.ts';
 import type { ReadinessCheck } from './http/health.ts';
+import { jpkiProofingCapability } from './identity/proofing/capability.ts';
+import { identityCapability } from './identity/identity-capability.ts';
+import { passAppCapability } from '../clients/app/capability.ts';
+import { faceCapability } from './face/capability.ts';
 
 export interface CapabilityContext {
   platform: Platform;
@@ -23,4 +27,4 @@ export interface Capability {
 export type CapabilityFactory = (ctx: CapabilityContext) => Promise<Capability>;
 
 /** Order matters only for overlapping paths; each capability owns its own prefix. */
-export const CAPABILITIES: CapabilityFactory[] = [];
+export const CAPABILITIES: CapabilityFactory[] = [identityCapability, passAppCapability, jpkiProofingCapability, faceCapability];

@@ -38,17 +38,20 @@ async function assertMigrated(db: Database): Promise<void> {
 
 export async function openPlatform(config: Config, log: Logger, migrations: MigrationPolicy): Promise<Platform> {
   const dbInfo = describeDatabase(config);
-  const unlock = dbInfo.kind === 'embedded' ? lockEmbeddedDatabase(config.dataDir) : () => {};
-  const db = createDatabase(config);
-  let redis: Redis | undefined;
+  // Redis first: it answers (or fails) in milliseconds, while opening the embedded database takes seconds.
+  const redis: Redis | undefined = config.redisUrl ? await connectRedis(config.redisUrl, config.database.connectTimeoutSeconds) : undefined;
+  let unlock = () => {};
+  let db: Database | undefined;
   try {
+    if (dbInfo.kind === 'embedded') unlock = lockEmbeddedDatabase(config.dataDir);
+    db = createDatabase(config);
     await checkDatabase(db, dbInfo);
     if (migrations === 'apply' || dbInfo.kind === 'embedded') await migrate(db);
     else await assertMigrated(db);
-    redis = config.redisUrl ? await connectRedis(config.redisUrl, config.database.connectTimeoutSeconds) : undefined;
   } catch (error) {
-    await db.destroy().catch(() => {});
+    await db?.destroy().catch(() => {});
     unlock();
+    redis?.disconnect();
     throw error;
   }
   const bus: EventBus = redis ? new RedisEventBus(redis) : new LocalEventBus();

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
@@ -8,7 +6,6 @@ import { createLogger, type Logger } from './core/logger.ts';
 import { openPlatform, type Platform } from './platform.ts';
 import { createOidcModule, KEYS_CHANNEL, type OidcModule } from './oidc/oidc-module.ts';
 import { purgeExpired } from './oidc/adapter/purger.ts';
-import { interactionRoutes } from './oidc/interactions/routes.ts';
 import { seedDemoData } from './demo/seed.ts';
 import { errorHandler } from './http/errors.ts';
 import { healthRoutes, type ReadinessCheck } from './http/health.ts';
@@ -27,19 +24,11 @@ export interface PassServer {
 }
 
 function readinessChecks(platform: Platform): ReadinessCheck[] {
-  const { db, redis, config } = platform;
+  const { db, redis } = platform;
   const checks: ReadinessCheck[] = [
     { name: 'database', critical: true, check: async () => (await db.raw('select 1'), { ok: true, detail: platform.dbInfo.kind }) },
   ];
   if (redis) checks.push({ name: 'redis', critical: true, check: async () => ({ ok: (await redis.ping()) === 'PONG' }) });
-  checks.push({
-    name: 'face',
-    critical: false,
-    check: async () => {
-      const missing = [config.models.detector, config.models.recognizer].filter((m) => !existsSync(path.join(config.models.dir, `${m}.onnx`)));
-      return missing.length ? { ok: false, detail: `models not installed: ${missing.join(', ')} (run npm run models:fetch)` } : { ok: true };
-    },
-  });
   return checks;
 }
 
@@ -98,8 +87,6 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   app.use(staticFiles());
   const health = healthRoutes([...readinessChecks(platform), ...capabilities.flatMap((c) => c.readiness ?? [])]);
   app.use(health.routes());
-  const interactions = interactionRoutes({ provider: () => oidc.host.provider, accounts: platform.accounts, csrfKey: config.cookieKeys[0]! });
-  app.use(interactions.routes()).use(interactions.allowedMethods());
   for (const capability of capabilities) for (const middleware of capability.middleware ?? []) app.use(middleware);
   app.use(oidc.host.middleware);
 

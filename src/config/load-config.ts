@@ -32,8 +32,18 @@ export interface Config {
   identityHashKey: string;
   mail: { transport: 'outbox' | 'smtp'; smtpUrl: string | undefined; from: string };
   sms: { transport: 'outbox' | 'http'; gatewayUrl: string | undefined; gatewayToken: string | undefined };
+  /** Sign-in, code sending and code checking, each counted per IP and per account in a fixed window. */
+  rateLimits: { perIp: number; perAccount: number; windowSeconds: number };
   models: { dir: string; mirror: string | undefined; detector: string; recognizer: string };
-  jpki: { trustAnchors: string[] | undefined; allowTestCards: boolean; crlSources: string[]; crlMaxAgeSeconds: number };
+  /** Face factor: inference workers, upload limit, decision thresholds (verify defaults to the recognizer's), 1:N method. */
+  face: {
+    workers: number;
+    maxUploadBytes: number;
+    verifyThreshold: number | undefined;
+    identifyThreshold: number;
+    search: 'auto' | 'exact' | 'int8' | 'binary';
+  };
+  jpki: { trustAnchors: string[] | undefined; allowTestCards: boolean; crlSources: string[]; crlMaxAgeSeconds: number; challengeTtlSeconds: number };
   demoData: boolean;
   ttl: {
     accessToken: number;
@@ -162,17 +172,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     identityHashKey: v.PASS_IDENTITY_HASH_KEY ?? DEV_IDENTITY_HASH_KEY,
     mail: { transport: v.MAIL_TRANSPORT, smtpUrl: v.SMTP_URL, from: v.MAIL_FROM },
     sms: { transport: v.SMS_TRANSPORT, gatewayUrl: v.SMS_GATEWAY_URL, gatewayToken: v.SMS_GATEWAY_TOKEN },
+    rateLimits: { perIp: v.RATE_LIMIT_PER_IP, perAccount: v.RATE_LIMIT_PER_ACCOUNT, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
     models: {
       dir: path.resolve(cwd, v.PASS_MODELS_DIR),
       mirror: v.PASS_MODELS_MIRROR ? path.resolve(cwd, v.PASS_MODELS_MIRROR) : undefined,
       detector: v.FACE_DETECTOR,
       recognizer: v.FACE_RECOGNIZER,
     },
+    face: {
+      workers: v.FACE_WORKERS,
+      maxUploadBytes: v.FACE_MAX_UPLOAD_BYTES,
+      verifyThreshold: v.FACE_VERIFY_THRESHOLD,
+      identifyThreshold: v.FACE_IDENTIFY_THRESHOLD,
+      search: v.FACE_SEARCH,
+    },
     jpki: {
       trustAnchors: v.JPKI_TRUST_ANCHORS?.map((p) => path.resolve(cwd, p)),
       allowTestCards: v.JPKI_ALLOW_TEST_CARDS ?? !production,
       crlSources: v.JPKI_CRL_SOURCES,
       crlMaxAgeSeconds: v.JPKI_CRL_MAX_AGE_SECONDS,
+      challengeTtlSeconds: v.JPKI_CHALLENGE_TTL_SECONDS,
     },
     demoData: v.PASS_DEMO_DATA ?? !production,
     ttl: {

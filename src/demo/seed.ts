@@ -1,6 +1,7 @@
 import type { Platform } from '../platform.ts';
 import type { ClientService, CreateClientInput } from '../oidc/clients/client-service.ts';
 import { readCatalog } from '../facilities/facility-service.ts';
+import { seedJpkiDemo } from '../identity/proofing/seed.ts';
 
 export const DEMO_PASSWORD = 'pass-demo-2026';
 
@@ -66,5 +67,6 @@ export async function seedDemoData(platform: Platform, clients: ClientService): 
     await platform.accounts.create({ ...person, password: DEMO_PASSWORD, verified: true });
     accountsCreated.push(person.email);
   }
+  await seedJpkiDemo(platform); // demo residents' virtual My Number Cards; resident@ proofed as 加賀　太郎
   return { ...catalog, clientsCreated, accountsCreated };
 }

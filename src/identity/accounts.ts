@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { Database } from '../db/database.ts';
 import { ConflictError, InvalidInputError } from '../core/errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { assertAcceptablePassword } from './password-policy.ts';
+import { mobileToE164 } from './phone.ts';
+
+export { mobileToE164 } from './phone.ts';
 
 export type AccountRole = 'resident' | 'staff' | 'admin';
 
@@ -27,20 +32,18 @@ interface AccountRow {
 }
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{2,}$/;
-/** Japanese mobile numbers: 070, 080 or 090 and eight digits, no hyphens. */
-const JP_MOBILE = /^0[789]0\d{8}$/;
 
 export function normalizeEmail(email: string): string {
-  const value = email.trim().toLowerCase();
+  const value = email.normalize('NFKC').trim().toLowerCase();
   if (!EMAIL.test(value)) throw new InvalidInputError('invalid_email', 'not a valid e-mail address');
   return value;
 }
 
-export function mobileToE164(phone: string): string {
-  if (!JP_MOBILE.test(phone)) {
-    throw new InvalidInputError('invalid_phone', 'a mobile number starts with 070, 080 or 090 and has 11 digits, without hyphens');
-  }
-  return `+81${phone.slice(1)}`;
+/** The column and value a sign-in name (e-mail or mobile number) is looked up by. */
+export function loginKey(login: string): { column: 'email' | 'phone_e164'; value: string } {
+  const value = login.normalize('NFKC').trim();
+  if (/^0\d+$/.test(value)) return { column: 'phone_e164', value: `+81${value.slice(1)}` };
+  return { column: 'email', value: value.toLowerCase() };
 }
 
 function toAccount(row: AccountRow): Account {
@@ -64,6 +67,12 @@ export interface CreateAccountInput {
   verified?: boolean;
 }
 
+/** An account with what sign-in needs besides the public fields. */
+export interface AccountCredentials {
+  account: Account;
+  passwordHash: string;
+}
+
 export class AccountService {
   readonly #db: Database;
 
@@ -74,22 +83,44 @@ export class AccountService {
   async create(input: CreateAccountInput): Promise<Account> {
     const email = normalizeEmail(input.email);
     const phone = input.phone ? mobileToE164(input.phone) : null;
-    if (input.password.length < 8) throw new InvalidInputError('weak_password', 'a password needs at least 8 characters');
-    if (await this.#db('accounts').where({ email }).first()) {
-      throw new ConflictError('email_taken', 'an account with this e-mail address already exists');
-    }
+    assertAcceptablePassword(input.password, email);
+    if (await this.emailTaken(email)) throw new ConflictError('email_taken', 'an account with this e-mail address already exists');
+    if (phone && (await this.phoneTaken(phone))) throw new ConflictError('phone_taken', 'an account with this mobile number already exists');
     const now = new Date();
+    return this.insert(this.#db, {
+      email,
+      phoneE164: phone,
+      passwordHash: await hashPassword(input.password),
+      role: input.role ?? 'resident',
+      emailVerifiedAt: input.verified ? now : null,
+      phoneVerifiedAt: input.verified && phone ? now : null,
+    });
+  }
+
+  /** Inserts a prepared account (sign-up has hashed and confirmed everything already). */
+  async insert(
+    db: Database | Knex.Transaction,
+    input: { email: string; phoneE164: string | null; passwordHash: string; role: AccountRole; emailVerifiedAt: Date | null; phoneVerifiedAt: Date | null },
+  ): Promise<Account> {
     const row = {
       id: randomUUID(),
-      email,
-      phone_e164: phone,
-      password_hash: await hashPassword(input.password),
-      role: input.role ?? 'resident',
-      email_verified_at: input.verified ? now : null,
-      phone_verified_at: input.verified && phone ? now : null,
+      email: input.email,
+      phone_e164: input.phoneE164,
+      password_hash: input.passwordHash,
+      role: input.role,
+      email_verified_at: input.emailVerifiedAt,
+      phone_verified_at: input.phoneVerifiedAt,
     };
-    const [created] = (await this.#db('accounts').insert(row).returning('*')) as AccountRow[];
+    const [created] = (await db('accounts').insert(row).returning('*')) as AccountRow[];
     return toAccount(created!);
+  }
+
+  async emailTaken(email: string): Promise<boolean> {
+    return Boolean(await this.#db('accounts').where({ email }).first('id'));
+  }
+
+  async phoneTaken(phoneE164: string): Promise<boolean> {
+    return Boolean(await this.#db('accounts').where({ phone_e164: phoneE164 }).first('id'));
   }
 
   async findById(id: string): Promise<Account | undefined> {
@@ -98,15 +129,30 @@ export class AccountService {
     return row ? toAccount(row) : undefined;
   }
 
-  /** The account whose e-mail or mobile number and password match, or undefined. */
+  async findByEmail(email: string): Promise<Account | undefined> {
+    const row = (await this.#db('accounts').where({ email: email.trim().toLowerCase() }).first()) as AccountRow | undefined;
+    return row ? toAccount(row) : undefined;
+  }
+
+  /** The account a sign-in name (e-mail or mobile number) belongs to, with its password hash. */
+  async findCredentials(login: string): Promise<AccountCredentials | undefined> {
+    const { column, value } = loginKey(login);
+    const row = (await this.#db('accounts').where({ [column]: value }).first()) as AccountRow | undefined;
+    return row ? { account: toAccount(row), passwordHash: row.password_hash } : undefined;
+  }
+
+  /**
+   * The account whose e-mail or mobile number and password match, or undefined. Sign-in pages use
+   * SignInService (rate limits, lockout, events); this is for tools and tests.
+   */
   async authenticate(login: string, password: string): Promise<Account | undefined> {
-    const value = login.trim();
-    const column = /^0\d+$/.test(value) ? 'phone_e164' : 'email';
-    const key = column === 'email' ? value.toLowerCase() : `+81${value.slice(1)}`;
-    const row = (await this.#db('accounts').where({ [column]: key }).first()) as AccountRow | undefined;
-    // Verify against a dummy hash when the account is unknown, so timing does not reveal it.
-    const ok = await verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
-    return row && ok ? toAccount(row) : undefined;
+    const found = await this.findCredentials(login);
+    const ok = await verifyPassword(found?.passwordHash ?? (await dummyHash()), password);
+    return found && ok ? found.account : undefined;
+  }
+
+  async setPasswordHash(db: Database | Knex.Transaction, accountId: string, passwordHash: string): Promise<void> {
+    await db('accounts').where({ id: accountId }).update({ password_hash: passwordHash, updated_at: new Date() });
   }
 
   async list(): Promise<Account[]> {
@@ -114,4 +160,10 @@ export class AccountService {
   }
 }
 
-const DUMMY_HASH = await hashPassword('pass-timing-equaliser');
+let dummy: Promise<string> | undefined;
+
+/** Verify against this when the account is unknown, so timing does not reveal which accounts exist. */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword('pass-timing-equaliser');
+  return dummy;
+}

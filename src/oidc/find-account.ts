@@ -1,19 +1,23 @@
 import type { FindAccount } from 'oidc-provider';
 import type { AccountService } from '../identity/accounts.ts';
+import type { IdentityClaimsSource } from '../identity/proofing/claims-source.ts';
 
 /**
  * What oidc-provider learns about an account: its id and the contact claims of the account
  * itself. Identity claims (name, birthdate, address…) come from the claims engine later, and only
  * with consent.
  */
-export function createFindAccount(accounts: AccountService): FindAccount {
+export function createFindAccount(accounts: AccountService, identity?: IdentityClaimsSource): FindAccount {
   return async (_ctx, id) => {
     const account = await accounts.findById(id);
     if (!account) return undefined;
     return {
       accountId: account.id,
-      async claims() {
+      async claims(use, scope, claims, rejected) {
+        // Verified identity (JPKI): the basic four and verified_claims; oidc-provider keeps only what was granted.
+        const verified = identity ? await identity.claimsForAccount(account.id, { use, scope, claims: claims ?? {}, rejected: rejected ?? [] }) : {};
         return {
+          ...verified,
           sub: account.id,
           email: account.email,
           email_verified: account.emailVerified,

@@ -3,8 +3,10 @@ import type { Platform } from '../platform.ts';
 import { createAdapterFactory } from './adapter/adapter-factory.ts';
 import { ClientService, type ClientMetadata } from './clients/client-service.ts';
 import { createFindAccount } from './find-account.ts';
+import { createIdentityClaimsSource } from '../identity/proofing/claims-source.ts';
 import { buildProviderConfiguration } from './provider-config.ts';
 import { ProviderHost } from './provider-host.ts';
+import { ClientCache, CLIENTS_CHANNEL } from './clients/client-cache.ts';
 
 export const KEYS_CHANNEL = 'signing-keys';
 
@@ -15,8 +17,14 @@ export interface OidcModule {
 
 /** Wires oidc-provider to PASS's storage, accounts and signing keys. */
 export async function createOidcModule(platform: Platform, onBuild?: (provider: Provider) => void): Promise<OidcModule> {
-  const adapter = createAdapterFactory({ db: platform.db, redis: platform.redis, box: platform.box });
-  const findAccount = createFindAccount(platform.accounts);
+  const clientCache = new ClientCache();
+  const clientChanged = (clientId: string) => {
+    clientCache.forget(clientId);
+    platform.bus.publish(CLIENTS_CHANNEL, clientId).catch((error: unknown) => platform.log.warn({ err: error }, 'client change not broadcast'));
+  };
+  await platform.bus.subscribe(CLIENTS_CHANNEL, (clientId) => clientCache.forget(clientId));
+  const adapter = createAdapterFactory({ db: platform.db, redis: platform.redis, box: platform.box, clientCache, clientChanged });
+  const findAccount = createFindAccount(platform.accounts, createIdentityClaimsSource(platform));
   await platform.keys.ensure();
   const host = new ProviderHost({
     config: platform.config,
@@ -26,8 +34,13 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
     ...(onBuild ? { onBuild } : {}),
   });
   await host.reloadIfChanged();
-  const clients = new ClientService(platform.db, platform.box, async (metadata: ClientMetadata) => {
-    await host.provider.Client.validate(metadata);
-  });
+  const clients = new ClientService(
+    platform.db,
+    platform.box,
+    async (metadata: ClientMetadata) => {
+      await host.provider.Client.validate(metadata);
+    },
+    clientChanged,
+  );
   return { host, clients };
 }

@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { Configuration, KoaContextWithOIDC, FindAccount } from 'oidc-provider';
 import type { Config } from '../config/load-config.ts';
+import { ACR_VALUES } from '../identity/assurance.ts';
+import * as pages from './interactions/provider-pages.ts';
+import { IDA_CLAIMS_CONFIG, idaDiscoveryMetadata } from '../identity/proofing/ida.ts';
 
 /**
  * PASS's own API (/api/...), the resource server that the PASS app, the kiosk and PASS Manager
@@ -38,12 +41,16 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks 
       names: { session: 'pass_session', interaction: 'pass_interaction', resume: 'pass_resume' },
     },
     claims: {
-      openid: ['sub'],
+      // How the resident authenticated (src/identity/assurance.ts) goes into every ID token.
+      openid: ['sub', 'acr', 'amr'],
       email: ['email', 'email_verified'],
       phone: ['phone_number', 'phone_number_verified'],
       profile: ['name', 'family_name', 'given_name', 'birthdate', 'gender'],
       address: ['address'],
+      ...IDA_CLAIMS_CONFIG,
     },
+    // OpenID Connect for Identity Assurance metadata (verified_claims from JPKI proofing).
+    discovery: idaDiscoveryMetadata(config.issuer),
     scopes: ['openid', 'offline_access', 'email', 'phone', 'profile', 'address', ...PASS_API_SCOPES],
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier(_ctx: KoaContextWithOIDC, accountId: string, client: { sectorIdentifier?: string }) {
@@ -52,15 +59,25 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks 
         .digest('base64url');
     },
     pkce: { required: () => true },
+    // amr and acr of each sign-in come from the interaction result (src/identity/assurance.ts).
+    acrValues: ACR_VALUES,
+    renderError: pages.renderError,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
-      deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****' },
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource: pages.userCodeInputSource,
+        userCodeConfirmSource: pages.userCodeConfirmSource,
+        successSource: pages.deviceSuccessSource,
+      },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       dPoP: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: true },
       userinfo: { enabled: true },

@@ -13,7 +13,7 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stde
     let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stderr: stderr.trim(), stdout });
@@ -38,5 +38,5 @@ describe('bad configuration stops start-up with one clear line and a non-zero ex
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(result.stderr).not.toContain('secret-password'); // no credentials
     expect(result.stdout).not.toContain('PASS started');
-  });
+  }, 60_000);
 });

@@ -51,6 +51,10 @@ export interface CodeFlowOptions {
   password: string;
   scope?: string;
   jar?: CookieJar;
+  /** RFC 8707 resource indicator, e.g. `${issuer}/api` for a PASS API access token. */
+  resource?: string;
+  /** OIDC claims request parameter (sent as JSON), e.g. for verified_claims. */
+  claims?: Record<string, unknown>;
 }
 
 function location(response: Response, base: string): string {
@@ -76,6 +80,8 @@ export async function authorize(options: CodeFlowOptions & { prompt?: string }):
     code_challenge_method: 'S256',
     state: randomBytes(8).toString('hex'),
     nonce: randomBytes(8).toString('hex'),
+    ...(options.resource ? { resource: options.resource } : {}),
+    ...(options.claims ? { claims: JSON.stringify(options.claims) } : {}),
     // OpenID Connect drops offline_access unless the resident is asked: ask, so a refresh token comes.
     ...(options.prompt ? { prompt: options.prompt } : (options.scope ?? 'offline_access').includes('offline_access') ? { prompt: 'consent' } : {}),
   }).toString();

@@ -78,7 +78,7 @@ describe.each(sharedModes)('signing key rotation across two running instances on
       await expect(jwtVerify(after, createLocalJWKSet(set), { issuer: b.issuer, audience: 'rotation-app' })).resolves.toBeDefined();
     }
     expect(decodeProtectedHeader(await idToken(a)).kid).toBe(next!.kid);
-  });
+  }, 60_000);
 });
 
 describe('signing keys on the embedded database', () => {
@@ -113,5 +113,5 @@ describe('signing keys on the embedded database', () => {
     } finally {
       await second.close();
     }
-  });
+  }, 120_000);
 });

@@ -1,4 +1,8 @@
 import { FaceUsageError } from '../errors.ts';
+import { CodeStore, dequantisedL1, int8Scale } from './code-store.ts';
+import { dotRow, exactScan, hammingCandidates, int8Candidates, rerank, TopK } from './search.ts';
+import type { Int8Bound } from './search.ts';
+import { simdAvailable } from './simd-kernels.ts';
 
 export interface Match {
   personId: string;
@@ -22,30 +26,59 @@ export interface VerifyResult {
   threshold: number;
 }
 
+/** How identify() scans; see search.ts. 'auto' picks by gallery size (AUTO_* below, from the bench). */
+export type SearchMethod = 'exact' | 'int8' | 'binary' | 'auto';
+
+/** Below this many rows the plain exact scan is already under a millisecond or two. */
+export const AUTO_EXACT_BELOW = 4_096;
+/** From this many rows the binary prefilter replaces the (exact) int8 scan; see docs/face.md. */
+export const AUTO_BINARY_FROM = 50_000;
+
 export interface GalleryOptions {
   dimension: number;
   /** Embeddings of other recognizers are refused; see FaceEngine.modelId. */
   modelId?: string;
   initialCapacity?: number;
+  /** Default 'auto'. Without WebAssembly SIMD every method falls back to 'exact'. */
+  search?: SearchMethod;
+  /** Binary prefilter: share of the rows re-ranked exactly (default 1 %, at least minCandidates). */
+  candidateFraction?: number;
+  minCandidates?: number;
 }
 
 /**
- * One template per person in a contiguous row-major Float32Array, searched exactly with dot
- * products (embeddings are L2-normalised, so dot = cosine). Removal moves the last row into the
- * hole, keeping the matrix dense so a scan touches only live rows.
+ * One template per person in a contiguous row-major Float32Array (exact scores), mirrored as int8
+ * and sign-bit codes in WebAssembly memory for the fast scans. Removal moves the last row into
+ * the hole, keeping every array dense so a scan touches only live rows.
  */
 export class FaceGallery {
   readonly dimension: number;
   readonly modelId: string | undefined;
+  readonly search: SearchMethod;
+  private readonly candidateFraction: number;
+  private readonly minCandidates: number;
   private matrix: Float32Array;
   private ids: string[] = [];
   private readonly rowOf = new Map<string, number>();
+  private readonly int8: CodeStore | undefined;
+  private readonly signs: CodeStore | undefined;
+  private readonly bound: Int8Bound;
+  private scratch = new Int32Array(0);
 
   constructor(options: GalleryOptions) {
     if (!Number.isInteger(options.dimension) || options.dimension <= 0) throw new FaceUsageError('bad_dimension', 'dimension must be a positive integer');
     this.dimension = options.dimension;
     this.modelId = options.modelId;
-    this.matrix = new Float32Array(Math.max(16, options.initialCapacity ?? 0) * this.dimension);
+    this.search = options.search ?? 'auto';
+    this.candidateFraction = options.candidateFraction ?? 0.01;
+    this.minCandidates = options.minCandidates ?? 256;
+    const capacity = Math.max(16, options.initialCapacity ?? 0);
+    this.matrix = new Float32Array(capacity * this.dimension);
+    this.bound = { scales: new Float32Array(capacity), maxScale: 0, maxL1: 0 };
+    if (this.search !== 'exact' && simdAvailable()) {
+      this.int8 = new CodeStore('int8', this.dimension, capacity);
+      this.signs = new CodeStore('sign', this.dimension, capacity);
+    }
   }
 
   get size(): number {
@@ -71,6 +104,13 @@ export class FaceGallery {
       this.rowOf.set(personId, row);
     }
     this.matrix.set(embedding, row * this.dimension);
+    if (this.int8 && this.signs) {
+      const scale = int8Scale(embedding);
+      this.bound.scales[row] = scale;
+      this.bound.maxScale = Math.max(this.bound.maxScale, scale);
+      this.bound.maxL1 = Math.max(this.bound.maxL1, this.int8.write(row, embedding, scale) * scale);
+      this.signs.write(row, embedding, 1);
+    }
   }
 
   remove(personId: string): boolean {
@@ -80,6 +120,9 @@ export class FaceGallery {
     if (row !== last) {
       const d = this.dimension;
       this.matrix.copyWithin(row * d, last * d, last * d + d);
+      this.bound.scales[row] = this.bound.scales[last]!;
+      this.int8?.move(last, row);
+      this.signs?.move(last, row);
       const moved = this.ids[last]!;
       this.ids[row] = moved;
       this.rowOf.set(moved, row);
@@ -103,32 +146,45 @@ export class FaceGallery {
     return { score, matched: score >= threshold, threshold };
   }
 
-  /** 1:N — exact scan over every template. */
-  identify(probe: Float32Array, threshold: number, topK = 1): IdentifyResult {
+  /** The method identify() uses for the current size. */
+  methodFor(requested: SearchMethod = this.search): Exclude<SearchMethod, 'auto'> {
+    if (!this.int8) return 'exact';
+    if (requested !== 'auto') return requested;
+    const n = this.ids.length;
+    return n < AUTO_EXACT_BELOW ? 'exact' : n < AUTO_BINARY_FROM ? 'int8' : 'binary';
+  }
+
+  /** 1:N — best match, its score and the decision; `method` overrides the gallery's (for benchmarks). */
+  identify(probe: Float32Array, threshold: number, topK = 1, method?: SearchMethod): IdentifyResult {
     this.checkLength(probe);
     const k = Math.max(1, Math.floor(topK));
-    const d = this.dimension;
+    const top = new TopK(k);
     const n = this.ids.length;
-    // Top-k kept sorted descending in two small typed arrays; k is tiny so insertion is cheapest.
-    const topScores = new Float64Array(k).fill(-Infinity);
-    const topRows = new Int32Array(k).fill(-1);
-    const m = this.matrix;
-    for (let row = 0, off = 0; row < n; row++, off += d) {
-      const s = dotRow(m, off, probe, d);
-      if (s <= topScores[k - 1]!) continue;
-      let j = k - 1;
-      while (j > 0 && topScores[j - 1]! < s) {
-        topScores[j] = topScores[j - 1]!;
-        topRows[j] = topRows[j - 1]!;
-        j--;
-      }
-      topScores[j] = s;
-      topRows[j] = row;
+    const d = this.dimension;
+    const chosen = this.methodFor(method);
+    if (n > 0 && chosen === 'int8' && this.int8) {
+      const queryScale = int8Scale(probe);
+      const dots = this.int8.scan(probe, queryScale, n) as Int32Array;
+      const count = int8Candidates(dots, this.bound, queryScale, dequantisedL1(probe, queryScale), d, k, this.scratchFor(n));
+      if (count >= 0) rerank(this.matrix, d, probe, this.scratch, count, top);
+      else exactScan(this.matrix, n, d, probe, top);
+    } else if (n > 0 && chosen === 'binary' && this.signs) {
+      const distances = this.signs.scan(probe, 1, n) as Uint16Array;
+      const wanted = Math.max(k, this.minCandidates, Math.ceil(n * this.candidateFraction));
+      const count = hammingCandidates(distances, this.signs.stride * 8, wanted, this.scratchFor(n));
+      rerank(this.matrix, d, probe, this.scratch, count, top);
+    } else {
+      exactScan(this.matrix, n, d, probe, top);
     }
     const candidates: Match[] = [];
-    for (let j = 0; j < k && topRows[j]! >= 0; j++) candidates.push({ personId: this.ids[topRows[j]!]!, score: topScores[j]! });
+    for (let j = 0; j < k && top.rows[j]! >= 0; j++) candidates.push({ personId: this.ids[top.rows[j]!]!, score: top.scores[j]! });
     const best = candidates[0];
     return { best, matched: best !== undefined && best.score >= threshold, threshold, candidates };
+  }
+
+  private scratchFor(n: number): Int32Array {
+    if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, Math.ceil(this.scratch.length * 1.5)));
+    return this.scratch;
   }
 
   private checkLength(v: Float32Array): void {
@@ -138,23 +194,16 @@ export class FaceGallery {
   }
 
   private ensureCapacity(rows: number): void {
-    if (rows * this.dimension <= this.matrix.length) return;
-    const grown = new Float32Array(Math.max(rows, Math.ceil((this.matrix.length / this.dimension) * 1.5)) * this.dimension);
+    const capacity = this.matrix.length / this.dimension;
+    if (rows <= capacity) return;
+    const grownRows = Math.max(rows, Math.ceil(capacity * 1.5));
+    const grown = new Float32Array(grownRows * this.dimension);
     grown.set(this.matrix.subarray(0, this.ids.length * this.dimension));
     this.matrix = grown;
+    const scales = new Float32Array(grownRows);
+    scales.set(this.bound.scales.subarray(0, this.ids.length));
+    this.bound.scales = scales;
+    this.int8?.ensureCapacity(grownRows, this.ids.length);
+    this.signs?.ensureCapacity(grownRows, this.ids.length);
   }
-}
-
-/** Four accumulators let the JIT overlap the multiply-adds; this is the 1:N hot loop. */
-function dotRow(m: Float32Array, off: number, q: Float32Array, d: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 3 < d; i += 4) {
-    s0 += m[off + i]! * q[i]!;
-    s1 += m[off + i + 1]! * q[i + 1]!;
-    s2 += m[off + i + 2]! * q[i + 2]!;
-    s3 += m[off + i + 3]! * q[i + 3]!;
-  }
-  for (; i < d; i++) s0 += m[off + i]! * q[i]!;
-  return s0 + s1 + s2 + s3;
 }

@@ -1,5 +1,5 @@
 import { FaceGallery } from './gallery.ts';
-import type { IdentifyResult, VerifyResult } from './gallery.ts';
+import type { IdentifyResult, SearchMethod, VerifyResult } from './gallery.ts';
 
 /**
  * Galleries by id (a facility's registrants, a municipality's consenting residents), all of one
@@ -8,11 +8,20 @@ import type { IdentifyResult, VerifyResult } from './gallery.ts';
 export class GalleryRegistry {
   readonly dimension: number;
   readonly modelId: string | undefined;
+  readonly search: SearchMethod;
   private readonly galleries = new Map<string, FaceGallery>();
 
-  constructor(options: { dimension: number; modelId?: string }) {
+  constructor(options: { dimension: number; modelId?: string; search?: SearchMethod }) {
     this.dimension = options.dimension;
     this.modelId = options.modelId;
+    this.search = options.search ?? 'auto';
+  }
+
+  /** Templates across all galleries (a person in two galleries counts twice). */
+  get rows(): number {
+    let n = 0;
+    for (const g of this.galleries.values()) n += g.size;
+    return n;
   }
 
   gallery(galleryId: string): FaceGallery | undefined {
@@ -26,7 +35,7 @@ export class GalleryRegistry {
   upsert(galleryId: string, personId: string, embedding: Float32Array): void {
     let g = this.galleries.get(galleryId);
     if (!g) {
-      g = new FaceGallery({ dimension: this.dimension, modelId: this.modelId });
+      g = new FaceGallery({ dimension: this.dimension, modelId: this.modelId, search: this.search });
       this.galleries.set(galleryId, g);
     }
     g.upsert(personId, embedding);

@@ -129,7 +129,7 @@ export async function loadManifest(path: string = DEFAULT_MANIFEST_PATH): Promis
 }
 
 export function findDetector(manifest: ModelManifest, name: string = manifest.defaults.detector): DetectorEntry {
-  const entry = manifest.models.find((m) => m.name === name);
+  const entry = findEntry(manifest, name);
   if (!entry || entry.kind !== 'detector') {
     throw new ConfigurationError([`unknown face detector "${name}"; known: ${namesOfKind(manifest, 'detector')}`]);
   }
@@ -137,11 +137,16 @@ export function findDetector(manifest: ModelManifest, name: string = manifest.de
 }
 
 export function findRecognizer(manifest: ModelManifest, name: string = manifest.defaults.recognizer): RecognizerEntry {
-  const entry = manifest.models.find((m) => m.name === name);
+  const entry = findEntry(manifest, name);
   if (!entry || entry.kind !== 'recognizer') {
     throw new ConfigurationError([`unknown face recognizer "${name}"; known: ${namesOfKind(manifest, 'recognizer')}`]);
   }
   return entry;
+}
+
+/** By manifest name, or by file name with or without .onnx (FACE_DETECTOR=yunet_s_640_640 names the file). */
+function findEntry(manifest: ModelManifest, name: string): ModelEntry | undefined {
+  return manifest.models.find((m) => m.name === name) ?? manifest.models.find((m) => m.file === name || m.file === `${name}.onnx`);
 }
 
 function namesOfKind(manifest: ModelManifest, kind: ModelEntry['kind']): string {

@@ -5,6 +5,7 @@ import { ClientAdapter } from './client-adapter.ts';
 import { PostgresAdapter } from './postgres-adapter.ts';
 import { RedisAdapter } from './redis-adapter.ts';
 import type { Adapter } from './types.ts';
+import type { ClientCache } from '../clients/client-cache.ts';
 
 /**
  * Models that live minutes, not days: kept in Redis when it is configured. Everything else
@@ -25,11 +26,14 @@ export interface AdapterDeps {
   db: Database;
   redis: Redis | undefined;
   box: SecretBox;
+  clientCache: ClientCache;
+  /** Called after a client record changes, so every node drops its cached copy. */
+  clientChanged: (clientId: string) => void;
 }
 
-export function createAdapterFactory({ db, redis, box }: AdapterDeps): (model: string) => Adapter {
+export function createAdapterFactory({ db, redis, box, clientCache, clientChanged }: AdapterDeps): (model: string) => Adapter {
   return (model: string) => {
-    if (model === 'Client') return new ClientAdapter(db, box);
+    if (model === 'Client') return new ClientAdapter(db, box, clientCache, clientChanged);
     if (redis && SHORT_LIVED_MODELS.has(model)) return new RedisAdapter(redis, model);
     return new PostgresAdapter(db, model);
   };

@@ -1,6 +1,7 @@
 import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import type { Adapter, AdapterPayload } from './types.ts';
+import type { ClientCache } from '../clients/client-cache.ts';
 
 const TABLE = 'oidc_clients';
 const SECRET_AAD = 'oidc-client-secret';
@@ -15,10 +16,14 @@ interface ClientRow {
 export class ClientAdapter implements Adapter {
   readonly #db: Database;
   readonly #box: SecretBox;
+  readonly #cache: ClientCache;
+  readonly #changed: (clientId: string) => void;
 
-  constructor(db: Database, box: SecretBox) {
+  constructor(db: Database, box: SecretBox, cache: ClientCache, changed: (clientId: string) => void) {
     this.#db = db;
     this.#box = box;
+    this.#cache = cache;
+    this.#changed = changed;
   }
 
   async upsert(id: string, payload: AdapterPayload): Promise<void> {
@@ -33,9 +38,14 @@ export class ClientAdapter implements Adapter {
       })
       .onConflict('client_id')
       .merge(['metadata', 'client_secret_sealed', 'updated_at']);
+    this.#changed(id);
   }
 
-  async find(id: string): Promise<AdapterPayload | undefined> {
+  find(id: string): Promise<AdapterPayload | undefined> {
+    return this.#cache.get(id, () => this.#load(id));
+  }
+
+  async #load(id: string): Promise<AdapterPayload | undefined> {
     const row = (await this.#db(TABLE).where({ client_id: id }).first()) as ClientRow | undefined;
     if (!row) return undefined;
     const metadata: AdapterPayload = { ...row.metadata, client_id: row.client_id };
@@ -55,6 +65,7 @@ export class ClientAdapter implements Adapter {
 
   async destroy(id: string): Promise<void> {
     await this.#db(TABLE).where({ client_id: id }).delete();
+    this.#changed(id);
   }
 
   async revokeByGrantId(): Promise<void> {}

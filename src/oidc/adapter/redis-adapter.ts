@@ -3,6 +3,31 @@ import { GRANTABLE_MODELS, type Adapter, type AdapterPayload } from './types.ts'
 
 const PREFIX = 'pass:oidc:';
 
+type UpsertCommand = (key: string, userCodeKey: string, uidKey: string, grantKey: string, payload: string, ttl: string, id: string) => Promise<unknown>;
+
+/**
+ * One round trip per write (this is on every token request): replace the record, set its TTL,
+ * index it by user code and uid, and add it to its grant's list, which lives as long as its
+ * longest member. Empty key names mean "no such index".
+ */
+const UPSERT_SCRIPT = `
+local ttl = tonumber(ARGV[2])
+redis.call('del', KEYS[1])
+redis.call('hset', KEYS[1], 'payload', ARGV[1])
+if ttl > 0 then redis.call('expire', KEYS[1], ttl) end
+for i = 2, 3 do
+  if KEYS[i] ~= '' then
+    if ttl > 0 then redis.call('set', KEYS[i], ARGV[3], 'EX', ttl) else redis.call('set', KEYS[i], ARGV[3]) end
+  end
+end
+if KEYS[4] ~= '' then
+  redis.call('rpush', KEYS[4], KEYS[1])
+  if ttl > 0 and redis.call('ttl', KEYS[4]) < ttl then redis.call('expire', KEYS[4], ttl) end
+end
+return 1`;
+
+const defined = new WeakSet<Redis>();
+
 /**
  * Short-lived oidc-provider models in Redis: a hash per record (payload + consumed, so consuming
  * is one atomic HSET that keeps the TTL), with index keys for user codes, uids and grants.
@@ -14,6 +39,10 @@ export class RedisAdapter implements Adapter {
   constructor(redis: Redis, model: string) {
     this.#redis = redis;
     this.#model = model;
+    if (!defined.has(redis)) {
+      redis.defineCommand('passUpsert', { numberOfKeys: 4, lua: UPSERT_SCRIPT });
+      defined.add(redis);
+    }
   }
 
   #key(id: string): string {
@@ -21,28 +50,16 @@ export class RedisAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    const key = this.#key(id);
-    const multi = this.#redis.multi();
-    multi.del(key);
-    multi.hset(key, 'payload', JSON.stringify(payload));
-    if (expiresIn) multi.expire(key, expiresIn);
-    const indexes: string[] = [];
-    if (payload.userCode) indexes.push(`${PREFIX}${this.#model}:userCode:${payload.userCode}`);
-    if (payload.uid) indexes.push(`${PREFIX}${this.#model}:uid:${payload.uid}`);
-    for (const index of indexes) {
-      if (expiresIn) multi.set(index, id, 'EX', expiresIn);
-      else multi.set(index, id);
-    }
-    if (GRANTABLE_MODELS.has(this.#model) && payload.grantId) {
-      const grantKey = `${PREFIX}grant:${payload.grantId}`;
-      multi.rpush(grantKey, key);
-      // The grant list lives as long as its longest member.
-      if (expiresIn) {
-        multi.expire(grantKey, expiresIn, 'GT');
-        multi.expire(grantKey, expiresIn, 'NX');
-      }
-    }
-    await multi.exec();
+    const grantKey = GRANTABLE_MODELS.has(this.#model) && payload.grantId ? `${PREFIX}grant:${payload.grantId}` : '';
+    await (this.#redis as Redis & { passUpsert: UpsertCommand }).passUpsert(
+      this.#key(id),
+      payload.userCode ? `${PREFIX}${this.#model}:userCode:${payload.userCode}` : '',
+      payload.uid ? `${PREFIX}${this.#model}:uid:${payload.uid}` : '',
+      grantKey,
+      JSON.stringify(payload),
+      String(expiresIn ?? 0),
+      id,
+    );
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {

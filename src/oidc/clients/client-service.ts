@@ -41,11 +41,13 @@ export class ClientService {
   readonly #db: Database;
   readonly #box: SecretBox;
   readonly #validate: MetadataValidator;
+  readonly #changed: (clientId: string) => void;
 
-  constructor(db: Database, box: SecretBox, validate: MetadataValidator) {
+  constructor(db: Database, box: SecretBox, validate: MetadataValidator, changed: (clientId: string) => void = () => {}) {
     this.#db = db;
     this.#box = box;
     this.#validate = validate;
+    this.#changed = changed;
   }
 
   #toClient(row: ClientRow): RegisteredClient {
@@ -97,6 +99,8 @@ export class ClientService {
         source: 'admin',
       })
       .returning('*')) as ClientRow[];
+    // A lookup of this id before it existed may be cached as "unknown".
+    this.#changed(clientId);
     return this.#toClient(row!);
   }
 
@@ -112,5 +116,6 @@ export class ClientService {
   async remove(clientId: string): Promise<void> {
     const deleted = await this.#db('oidc_clients').where({ client_id: clientId }).delete();
     if (deleted === 0) throw new NotFoundError('client_not_found', `no client with id "${clientId}"`);
+    this.#changed(clientId);
   }
 }

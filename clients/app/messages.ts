@@ -1,0 +1,29 @@
+import type { Messages } from '../../src/http/i18n.ts';
+import { MESSAGES as PAGE_MESSAGES } from '../../src/oidc/interactions/messages.ts';
+
+/** Words of the PASS app. Japanese first. */
+export const APP_MESSAGES: Messages = {
+  ...PAGE_MESSAGES,
+  'landing.title': { ja: 'PASS アプリ', en: 'PASS app' },
+  'landing.lead': { ja: 'マイナンバーカードで本人確認した PASS ID で、市の施設やサービスを顔パスで利用できます。', en: 'With a PASS ID proven once with your My Number Card, use city facilities and services hands-free.' },
+  'landing.signin': { ja: 'ログイン・新規登録', en: 'Sign in or sign up' },
+  'landing.failed': { ja: 'ログインできませんでした。もう一度お試しください。', en: 'Sign-in did not complete. Please try again.' },
+  'landing.signedout': { ja: 'ログアウトしました。', en: 'You have signed out.' },
+  'home.title': { ja: 'ホーム', en: 'Home' },
+  'home.greeting': { ja: 'ようこそ', en: 'Welcome' },
+  'home.profile': { ja: 'アカウント', en: 'Account' },
+  'home.email': { ja: 'メールアドレス', en: 'E-mail address' },
+  'home.phone': { ja: '携帯電話番号', en: 'Mobile number' },
+  'home.services': { ja: 'メニュー', en: 'Menu' },
+  'home.signout': { ja: 'ログアウト', en: 'Sign out' },
+  'status.todo': { ja: '未登録', en: 'Not set up' },
+  'status.soon': { ja: '準備中', en: 'Coming soon' },
+  'section.proofing': { ja: 'マイナンバーカードで本人確認', en: 'Identity proofing with My Number Card' },
+  'section.proofing.text': { ja: '氏名・生年月日・性別・住所を確認します。', en: 'Confirms your name, date of birth, gender and address.' },
+  'section.face': { ja: '顔写真の登録', en: 'Register your face' },
+  'section.face.text': { ja: '施設で顔パスを使えるようにします。', en: 'Lets you check in at facilities by face.' },
+  'section.family': { ja: '家族', en: 'Family' },
+  'section.family.text': { ja: 'お子さまやご家族を追加します。', en: 'Add your children and family members.' },
+  'section.facilities': { ja: '利用施設', en: 'Facilities' },
+  'section.facilities.text': { ja: '施設への利用登録と、提供する情報の確認。', en: 'Register for facilities and review what they receive.' },
+};

@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { AppSessionData, AppUser } from './session-store.ts';
+
+export const PASS_APP_CLIENT_ID = 'pass-app';
+const SCOPE = 'openid email phone';
+
+export interface TokenSet {
+  accessToken: string;
+  idToken: string;
+  expiresAt: number;
+  refreshToken?: string;
+}
+
+/**
+ * The PASS app as an ordinary relying party of PASS: authorization code flow with PKCE (S256),
+ * state and nonce, ID token signature checked against the published JWKS. It talks to PASS over
+ * HTTP like any other client would, so it can move to its own host later.
+ */
+export class AppOidcClient {
+  readonly #issuer: string;
+  readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
+  readonly redirectUri: string;
+  readonly postLogoutRedirectUri: string;
+
+  constructor(issuer: string) {
+    this.#issuer = issuer;
+    this.#jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
+    this.redirectUri = `${issuer}/app/callback`;
+    this.postLogoutRedirectUri = `${issuer}/app/`;
+  }
+
+  newFlow(returnTo = '/app/'): NonNullable<AppSessionData['flow']> {
+    return { state: randomBytes(16).toString('base64url'), nonce: randomBytes(16).toString('base64url'), verifier: randomBytes(32).toString('base64url'), returnTo };
+  }
+
+  authorizationUrl(flow: NonNullable<AppSessionData['flow']>, lang: string): string {
+    const url = new URL(`${this.#issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: PASS_APP_CLIENT_ID,
+      redirect_uri: this.redirectUri,
+      response_type: 'code',
+      scope: SCOPE,
+      state: flow.state,
+      nonce: flow.nonce,
+      code_challenge: createHash('sha256').update(flow.verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      ui_locales: lang,
+    }).toString();
+    return url.toString();
+  }
+
+  async #token(params: Record<string, string>): Promise<TokenSet> {
+    const response = await fetch(`${this.#issuer}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: PASS_APP_CLIENT_ID, ...params }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    if (!response.ok || typeof body.access_token !== 'string' || typeof body.id_token !== 'string') {
+      throw new Error(`token request failed: ${String(body.error ?? response.status)}`);
+    }
+    return {
+      accessToken: body.access_token,
+      idToken: body.id_token,
+      expiresAt: Date.now() + Number(body.expires_in ?? 0) * 1000,
+      ...(typeof body.refresh_token === 'string' ? { refreshToken: body.refresh_token } : {}),
+    };
+  }
+
+  /** Exchanges the code and checks the ID token (signature, issuer, audience, nonce). */
+  async complete(flow: NonNullable<AppSessionData['flow']>, code: string): Promise<{ tokens: TokenSet; user: AppUser }> {
+    const tokens = await this.#token({ grant_type: 'authorization_code', code, redirect_uri: this.redirectUri, code_verifier: flow.verifier });
+    const { payload } = await jwtVerify(tokens.idToken, this.#jwks, { issuer: this.#issuer, audience: PASS_APP_CLIENT_ID });
+    if (payload.nonce !== flow.nonce) throw new Error('ID token nonce does not match');
+    const info = await this.userinfo(tokens.accessToken);
+    if (info.sub !== payload.sub) throw new Error('userinfo is about another subject');
+    return { tokens, user: info };
+  }
+
+  async userinfo(accessToken: string): Promise<AppUser> {
+    const response = await fetch(`${this.#issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`userinfo failed: ${response.status}`);
+    const body = (await response.json()) as Record<string, unknown>;
+    return {
+      sub: String(body.sub),
+      ...(typeof body.email === 'string' ? { email: body.email } : {}),
+      ...(typeof body.phone_number === 'string' ? { phoneNumber: body.phone_number } : {}),
+    };
+  }
+
+  endSessionUrl(idToken: string | undefined): string {
+    const url = new URL(`${this.#issuer}/session/end`);
+    url.search = new URLSearchParams({
+      client_id: PASS_APP_CLIENT_ID,
+      post_logout_redirect_uri: this.postLogoutRedirectUri,
+      ...(idToken ? { id_token_hint: idToken } : {}),
+    }).toString();
+    return url.toString();
+  }
+}

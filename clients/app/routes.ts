@@ -1,0 +1,104 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { koaBody } from 'koa-body';
+import { pickLanguage } from '../../src/http/i18n.ts';
+import { render } from '../../src/http/render.ts';
+import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
+import { e164ToDisplay } from '../../src/identity/phone.ts';
+import { APP_MESSAGES } from './messages.ts';
+import type { AppOidcClient } from './oidc-client.ts';
+import { HOME_SECTIONS } from './sections.ts';
+import type { AppSessionData, AppSessions } from './session-store.ts';
+
+export const APP_COOKIE = 'pass_app';
+
+export interface AppDeps {
+  sessions: AppSessions;
+  client: AppOidcClient;
+  csrfKey: string;
+  secureCookies: boolean;
+  sessionTtlSeconds: number;
+}
+
+/** A pending sign-in lives as long as an interaction could take. */
+const FLOW_TTL_SECONDS = 3600;
+
+/**
+ * The PASS app's pages: landing (signed out), home (signed in), and the sign-in and sign-out
+ * round trips to PASS. Server-rendered on purpose: tokens never reach the browser (the
+ * "backend for frontend" pattern of the OAuth browser-based apps BCP), pages work with no
+ * JavaScript on old phones and with the strict CSP, and later features add a route and a view.
+ */
+export function appRoutes(deps: AppDeps): Router {
+  const router = new Router({ prefix: '/app' });
+  const body = koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '4kb' });
+
+  function setCookie(ctx: Context, value: string | null, maxAgeSeconds: number): void {
+    ctx.cookies.set(APP_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/app', signed: false, maxAge: maxAgeSeconds * 1000, overwrite: true });
+  }
+
+  async function current(ctx: Context): Promise<{ cookie: string | undefined; data: AppSessionData | undefined }> {
+    const cookie = ctx.cookies.get(APP_COOKIE, { signed: false });
+    return { cookie, data: await deps.sessions.load(cookie) };
+  }
+
+  async function page(ctx: Context, view: string, locals: Record<string, unknown>): Promise<void> {
+    await render(ctx, view, APP_MESSAGES, { here: '/app/', error: null, notice: null, ...locals });
+  }
+
+  router.get('/', async (ctx) => {
+    if (!ctx.path.endsWith('/')) return ctx.redirect('/app/');
+    const { cookie, data } = await current(ctx);
+    if (!cookie || !data?.user || !data.tokens || data.tokens.expiresAt <= Date.now()) {
+      // Signed out, or the access token ran out: a signed-in PASS session brings the resident straight back.
+      if (data?.user) return ctx.redirect('/app/login');
+      return page(ctx, 'app/landing', { notice: ctx.query.signedout ? 'landing.signedout' : null, error: ctx.query.failed ? 'landing.failed' : null });
+    }
+    const sections = await Promise.all(HOME_SECTIONS.map((section) => section(data)));
+    await page(ctx, 'app/home', {
+      user: { ...data.user, phoneDisplay: data.user.phoneNumber ? e164ToDisplay(data.user.phoneNumber) : null },
+      sections,
+      csrf: csrfToken(deps.csrfKey, `app:${cookie}`),
+    });
+  });
+
+  router.get('/login', async (ctx) => {
+    const { cookie } = await current(ctx);
+    await deps.sessions.destroy(cookie);
+    const flow = deps.client.newFlow();
+    setCookie(ctx, await deps.sessions.create({ flow }, FLOW_TTL_SECONDS), FLOW_TTL_SECONDS);
+    ctx.redirect(deps.client.authorizationUrl(flow, pickLanguage(ctx)));
+  });
+
+  router.get('/callback', async (ctx) => {
+    const { cookie, data } = await current(ctx);
+    const flow = data?.flow;
+    const code = typeof ctx.query.code === 'string' ? ctx.query.code : undefined;
+    await deps.sessions.destroy(cookie);
+    if (!flow || !code || ctx.query.state !== flow.state) {
+      setCookie(ctx, null, 0);
+      return ctx.redirect('/app/?failed=1');
+    }
+    try {
+      const { tokens, user } = await deps.client.complete(flow, code);
+      setCookie(ctx, await deps.sessions.create({ tokens, user }), deps.sessionTtlSeconds);
+      ctx.redirect(flow.returnTo);
+    } catch (error) {
+      ctx.state.log?.warn({ err: error }, 'PASS app sign-in failed');
+      setCookie(ctx, null, 0);
+      ctx.redirect('/app/?failed=1');
+    }
+  });
+
+  router.post('/logout', body, async (ctx) => {
+    const { cookie, data } = await current(ctx);
+    const token = (ctx.request.body as Record<string, unknown> | undefined)?.csrf;
+    if (!cookie || !csrfValid(deps.csrfKey, `app:${cookie}`, token)) return ctx.redirect('/app/');
+    await deps.sessions.destroy(cookie);
+    setCookie(ctx, null, 0);
+    ctx.status = 303;
+    ctx.redirect(deps.client.endSessionUrl(data?.tokens?.idToken));
+  });
+
+  return router;
+}

@@ -1,0 +1,47 @@
+/**
+ * Development only: the "virtual My Number Card" over HTTP, so the proofing flow can be shown
+ * without a card reader. The app lists the demo cards, and the card signs a challenge after the
+ * sign PIN is checked (three wrong PINs lock it). Never mounted in production, and refused there.
+ *   GET  /api/identity/jpki/dev/cards
+ *   POST /api/identity/jpki/dev/cards/:id/sign   { pin, challenge } → { certificate, signature }
+ */
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { z } from 'zod';
+import { ForbiddenError } from '../../core/errors.ts';
+import type { DevCardStore } from './dev-cards.ts';
+import { base64, jsonBody, parseBody, proofingErrors } from './http-edge.ts';
+import { PROOFING_PREFIX } from './routes.ts';
+
+const signBody = z.object({
+  pin: z.string().min(1).max(16),
+  challenge: base64(1024),
+});
+
+export function devCardRoutes(cards: DevCardStore, auth: Middleware, production: boolean): Router {
+  const router = new Router({ prefix: `${PROOFING_PREFIX}/dev` });
+  router.use(proofingErrors(), async (_ctx, next) => {
+    if (production) throw new ForbiddenError('development_only', 'the virtual card is refused in production');
+    await next();
+  }, auth);
+
+  router.get('/cards', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      cards: (await cards.list()).map((c) => ({ id: c.id, label: c.label, revoked: c.revoked, locked: c.locked })),
+      pin_hint: 'PASS1234',
+    };
+  });
+
+  router.post('/cards/:id/sign', jsonBody, async (ctx) => {
+    const body = parseBody(signBody, ctx.request.body);
+    const signed = await cards.signChallenge(String(ctx.params.id), body.pin, body.challenge);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      certificate: Buffer.from(signed.certificate).toString('base64'),
+      signature: Buffer.from(signed.signature).toString('base64'),
+    };
+  });
+
+  return router;
+}

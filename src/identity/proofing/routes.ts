@@ -1,0 +1,132 @@
+/**
+ * The proofing API of the PASS app (resource `${issuer}/api`, scope `pass:api`):
+ *   POST /api/identity/jpki/challenge     → the exact bytes the card signs (base64)
+ *   POST /api/identity/jpki/verify        → the verified basic four, for the resident to confirm
+ *   POST /api/identity/jpki/confirm       → binds them to the account's own person
+ *   GET  /api/identity/jpki/verification  → the current verified identity and its history
+ * Handlers are thin: validation here, rules in ProofingService, errors mapped in http-edge.ts.
+ */
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { PassError } from '../../core/errors.ts';
+import type { ApiPrincipal } from '../../oidc/api-auth.ts';
+import { base64, jsonBody, opaqueId, parseBody, proofingErrors } from './http-edge.ts';
+import type { ProofingService } from './proofing-service.ts';
+
+export const PROOFING_PREFIX = '/api/identity/jpki';
+
+const MAX_CERTIFICATE_BYTES = 8192;
+const MAX_SIGNATURE_BYTES = 1024;
+
+const verifyBody = z.object({
+  challenge_id: opaqueId,
+  certificate: base64(MAX_CERTIFICATE_BYTES),
+  signature: base64(MAX_SIGNATURE_BYTES),
+  intermediates: z.array(base64(MAX_CERTIFICATE_BYTES)).max(4).optional(),
+});
+
+const confirmBody = z.object({ verification_id: opaqueId });
+
+export interface ProofingRoutesDeps {
+  service: ProofingService;
+  /** requireApiToken(…, ['pass:api']) */
+  auth: Middleware;
+  redis: Redis | undefined;
+}
+
+function principalOf(ctx: Context): ApiPrincipal {
+  return ctx.state.principal!;
+}
+
+function challengeLimiter(redis: Redis | undefined): RateLimiterAbstract {
+  const options = { keyPrefix: 'pass:rl:jpki-challenge', points: 30, duration: 600 };
+  return redis
+    ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) })
+    : new RateLimiterMemory(options);
+}
+
+export function proofingRoutes({ service, auth, redis }: ProofingRoutesDeps): Router {
+  const router = new Router({ prefix: PROOFING_PREFIX });
+  const limiter = challengeLimiter(redis);
+  router.use(proofingErrors(), auth);
+
+  router.post('/challenge', async (ctx) => {
+    const principal = principalOf(ctx);
+    try {
+      await limiter.consume(principal.accountId ?? `client:${principal.clientId}`);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      ctx.set('Retry-After', String(Math.ceil(error.msBeforeNext / 1000)));
+      throw new PassError('rate_limited', 'rate_limited', 'too many identity checks started; try again later');
+    }
+    const issued = await service.issueChallenge(principal);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      challenge_id: issued.id,
+      challenge: Buffer.from(issued.challenge).toString('base64'),
+      digest_info: Buffer.from(issued.digestInfo).toString('base64'),
+      signature_algorithm: 'RSASSA-PKCS1-v1_5 SHA-256',
+      expires_at: issued.expiresAt.toISOString(),
+      expires_in: Math.max(0, Math.round((issued.expiresAt.getTime() - Date.now()) / 1000)),
+    };
+  });
+
+  router.post('/verify', jsonBody, async (ctx) => {
+    const body = parseBody(verifyBody, ctx.request.body);
+    const pending = await service.verify(principalOf(ctx), {
+      challengeId: body.challenge_id,
+      certificate: body.certificate,
+      signature: body.signature,
+      ...(body.intermediates ? { intermediates: body.intermediates } : {}),
+    });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      verification_id: pending.verificationId,
+      expires_at: pending.expiresAt.toISOString(),
+      claims: pending.claims,
+      substitute_characters: pending.substitution,
+      certificate_expires_at: pending.certificateNotAfter.toISOString(),
+      reverification: pending.reverification,
+    };
+  });
+
+  router.post('/confirm', jsonBody, async (ctx) => {
+    const body = parseBody(confirmBody, ctx.request.body);
+    const result = await service.confirm(principalOf(ctx), body.verification_id);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      status: result.reverified ? 'updated' : 'bound',
+      person_id: result.personId,
+      verification_id: result.verificationId,
+      verified_at: result.verifiedAt,
+      claims: result.claims,
+    };
+  });
+
+  router.get('/verification', async (ctx) => {
+    const { current, history } = await service.status(principalOf(ctx));
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = current
+      ? {
+          verified: true,
+          person_id: current.personId,
+          verified_at: current.evidence.verifiedAt,
+          claims: current.claims,
+          substitute_characters: current.substitution,
+          history: history.map((h) => ({
+            id: h.id,
+            verified_at: h.verifiedAt.toISOString(),
+            issuer: h.issuer,
+            serial_number: h.serialNumber,
+            revocation: { status: h.revocation.status, method: h.revocation.method, checked_at: h.revocation.checkedAt.toISOString() },
+            current: h.current,
+          })),
+        }
+      : { verified: false, history: [] };
+  });
+
+  return router;
+}

@@ -1,0 +1,60 @@
+import type { Redis } from 'ioredis';
+import type { Database } from '../../db/database.ts';
+
+/**
+ * Short-lived, single-use records of the proofing flow (challenges, verifications awaiting the
+ * resident's confirmation). `take` reads and deletes in one atomic step, so a record is used at
+ * most once even when two requests race. Redis when configured, else the database.
+ */
+export interface TransientStore {
+  put(key: string, value: string, ttlSeconds: number): Promise<void>;
+  take(key: string): Promise<string | undefined>;
+}
+
+const PREFIX = 'pass:jpki:';
+
+export class RedisTransientStore implements TransientStore {
+  readonly #redis: Redis;
+
+  constructor(redis: Redis) {
+    this.#redis = redis;
+  }
+
+  async put(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.#redis.set(`${PREFIX}${key}`, value, 'EX', ttlSeconds);
+  }
+
+  async take(key: string): Promise<string | undefined> {
+    return (await this.#redis.getdel(`${PREFIX}${key}`)) ?? undefined;
+  }
+}
+
+const TABLE = 'jpki_transients';
+
+export class DatabaseTransientStore implements TransientStore {
+  readonly #db: Database;
+  readonly #now: () => Date;
+
+  constructor(db: Database, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  async put(key: string, value: string, ttlSeconds: number): Promise<void> {
+    const now = this.#now();
+    // Expired records are swept as new ones arrive; a take never returns them either way.
+    await this.#db(TABLE).where('expires_at', '<', now).delete();
+    await this.#db(TABLE).insert({ key, value, expires_at: new Date(now.getTime() + ttlSeconds * 1000) });
+  }
+
+  async take(key: string): Promise<string | undefined> {
+    const rows = (await this.#db(TABLE).where({ key }).delete().returning(['value', 'expires_at'])) as Array<{ value: string; expires_at: Date }>;
+    const row = rows[0];
+    if (!row || new Date(row.expires_at).getTime() <= this.#now().getTime()) return undefined;
+    return row.value;
+  }
+}
+
+export function createTransientStore(db: Database, redis: Redis | undefined): TransientStore {
+  return redis ? new RedisTransientStore(redis) : new DatabaseTransientStore(db);
+}

@@ -1,0 +1,174 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { IdentityServices } from '../../identity/identity-services.ts';
+import { secondFactorRequested } from '../../identity/assurance.ts';
+import { applyRefusal } from './refusals.ts';
+import { MESSAGES } from './messages.ts';
+import {
+  clientName,
+  field,
+  finishLogin,
+  formBody,
+  interactionCsrf,
+  lang,
+  loadInteraction,
+  postedInteraction,
+  seeOther,
+  showPage,
+  t,
+  type Details,
+} from './page.ts';
+
+export interface RouteDeps {
+  provider: () => Provider;
+  services: IdentityServices;
+  csrfKey: string;
+}
+
+async function loginPage(ctx: Context, deps: RouteDeps, details: Details, extra: { error?: string; login?: string } = {}): Promise<void> {
+  await showPage(ctx, 'interaction/login', {
+    uid: details.uid,
+    csrf: interactionCsrf(deps.csrfKey, details),
+    clientName: await clientName(deps.provider(), details.params.client_id),
+    login: extra.login ?? '',
+    error: extra.error ?? null,
+    here: `/interaction/${details.uid}`,
+  });
+}
+
+async function consentPage(ctx: Context, deps: RouteDeps, details: Details): Promise<void> {
+  const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
+  const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
+  const scopes = (missing.length ? missing : requested).filter((scope) => `scope.${scope}` in MESSAGES);
+  await showPage(ctx, 'interaction/consent', {
+    uid: details.uid,
+    csrf: interactionCsrf(deps.csrfKey, details),
+    clientName: await clientName(deps.provider(), details.params.client_id),
+    scopes,
+  });
+}
+
+async function codePage(ctx: Context, deps: RouteDeps, details: Details, error: string | null, notice: string | null = null): Promise<void> {
+  const pending = await deps.services.signIn.pendingSecondFactor(details.uid);
+  if (!pending) return loginPage(ctx, deps, details);
+  await showPage(ctx, 'interaction/code', {
+    uid: details.uid,
+    csrf: interactionCsrf(deps.csrfKey, details),
+    mode: 'mfa',
+    destination: pending.destination,
+    action: `/interaction/${details.uid}/verify`,
+    resendAction: `/interaction/${details.uid}/verify/resend`,
+    backHref: `/interaction/${details.uid}`,
+    error,
+    notice,
+    here: `/interaction/${details.uid}/verify`,
+  });
+}
+
+
+/**
+ * PASS's own apps (seeded in src/demo/seed.ts) are PASS itself: asking a resident whether PASS
+ * may know their PASS details would be noise, so their consent is implied. Every other relying
+ * party gets the consent page.
+ */
+export const FIRST_PARTY_CLIENTS = new Set(['pass-app', 'pass-manager']);
+
+/** Records what the interaction asks for in the grant and continues to the relying party. */
+async function grantConsent(ctx: Context, op: Provider, details: Details): Promise<void> {
+  const accountId = details.session?.accountId;
+  const clientId = String(details.params.client_id);
+  const grant = details.grantId ? await op.Grant.find(details.grantId) : new op.Grant({ accountId, clientId });
+  if (!grant) throw new Error('grant vanished during consent');
+  const promptDetails = details.prompt.details as {
+    missingOIDCScope?: string[];
+    missingOIDCClaims?: string[];
+    missingResourceScopes?: Record<string, string[]>;
+  };
+  if (promptDetails.missingOIDCScope) grant.addOIDCScope(promptDetails.missingOIDCScope.join(' '));
+  if (promptDetails.missingOIDCClaims) grant.addOIDCClaims(promptDetails.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(promptDetails.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  await op.interactionFinished(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  ctx.respond = false;
+}
+
+/** Sign-in (password, then a one-time code where asked), consent, and the interaction's landing page. */
+export function loginRoutes(router: Router, deps: RouteDeps): void {
+  router.get('/:uid', async (ctx) => {
+    const details = await loadInteraction(ctx, deps.provider());
+    if (!details) return;
+    if (details.prompt.name === 'login') await loginPage(ctx, deps, details);
+    else if (details.prompt.name === 'consent' && FIRST_PARTY_CLIENTS.has(String(details.params.client_id))) await grantConsent(ctx, deps.provider(), details);
+    else await consentPage(ctx, deps, details);
+  });
+
+  router.post('/:uid/login', formBody, async (ctx) => {
+    const op = deps.provider();
+    const details = await postedInteraction(ctx, op, deps.csrfKey);
+    if (!details) return;
+    const login = field(ctx, 'login');
+    try {
+      const outcome = await deps.services.signIn.signIn({
+        login,
+        password: field(ctx, 'password', 1024),
+        ip: ctx.ip,
+        clientId: String(details.params.client_id),
+        secondFactor: secondFactorRequested(details.params.acr_values),
+        interactionUid: details.uid,
+        lang: lang(ctx),
+      });
+      if (outcome.kind === 'second_factor') return seeOther(ctx, `/interaction/${details.uid}/verify`);
+      await finishLogin(ctx, op, { accountId: outcome.account.id, amr: outcome.amr, acr: outcome.acr });
+    } catch (error) {
+      await loginPage(ctx, deps, details, { error: applyRefusal(ctx, error, lang(ctx)), login });
+    }
+  });
+
+  router.get('/:uid/verify', async (ctx) => {
+    const details = await loadInteraction(ctx, deps.provider());
+    if (details) await codePage(ctx, deps, details, null, ctx.query.resent ? t(ctx)('code.resent') : null);
+  });
+
+  router.post('/:uid/verify', formBody, async (ctx) => {
+    const op = deps.provider();
+    const details = await postedInteraction(ctx, op, deps.csrfKey);
+    if (!details) return;
+    try {
+      const done = await deps.services.signIn.confirmSecondFactor({
+        code: field(ctx, 'code', 32),
+        ip: ctx.ip,
+        clientId: String(details.params.client_id),
+        interactionUid: details.uid,
+      });
+      await finishLogin(ctx, op, { accountId: done.account.id, amr: done.amr, acr: done.acr });
+    } catch (error) {
+      await codePage(ctx, deps, details, applyRefusal(ctx, error, lang(ctx)));
+    }
+  });
+
+  router.post('/:uid/verify/resend', formBody, async (ctx) => {
+    const details = await postedInteraction(ctx, deps.provider(), deps.csrfKey);
+    if (!details) return;
+    try {
+      await deps.services.signIn.resendSecondFactor({ ip: ctx.ip, interactionUid: details.uid, lang: lang(ctx) });
+      seeOther(ctx, `/interaction/${details.uid}/verify?resent=1`);
+    } catch (error) {
+      await codePage(ctx, deps, details, applyRefusal(ctx, error, lang(ctx)));
+    }
+  });
+
+  router.post('/:uid/consent', formBody, async (ctx) => {
+    const op = deps.provider();
+    const details = await postedInteraction(ctx, op, deps.csrfKey);
+    if (!details) return;
+    if (field(ctx, 'decision') !== 'allow') {
+      await op.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the resident declined' }, { mergeWithLastSubmission: true });
+      ctx.respond = false;
+      return;
+    }
+    await grantConsent(ctx, op, details);
+  });
+}

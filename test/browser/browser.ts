@@ -1,0 +1,31 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPO_ROOT } from '../helpers/pass.ts';
+
+export const CHROMIUM = process.env.PASS_TEST_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
+
+/** Debian's Chromium, headless; Playwright never downloads a browser here. */
+export function browserAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI) throw new Error(`CI must provide Chromium at ${CHROMIUM}`);
+  return false;
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Full-page screenshots, kept as test artifacts (test-results/ is not committed). */
+export function screenshotter(prefix: string): (page: Page, name: string) => Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  let n = 0;
+  return async (page, name) => {
+    n += 1;
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${prefix}-${String(n).padStart(2, '0')}-${name}.png`), fullPage: true });
+  };
+}

@@ -1,0 +1,87 @@
+import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.ts';
+import { faceServiceOf } from '../../src/face/capability.ts';
+import type { FaceService } from '../../src/face/service/face-service.ts';
+import { faceEnv, photo, type Pass, until } from './platform.ts';
+
+// Two PASS nodes sharing PostgreSQL and Redis: a gallery change on one reaches the other's memory.
+const shared = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;
+
+shared('face galleries across two PASS nodes (postgres+redis)', () => {
+  let storage: TestStorage;
+  let a: Pass;
+  let b: Pass;
+  let fa: FaceService;
+  let fb: FaceService;
+
+  beforeAll(async () => {
+    storage = await createStorage('postgres+redis');
+    [a, b] = await Promise.all([startPass(faceEnv(storage.env)), startPass(faceEnv(storage.env))]);
+    fa = faceServiceOf(a.platform)!;
+    fb = faceServiceOf(b.platform)!;
+  }, 60_000);
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await storage?.cleanup();
+  });
+
+  async function newPerson(email: string): Promise<string> {
+    const account = await a.platform.accounts.create({ email, password: 'correct horse battery staple', verified: true });
+    return fa.store.selfPerson(account.id);
+  }
+
+  test('enrollment, membership, replacement and deletion on one node reach the other', async () => {
+    const gallery = 'facility:library-1';
+    const guido = await newPerson('guido@example.jp');
+    await fa.enroll(guido, await photo('guido_van_rossum', 1));
+    await fa.addToGallery(gallery, guido);
+    await until(() => fb.galleryHas(gallery, guido));
+    const seen = await fb.identify(gallery, await photo('guido_van_rossum', 2));
+    expect(seen).toMatchObject({ matched: true, best: { personId: guido } });
+
+    // A replacement on B is what A then matches against.
+    await fb.enroll(guido, await photo('kit_harington', 1));
+    await until(async () => (await fa.identify(gallery, await photo('kit_harington', 2))).matched);
+
+    await fa.removeFromGallery(gallery, guido);
+    await until(() => !fb.galleryHas(gallery, guido));
+    await fa.addToGallery(gallery, guido);
+    await until(() => fb.galleryHas(gallery, guido));
+
+    // Deleting the person (cascade) and announcing it empties both nodes' galleries.
+    await a.platform.db('persons').where({ id: guido }).delete();
+    await fa.personRemoved(guido);
+    await until(() => !fb.galleryHas(gallery, guido) && !fa.galleryHas(gallery, guido));
+    expect(await b.platform.db('face_templates').where({ person_id: guido })).toHaveLength(0);
+  });
+
+  test('reconciliation catches a change that was never announced', async () => {
+    const gallery = 'facility:pool';
+    const rose = await newPerson('rose@example.jp');
+    await fa.enroll(rose, await photo('rose_leslie', 1));
+    await fa.addToGallery(gallery, rose);
+    await until(() => fb.galleryHas(gallery, rose));
+    // Straight in the database, as a bulk import or a missed pub/sub message would leave it.
+    await a.platform.db('persons').where({ id: rose }).delete();
+    expect(fb.galleryHas(gallery, rose)).toBe(true);
+    expect(await fb.reconcile()).toBe(1);
+    expect(fb.galleryHas(gallery, rose)).toBe(false);
+  });
+
+  test('a node started later loads the galleries from the database', async () => {
+    const gallery = 'municipality:172065';
+    const steve = await newPerson('woz@example.jp');
+    await fa.enroll(steve, await photo('steve_wozniak', 1));
+    await fa.addToGallery(gallery, steve);
+    const c = await startPass(faceEnv(storage.env));
+    try {
+      const fc = faceServiceOf(c.platform)!;
+      expect(fc.gallerySize(gallery)).toBe(1);
+      expect(await fc.identify(gallery, await photo('steve_wozniak', 2))).toMatchObject({ matched: true, best: { personId: steve } });
+    } finally {
+      await c.close();
+    }
+  });
+});
