@@ -14,6 +14,36 @@ import { securityHeaders } from './http/security-headers.ts';
 import { staticFiles } from './http/static-files.ts';
 import { CAPABILITIES, type Capability } from './capabilities.ts';
 
+/**
+ * oidc-provider's machine-to-machine endpoints: no capability serves these paths, so requests to
+ * them (the hot path of every relying party and kiosk) skip the capabilities' routers.
+ */
+const PROTOCOL_ENDPOINTS = new Set([
+  '/token',
+  '/token/introspection',
+  '/token/revocation',
+  '/jwks',
+  '/me',
+  '/request',
+  '/device/auth',
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+]);
+
+function compose(middleware: Koa.Middleware[]): Koa.Middleware {
+  return (ctx, next) => {
+    const dispatch = (index: number): Promise<unknown> => {
+      const fn = index === middleware.length ? next : middleware[index];
+      return fn ? Promise.resolve(fn(ctx, () => dispatch(index + 1) as Promise<void>)) : Promise.resolve();
+    };
+    return dispatch(0);
+  };
+}
+
+function skipFor(paths: Set<string>, middleware: Koa.Middleware): Koa.Middleware {
+  return (ctx, next) => (paths.has(ctx.path) ? next() : middleware(ctx, next));
+}
+
 export interface PassServer {
   url: string;
   server: http.Server;
@@ -87,7 +117,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   app.use(staticFiles());
   const health = healthRoutes([...readinessChecks(platform), ...capabilities.flatMap((c) => c.readiness ?? [])]);
   app.use(health.routes());
-  for (const capability of capabilities) for (const middleware of capability.middleware ?? []) app.use(middleware);
+  app.use(skipFor(PROTOCOL_ENDPOINTS, compose(capabilities.flatMap((c) => c.middleware ?? []))));
   app.use(oidc.host.middleware);
 
   const server = http.createServer(app.callback());

@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = loadConfig();
-  const platform = await openPlatform(config, createLogger('warn'), 'apply');
+  const platform = await openPlatform(config, createLogger('warn', { component: 'cli' }, 2), 'apply');
   let oidc: OidcModule | undefined;
   try {
     const result = await COMMANDS[name]!.run({

@@ -6,8 +6,9 @@ export type { Logger };
  * Structured JSON logs on stdout. Anything that may carry a secret or a credential is redacted
  * by path, so a careless `log.info({ req })` cannot leak it.
  */
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({
+export function createLogger(level: string, base: Record<string, unknown> = {}, destination: 1 | 2 = 1): Logger {
+  return pino(
+    {
     level,
     base: { service: 'pass', ...base },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -30,5 +31,7 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
       ],
       censor: '[redacted]',
     },
-  });
+  },
+    pino.destination(destination),
+  );
 }

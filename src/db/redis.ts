@@ -16,6 +16,8 @@ export async function connectRedis(url: string, timeoutSeconds: number): Promise
     connectTimeout: timeoutSeconds * 1000,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // Commands issued in the same tick share one write: fewer syscalls on the token hot path.
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
   let lastError: NodeJS.ErrnoException | undefined;

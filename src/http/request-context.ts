@@ -17,14 +17,16 @@ export function requestContext(log: Logger): Middleware {
     const incoming = ctx.get('X-Request-Id');
     const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = log.child({ requestId });
+    // Made on first use: most requests never log more than their one summary line.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= log.child({ requestId })), configurable: true, enumerable: true });
     ctx.set('X-Request-Id', requestId);
     const started = performance.now();
     try {
       await next();
     } finally {
       const level = ctx.status >= 500 ? 'error' : 'info';
-      ctx.state.log[level](
+      if (log.isLevelEnabled(level)) ctx.state.log[level](
         { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
         'request',
       );

@@ -18,9 +18,9 @@ export interface OidcModule {
 /** Wires oidc-provider to PASS's storage, accounts and signing keys. */
 export async function createOidcModule(platform: Platform, onBuild?: (provider: Provider) => void): Promise<OidcModule> {
   const clientCache = new ClientCache();
-  const clientChanged = (clientId: string) => {
+  const clientChanged = async (clientId: string): Promise<void> => {
     clientCache.forget(clientId);
-    platform.bus.publish(CLIENTS_CHANNEL, clientId).catch((error: unknown) => platform.log.warn({ err: error }, 'client change not broadcast'));
+    await platform.bus.publish(CLIENTS_CHANNEL, clientId).catch((error: unknown) => platform.log.warn({ err: error }, 'client change not broadcast'));
   };
   await platform.bus.subscribe(CLIENTS_CHANNEL, (clientId) => clientCache.forget(clientId));
   const adapter = createAdapterFactory({ db: platform.db, redis: platform.redis, box: platform.box, clientCache, clientChanged });

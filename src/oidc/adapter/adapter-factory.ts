@@ -28,7 +28,7 @@ export interface AdapterDeps {
   box: SecretBox;
   clientCache: ClientCache;
   /** Called after a client record changes, so every node drops its cached copy. */
-  clientChanged: (clientId: string) => void;
+  clientChanged: (clientId: string) => Promise<void>;
 }
 
 export function createAdapterFactory({ db, redis, box, clientCache, clientChanged }: AdapterDeps): (model: string) => Adapter {

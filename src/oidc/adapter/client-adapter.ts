@@ -17,9 +17,9 @@ export class ClientAdapter implements Adapter {
   readonly #db: Database;
   readonly #box: SecretBox;
   readonly #cache: ClientCache;
-  readonly #changed: (clientId: string) => void;
+  readonly #changed: (clientId: string) => Promise<void>;
 
-  constructor(db: Database, box: SecretBox, cache: ClientCache, changed: (clientId: string) => void) {
+  constructor(db: Database, box: SecretBox, cache: ClientCache, changed: (clientId: string) => Promise<void>) {
     this.#db = db;
     this.#box = box;
     this.#cache = cache;
@@ -38,7 +38,7 @@ export class ClientAdapter implements Adapter {
       })
       .onConflict('client_id')
       .merge(['metadata', 'client_secret_sealed', 'updated_at']);
-    this.#changed(id);
+    await this.#changed(id);
   }
 
   find(id: string): Promise<AdapterPayload | undefined> {
@@ -65,7 +65,7 @@ export class ClientAdapter implements Adapter {
 
   async destroy(id: string): Promise<void> {
     await this.#db(TABLE).where({ client_id: id }).delete();
-    this.#changed(id);
+    await this.#changed(id);
   }
 
   async revokeByGrantId(): Promise<void> {}

@@ -12,11 +12,12 @@ export class ClientCache {
 
   async get(clientId: string, load: () => Promise<AdapterPayload | undefined>): Promise<AdapterPayload | undefined> {
     const hit = this.#entries.get(clientId);
-    if (hit && hit.expires > Date.now()) return hit.value && structuredClone(hit.value);
-    const value = await load();
+    if (hit && hit.expires > Date.now()) return hit.value;
+    // Frozen: oidc-provider only reads client metadata, and one shared copy must never change.
+    const value = deepFreeze(await load());
     this.#entries.set(clientId, { value, expires: Date.now() + TTL_MS });
     if (this.#entries.size > 10_000) this.#entries.delete(this.#entries.keys().next().value!);
-    return value && structuredClone(value);
+    return value;
   }
 
   forget(clientId: string): void {
@@ -25,3 +26,11 @@ export class ClientCache {
 }
 
 export const CLIENTS_CHANNEL = 'clients';
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

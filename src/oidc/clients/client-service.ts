@@ -41,9 +41,9 @@ export class ClientService {
   readonly #db: Database;
   readonly #box: SecretBox;
   readonly #validate: MetadataValidator;
-  readonly #changed: (clientId: string) => void;
+  readonly #changed: (clientId: string) => Promise<void>;
 
-  constructor(db: Database, box: SecretBox, validate: MetadataValidator, changed: (clientId: string) => void = () => {}) {
+  constructor(db: Database, box: SecretBox, validate: MetadataValidator, changed: (clientId: string) => Promise<void> = async () => {}) {
     this.#db = db;
     this.#box = box;
     this.#validate = validate;
@@ -100,7 +100,7 @@ export class ClientService {
       })
       .returning('*')) as ClientRow[];
     // A lookup of this id before it existed may be cached as "unknown".
-    this.#changed(clientId);
+    await this.#changed(clientId);
     return this.#toClient(row!);
   }
 
@@ -116,6 +116,6 @@ export class ClientService {
   async remove(clientId: string): Promise<void> {
     const deleted = await this.#db('oidc_clients').where({ client_id: clientId }).delete();
     if (deleted === 0) throw new NotFoundError('client_not_found', `no client with id "${clientId}"`);
-    this.#changed(clientId);
+    await this.#changed(clientId);
   }
 }
