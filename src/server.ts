@@ -85,7 +85,12 @@ function trackInFlight(server: http.Server): () => number {
   return () => inFlight;
 }
 
-export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<PassServer> {
+export interface StartOptions {
+  /** Seed demo data (when configured). Cluster workers leave it to the primary. */
+  seed?: boolean;
+}
+
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<PassServer> {
   const platform = await openPlatform(config, log, 'require');
   let oidc: OidcModule;
   const capabilities: Capability[] = [];
@@ -93,7 +98,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     oidc = await createOidcModule(platform, (provider) => {
       provider.on('server_error', (ctx: Koa.Context, error: Error) => ctx.state.log?.error({ err: error }, 'oidc server error'));
     });
-    if (config.demoData) {
+    if (config.demoData && options.seed !== false) {
       const report = await seedDemoData(platform, oidc.clients);
       if (report.clientsCreated.length || report.accountsCreated.length) log.info(report, 'demo data seeded');
     }

@@ -17,3 +17,20 @@ export function processCpuSeconds(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** Direct children of a process (cluster workers), from /proc/<pid>/task/<pid>/children. */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** CPU seconds of a process and all its descendants alive now (a PASS primary and its workers). */
+export function processTreeCpuSeconds(pid: number): number | undefined {
+  const own = processCpuSeconds(pid);
+  if (own === undefined) return undefined;
+  return childPids(pid).reduce((sum, child) => sum + (processTreeCpuSeconds(child) ?? 0), own);
+}
+

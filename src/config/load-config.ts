@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { ConfigurationError } from '../core/errors.ts';
 import { VARIABLES, variablesSchema, type Variables } from './schema.ts';
 import {
@@ -56,6 +57,8 @@ export interface Config {
   keyRefreshSeconds: number;
   purgeIntervalSeconds: number;
   shutdownTimeoutSeconds: number;
+  /** Processes serving one port (node:cluster); each is a stateless PASS node. */
+  workers: number;
   logLevel: Variables['LOG_LEVEL'];
 }
 
@@ -152,6 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const issuer = (v.ISSUER ?? `http://localhost:${v.PORT}`).replace(/\/$/, '');
   if (production) problems.push(...productionProblems(v, issuer));
   problems.push(...transportProblems(v));
+  if (!v.DATABASE_URL && v.PASS_WORKERS !== 1) {
+    problems.push('PASS_WORKERS: several workers need PostgreSQL (DATABASE_URL); the embedded database is single-process');
+  }
   const encryptionKeys = parseEncryptionKeys(v.PASS_ENCRYPTION_KEYS ?? DEV_ENCRYPTION_KEYS, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -205,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     keyRefreshSeconds: v.KEY_REFRESH_SECONDS,
     purgeIntervalSeconds: v.PURGE_INTERVAL_SECONDS,
     shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS,
+    workers: v.PASS_WORKERS === 'auto' ? availableParallelism() : v.PASS_WORKERS,
     logLevel: v.LOG_LEVEL,
   };
 }

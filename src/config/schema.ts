@@ -73,6 +73,7 @@ export const VARIABLES = {
   KEY_REFRESH_SECONDS: seconds.default(30),
   PURGE_INTERVAL_SECONDS: seconds.default(300),
   SHUTDOWN_TIMEOUT_SECONDS: seconds.default(15),
+  PASS_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 } as const;
 

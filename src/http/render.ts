@@ -12,5 +12,5 @@ export async function render(ctx: Context, name: string, messages: Messages, loc
   const t = translator(messages, lang);
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = await ejs.renderFile(path.join(VIEWS_DIR, `${name}.ejs`), { lang, t, title: t(`${name.split('/').pop()}.title`), ...locals }, { cache: process.env.NODE_ENV === 'production', async: true });
+  ctx.body = await ejs.renderFile(path.join(VIEWS_DIR, `${name}.ejs`), { lang, t, title: t(`${name.split('/').pop()}.title`), ...locals }, { cache: true, async: true });
 }
