@@ -40,7 +40,8 @@ export async function faceCapability({ platform, oidc }: CapabilityContext): Pro
           modelDir: config.models.dir,
           detector: detector.name,
           recognizer: recognizer.name,
-          threads: Math.max(1, Math.floor(os.availableParallelism() / workers)),
+          // The cores are shared by every face worker of every PASS process (PASS_WORKERS) on the machine.
+          threads: Math.max(1, Math.floor(os.availableParallelism() / (workers * Math.max(1, config.workers)))),
           limits: { maxBytes: config.face.maxUploadBytes },
         },
         onWorkerError: (error) => log.error({ err: error }, 'face worker failed'),

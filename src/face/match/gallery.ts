@@ -29,8 +29,8 @@ export interface VerifyResult {
 /** How identify() scans; see search.ts. 'auto' picks by gallery size (AUTO_* below, from the bench). */
 export type SearchMethod = 'exact' | 'int8' | 'binary' | 'auto';
 
-/** Below this many rows the plain exact scan is already under a millisecond or two. */
-export const AUTO_EXACT_BELOW = 4_096;
+/** Below this many rows the plain exact scan takes under a millisecond. */
+export const AUTO_EXACT_BELOW = 1_024;
 /** From this many rows the binary prefilter replaces the (exact) int8 scan; see docs/face.md. */
 export const AUTO_BINARY_FROM = 50_000;
 
