@@ -8,10 +8,13 @@ import type { Adapter } from './types.ts';
 import type { ClientCache } from '../clients/client-cache.ts';
 
 /**
- * Models that live minutes, not days: kept in Redis when it is configured. Everything else
- * (sessions, grants, refresh tokens, registration tokens) stays in PostgreSQL.
+ * Models kept in Redis when it is configured: those that live minutes, plus browser sessions,
+ * which every sign-in step reads and writes (a session lost with Redis only means signing in
+ * again). What a resident agreed to and what relying parties hold for long (grants, refresh
+ * tokens, registration tokens, clients) stays in PostgreSQL.
  */
 export const SHORT_LIVED_MODELS = new Set([
+  'Session',
   'Interaction',
   'AuthorizationCode',
   'DeviceCode',
