@@ -51,7 +51,7 @@ export const VARIABLES = {
   RATE_LIMIT_WINDOW_SECONDS: seconds.default(600),
   PASS_MODELS_DIR: z.string().min(1).default('./models'),
   PASS_MODELS_MIRROR: z.string().min(1).optional(),
-  FACE_DETECTOR: z.string().min(1).default('yunet_s_640_640'),
+  FACE_DETECTOR: z.string().min(1).default('yunet_s_640'),
   FACE_RECOGNIZER: z.string().min(1).default('mobilefacenet_512'),
   FACE_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   FACE_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(15 * 1024 * 1024).default(10 * 1024 * 1024),
