@@ -1,7 +1,8 @@
 import type { Middleware } from 'koa';
 import { PassError, type ErrorCode } from '../core/errors.ts';
 
-const STATUS: Record<ErrorCode, number> = {
+/** The one mapping of domain error codes to HTTP statuses, for every edge of PASS. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -23,7 +24,7 @@ export function errorHandler(): Middleware {
       await next();
     } catch (error) {
       const known = error instanceof PassError;
-      const status = known ? STATUS[error.code] : ((error as { status?: number }).status ?? 500);
+      const status = known ? HTTP_STATUS[error.code] : ((error as { status?: number }).status ?? 500);
       ctx.status = status;
       if (!known || status >= 500) ctx.state.log?.error({ err: error }, 'request failed');
       const expose = known || (status < 500 && (error as { expose?: boolean }).expose);

@@ -1,16 +1,10 @@
 import type { Context, Middleware } from 'koa';
 import { InvalidInputError, PassError, type ErrorCode } from '../../core/errors.ts';
 import { faceMessage } from '../messages.ts';
+import { HTTP_STATUS } from '../../http/errors.ts';
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  invalid_input: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  unavailable: 503,
-};
+/** Internal and configuration errors go on to the platform's handler (a plain 500). */
+const STATUS = (code: ErrorCode): number | undefined => (HTTP_STATUS[code] < 500 || code === 'unavailable' ? HTTP_STATUS[code] : undefined);
 
 /** HTTP has better words for these two than 400. */
 const STATUS_BY_REASON: Record<string, number> = { image_too_large: 413, unsupported_media_type: 415 };
@@ -27,7 +21,7 @@ export function faceErrors(): Middleware {
     try {
       await next();
     } catch (error) {
-      const status = error instanceof PassError ? (STATUS_BY_REASON[error.reason] ?? STATUS[error.code]) : undefined;
+      const status = error instanceof PassError ? (STATUS_BY_REASON[error.reason] ?? STATUS(error.code)) : undefined;
       if (!(error instanceof PassError) || status === undefined) throw error;
       ctx.status = status;
       const details = Object.fromEntries(Object.entries(error.details ?? {}).filter(([k]) => EXPOSED_DETAILS.includes(k)));

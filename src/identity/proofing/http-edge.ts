@@ -1,21 +1,10 @@
 import type { Middleware } from 'koa';
 import { koaBody } from 'koa-body';
 import { z } from 'zod';
-import { PassError, type ErrorCode } from '../../core/errors.ts';
+import { PassError } from '../../core/errors.ts';
+import { HTTP_STATUS as STATUS } from '../../http/errors.ts';
 import { messageFor } from './messages.ts';
 import { ProofingInputError } from './errors.ts';
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid_input: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  internal: 500,
-  configuration: 500,
-  unavailable: 503,
-};
 
 /** Details that are safe and useful to the app; nothing else leaves the server. */
 const EXPOSED_DETAILS = ['recovery', 'attempts_left'];
