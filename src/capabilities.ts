@@ -6,6 +6,10 @@ import { jpkiProofingCapability } from './identity/proofing/capability.ts';
 import { identityCapability } from './identity/identity-capability.ts';
 import { passAppCapability } from '../clients/app/capability.ts';
 import { faceCapability } from './face/capability.ts';
+import { kioskCapability } from './kiosk/capability.ts';
+import { oidcAdminCapability } from './oidc/admin/capability.ts';
+import { bookingCapability } from '../clients/booking/capability.ts';
+import { familyCapability } from './households/capability.ts';
 
 export interface CapabilityContext {
   platform: Platform;
@@ -27,4 +31,13 @@ export interface Capability {
 export type CapabilityFactory = (ctx: CapabilityContext) => Promise<Capability>;
 
 /** Order matters only for overlapping paths; each capability owns its own prefix. */
-export const CAPABILITIES: CapabilityFactory[] = [identityCapability, passAppCapability, jpkiProofingCapability, faceCapability];
+export const CAPABILITIES: CapabilityFactory[] = [
+  identityCapability,
+  passAppCapability,
+  jpkiProofingCapability,
+  faceCapability,
+  kioskCapability,
+  oidcAdminCapability,
+  bookingCapability,
+  familyCapability,
+];

@@ -1,32 +1,21 @@
 // Face benchmarks: 1:N search per method over synthetic galleries (latency, recall@1 against the
-// exact scan), end-to-end enrollment per photo by stage, and event-loop delay with inference
+// exact scan; search-bench.ts), end-to-end enrollment per photo by stage, and event-loop delay with inference
 // in-process versus in the worker pool. bench/scenarios/face.ts reports these through
-// `npm run bench`; `node bench/face/match.ts [--quick]` prints the JSON.
+// `npm run bench`; `node bench/face/match.ts [--quick] [--sizes=1000,100000]` prints the JSON.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
 import { FaceEngine } from '../../src/face/engine.ts';
-import { FaceGallery } from '../../src/face/match/gallery.ts';
-import type { SearchMethod } from '../../src/face/match/gallery.ts';
-import { l2normalize } from '../../src/face/match/vector.ts';
 import { FaceWorkerPool } from '../../src/face/worker/pool.ts';
+import { benchSearch } from './search-bench.ts';
+import type { SearchFigures } from './search-bench.ts';
+import { round, stats } from './stats.ts';
+import type { LatencyStats } from './stats.ts';
+import type { Distribution } from './synthetic.ts';
 
-export interface LatencyStats {
-  medianMs: number;
-  p99Ms: number;
-  meanMs: number;
-  runs: number;
-}
-
-export interface SearchFigures {
-  gallerySize: number;
-  method: Exclude<SearchMethod, 'auto'>;
-  latency: LatencyStats;
-  /** Probes of enrolled persons (cosine 0.40-0.85 to their template): share whose rank-1 equals the exact scan's. */
-  recallGenuine: number;
-  /** Probes of nobody: share whose rank-1 equals the exact scan's (decision is "no match" either way). */
-  agreementImpostor: number;
-}
+export type { SearchFigures } from './search-bench.ts';
+export type { LatencyStats } from './stats.ts';
 
 export interface FaceBenchResult {
   search: SearchFigures[];
@@ -37,8 +26,11 @@ export interface FaceBenchResult {
     total: LatencyStats;
     /** detect + align + embed (the model work, without image decoding). */
     model: LatencyStats;
-    stagesMedianMs: { decode: number; detect: number; align: number; embed: number };
+    threads: number;
+    stages: { decode: LatencyStats; detect: LatencyStats; align: LatencyStats; embed: LatencyStats };
   };
+  /** os.loadavg() (1, 5, 15 min) when the run started and ended: the machine is shared. */
+  load: { start: number[]; end: number[] };
   eventLoop: { inProcessMaxMs: number; workersMaxMs: number; workersP99Ms: number; photos: number };
 }
 
@@ -47,71 +39,42 @@ export interface FaceBenchOptions {
   facesDir?: string;
   gallerySizes?: number[];
   dimension?: number;
+  /** Gallery models per size; `extra` adds single runs (e.g. the isotropic model at 100k). */
+  distribution?: Distribution;
+  extra?: Array<{ size: number; distribution: Distribution }>;
   queries?: number;
+  recallProbes?: number;
+  /** onnxruntime intra-op threads for the enrollment figures (default: the engine's, 1). */
+  threads?: number;
   enrollRounds?: number;
   log?: (line: string) => void;
 }
-
-const METHODS = ['exact', 'int8', 'binary'] as const;
 
 export async function benchFace(options: FaceBenchOptions = {}): Promise<FaceBenchResult> {
   const modelDir = options.modelDir ?? path.resolve(import.meta.dirname, '../../../shared/models');
   const facesDir = options.facesDir ?? path.resolve(import.meta.dirname, '../../../shared/faces');
   const log = options.log ?? (() => {});
-  const search: SearchFigures[] = [];
-  for (const size of options.gallerySizes ?? [1_000, 10_000, 100_000, 1_000_000]) {
-    log(`face: 1:N over ${size.toLocaleString('en')} templates`);
-    search.push(...benchSearch(size, options.dimension ?? 512, options.queries ?? 200));
-  }
+  const start = loadavg().map(round);
   const photos = await loadPhotos(facesDir);
   log('face: enrollment per photo');
-  const enroll = await benchEnroll(modelDir, photos, options.enrollRounds ?? 2);
+  const enroll = await benchEnroll(modelDir, photos, options.enrollRounds ?? 2, options.threads);
   log('face: event-loop delay, in-process vs workers');
   const eventLoop = await benchEventLoop(modelDir, photos);
-  return { search, enroll, eventLoop };
-}
-
-function benchSearch(size: number, dimension: number, queries: number): SearchFigures[] {
-  const gallery = new FaceGallery({ dimension, initialCapacity: size });
-  const v = new Float32Array(dimension);
-  const every = Math.max(1, Math.floor(size / queries));
-  const genuine: Float32Array[] = [];
-  for (let i = 0; i < size; i++) {
-    randomUnit(v);
-    if (i % every === 0 && genuine.length < queries) genuine.push(near(v, 0.4 + 0.45 * Math.random()));
-    gallery.upsert(`p${i}`, v);
+  const search: SearchFigures[] = [];
+  const runs = (options.gallerySizes ?? [1_000, 10_000, 100_000, 1_000_000]).map((size) => ({ size, distribution: options.distribution ?? 'face-like' }));
+  for (const { size, distribution } of [...runs, ...(options.extra ?? [])]) {
+    log(`face: 1:N over ${size.toLocaleString('en')} ${distribution} templates`);
+    search.push(
+      ...benchSearch({
+        size,
+        distribution,
+        dimension: options.dimension ?? 512,
+        queries: options.queries ?? 200,
+        recallProbes: size >= 1_000_000 ? Math.min(300, options.recallProbes ?? 1000) : (options.recallProbes ?? 1000),
+      }),
+    );
   }
-  const impostors = Array.from({ length: queries }, () => randomUnit(new Float32Array(dimension)));
-  // The exact scan at 1M costs ~0.6 s a probe: fewer probes there.
-  const probes = size >= 1_000_000 ? { genuine: genuine.slice(0, 40), impostors: impostors.slice(0, 40) } : { genuine, impostors };
-  const truth = (list: Float32Array[]) => list.map((p) => gallery.identify(p, 0.4, 1, 'exact').best?.personId);
-  const exactGenuine = truth(probes.genuine);
-  const exactImpostor = truth(probes.impostors);
-  return METHODS.map((method) => {
-    for (let i = 0; i < 5; i++) gallery.identify(probes.genuine[i % probes.genuine.length]!, 0.4, 1, method);
-    const times: number[] = [];
-    let hitsG = 0;
-    let hitsI = 0;
-    probes.genuine.forEach((p, i) => {
-      const t = performance.now();
-      const r = gallery.identify(p, 0.4, 1, method);
-      times.push(performance.now() - t);
-      if (r.best?.personId === exactGenuine[i]) hitsG++;
-    });
-    probes.impostors.forEach((p, i) => {
-      const t = performance.now();
-      const r = gallery.identify(p, 0.4, 1, method);
-      times.push(performance.now() - t);
-      if (r.best?.personId === exactImpostor[i]) hitsI++;
-    });
-    return {
-      gallerySize: size,
-      method,
-      latency: stats(times),
-      recallGenuine: hitsG / probes.genuine.length,
-      agreementImpostor: hitsI / probes.impostors.length,
-    };
-  });
+  return { search, enroll, eventLoop, load: { start, end: loadavg().map(round) } };
 }
 
 async function loadPhotos(facesDir: string): Promise<Buffer[]> {
@@ -122,8 +85,8 @@ async function loadPhotos(facesDir: string): Promise<Buffer[]> {
   return photos;
 }
 
-async function benchEnroll(modelDir: string, photos: Buffer[], rounds: number): Promise<FaceBenchResult['enroll']> {
-  const engine = await FaceEngine.create({ modelDir });
+async function benchEnroll(modelDir: string, photos: Buffer[], rounds: number, threads?: number): Promise<FaceBenchResult['enroll']> {
+  const engine = await FaceEngine.create({ modelDir, ...(threads ? { threads } : {}) });
   try {
     for (const p of photos.slice(0, 3)) await engine.analyse(p); // warm-up
     const total: number[] = [];
@@ -147,12 +110,8 @@ async function benchEnroll(modelDir: string, photos: Buffer[], rounds: number): 
       photos: photos.length,
       total: stats(total),
       model: stats(model),
-      stagesMedianMs: {
-        decode: stats(stage.decode).medianMs,
-        detect: stats(stage.detect).medianMs,
-        align: stats(stage.align).medianMs,
-        embed: stats(stage.embed).medianMs,
-      },
+      threads: threads ?? 1,
+      stages: { decode: stats(stage.decode), detect: stats(stage.detect), align: stats(stage.align), embed: stats(stage.embed) },
     };
   } finally {
     await engine.close();
@@ -177,35 +136,13 @@ async function benchEventLoop(modelDir: string, photos: Buffer[]): Promise<FaceB
   return { inProcessMaxMs: inProcess.max, workersMaxMs: workers.max, workersP99Ms: workers.p99, photos: photos.length };
 }
 
-function randomUnit(v: Float32Array): Float32Array {
-  // Normal components give directions uniform on the sphere, like well-spread face embeddings.
-  for (let j = 0; j < v.length; j += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - Math.random()));
-    const a = 2 * Math.PI * Math.random();
-    v[j] = r * Math.cos(a);
-    if (j + 1 < v.length) v[j + 1] = r * Math.sin(a);
-  }
-  return l2normalize(v);
-}
-
-/** A probe at cosine c to `base` (another photo of the same person). */
-function near(base: Float32Array, c: number): Float32Array {
-  const noise = randomUnit(new Float32Array(base.length));
-  const probe = new Float32Array(base.length);
-  for (let j = 0; j < base.length; j++) probe[j] = c * base[j]! + Math.sqrt(1 - c * c) * noise[j]!;
-  return l2normalize(probe);
-}
-
-const round = (x: number) => Math.round(x * 100) / 100;
-
-function stats(times: number[]): LatencyStats {
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { medianMs: round(at(0.5)), p99Ms: round(at(0.99)), meanMs: round(times.reduce((a, b) => a + b, 0) / times.length), runs: times.length };
-}
-
 if (import.meta.main) {
   const quick = process.argv.includes('--quick');
-  const result = await benchFace({ ...(quick ? { gallerySizes: [1_000, 10_000], queries: 50, enrollRounds: 1 } : {}), log: (l) => console.error(l) });
+  const only = process.argv.find((a) => a.startsWith('--sizes='))?.slice(8).split(',').map(Number);
+  const result = await benchFace({
+    ...(quick ? { gallerySizes: [1_000, 10_000], queries: 50, recallProbes: 200, enrollRounds: 1 } : {}),
+    ...(only ? { gallerySizes: only } : {}),
+    log: (l) => console.error(l),
+  });
   console.log(JSON.stringify(result, null, 2));
 }

@@ -3,12 +3,20 @@ import type { Capability, CapabilityContext } from '../../src/capabilities.ts';
 import { AppOidcClient } from './oidc-client.ts';
 import { appRoutes } from './routes.ts';
 import { AppSessions } from './session-store.ts';
+import { FeatureKit } from './feature-kit.ts';
+import { proofingAppRoutes } from './proofing/routes.ts';
+import { faceAppRoutes } from './face/routes.ts';
+import { SELF_FACE } from './face/paths.ts';
+import { familyScreens } from './family/mount.ts';
+import { qrAppRoutes } from './qr-routes.ts';
 
 /** The PASS app (/app), served by PASS itself as a first-party relying party (client `pass-app`). */
 export async function passAppCapability({ platform }: CapabilityContext): Promise<Capability> {
   const { config, db, box } = platform;
   const sessions = new AppSessions(db, box, config.ttl.session);
+  const kit = new FeatureKit({ sessions, issuer: config.issuer, csrfKey: config.cookieKeys[0]!, production: config.production });
   const router = appRoutes({
+    api: kit.api,
     sessions,
     client: new AppOidcClient(config.issuer),
     csrfKey: config.cookieKeys[0]!,
@@ -22,7 +30,15 @@ export async function passAppCapability({ platform }: CapabilityContext): Promis
   return {
     name: 'pass-app',
     // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
-    middleware: [router.routes(), router.allowedMethods()] as unknown as Middleware[],
+    middleware: [
+      router.routes(),
+      router.allowedMethods(),
+      // The app's feature screens, each its own module (clients/app/<feature>/routes.ts).
+      proofingAppRoutes(kit).routes(),
+      faceAppRoutes(kit, { prefix: SELF_FACE.base, subject: () => SELF_FACE, maxUploadBytes: config.face.maxUploadBytes }).routes(),
+      ...familyScreens(kit, config.face.maxUploadBytes),
+      qrAppRoutes(kit).routes(),
+    ] as unknown as Middleware[],
     async stop() {
       clearInterval(timer);
     },

@@ -1,9 +1,15 @@
 import type { Messages } from '../../src/http/i18n.ts';
 import { MESSAGES as PAGE_MESSAGES } from '../../src/oidc/interactions/messages.ts';
+import { PROOFING_APP_MESSAGES } from './proofing/messages.ts';
+import { FACE_APP_MESSAGES } from './face/messages.ts';
+import { FAMILY_APP_MESSAGES } from './family/messages.ts';
 
 /** Words of the PASS app. Japanese first. */
 export const APP_MESSAGES: Messages = {
   ...PAGE_MESSAGES,
+  ...PROOFING_APP_MESSAGES,
+  ...FACE_APP_MESSAGES,
+  ...FAMILY_APP_MESSAGES,
   'landing.title': { ja: 'PASS アプリ', en: 'PASS app' },
   'landing.lead': { ja: 'マイナンバーカードで本人確認した PASS ID で、市の施設やサービスを顔パスで利用できます。', en: 'With a PASS ID proven once with your My Number Card, use city facilities and services hands-free.' },
   'landing.signin': { ja: 'ログイン・新規登録', en: 'Sign in or sign up' },

@@ -3,7 +3,8 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { AppSessionData, AppUser } from './session-store.ts';
 
 export const PASS_APP_CLIENT_ID = 'pass-app';
-const SCOPE = 'openid email phone';
+/** pass:api: the app's screens (identity proofing, face, family…) call PASS's own API with the token. */
+const SCOPE = 'openid email phone pass:api';
 
 export interface TokenSet {
   accessToken: string;
@@ -19,12 +20,15 @@ export interface TokenSet {
  */
 export class AppOidcClient {
   readonly #issuer: string;
+  /** The access token is for PASS's own API (RFC 8707 resource indicator). */
+  readonly apiResource: string;
   readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
   readonly redirectUri: string;
   readonly postLogoutRedirectUri: string;
 
   constructor(issuer: string) {
     this.#issuer = issuer;
+    this.apiResource = `${issuer}/api`;
     this.#jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
     this.redirectUri = `${issuer}/app/callback`;
     this.postLogoutRedirectUri = `${issuer}/app/`;
@@ -45,6 +49,7 @@ export class AppOidcClient {
       nonce: flow.nonce,
       code_challenge: createHash('sha256').update(flow.verifier).digest('base64url'),
       code_challenge_method: 'S256',
+      resource: this.apiResource,
       ui_locales: lang,
     }).toString();
     return url.toString();
@@ -68,24 +73,22 @@ export class AppOidcClient {
     };
   }
 
-  /** Exchanges the code and checks the ID token (signature, issuer, audience, nonce). */
+  /**
+   * Exchanges the code and checks the ID token (signature, issuer, audience, nonce). The access
+   * token is for the PASS API, not for userinfo, so the e-mail and phone come in the ID token
+   * (oidc-provider puts scope claims there when the access token has another audience).
+   */
   async complete(flow: NonNullable<AppSessionData['flow']>, code: string): Promise<{ tokens: TokenSet; user: AppUser }> {
     const tokens = await this.#token({ grant_type: 'authorization_code', code, redirect_uri: this.redirectUri, code_verifier: flow.verifier });
     const { payload } = await jwtVerify(tokens.idToken, this.#jwks, { issuer: this.#issuer, audience: PASS_APP_CLIENT_ID });
     if (payload.nonce !== flow.nonce) throw new Error('ID token nonce does not match');
-    const info = await this.userinfo(tokens.accessToken);
-    if (info.sub !== payload.sub) throw new Error('userinfo is about another subject');
-    return { tokens, user: info };
-  }
-
-  async userinfo(accessToken: string): Promise<AppUser> {
-    const response = await fetch(`${this.#issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(10_000) });
-    if (!response.ok) throw new Error(`userinfo failed: ${response.status}`);
-    const body = (await response.json()) as Record<string, unknown>;
     return {
-      sub: String(body.sub),
-      ...(typeof body.email === 'string' ? { email: body.email } : {}),
-      ...(typeof body.phone_number === 'string' ? { phoneNumber: body.phone_number } : {}),
+      tokens,
+      user: {
+        sub: String(payload.sub),
+        ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+        ...(typeof payload.phone_number === 'string' ? { phoneNumber: payload.phone_number } : {}),
+      },
     };
   }
 

@@ -7,6 +7,7 @@ import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
 import { e164ToDisplay } from '../../src/identity/phone.ts';
 import { APP_MESSAGES } from './messages.ts';
 import type { AppOidcClient } from './oidc-client.ts';
+import type { PassApi } from './pass-api.ts';
 import { HOME_SECTIONS } from './sections.ts';
 import type { AppSessionData, AppSessions } from './session-store.ts';
 
@@ -18,6 +19,8 @@ export interface AppDeps {
   csrfKey: string;
   secureCookies: boolean;
   sessionTtlSeconds: number;
+  /** PASS's own API, for the home screen's tiles. */
+  api: PassApi;
 }
 
 /** A pending sign-in lives as long as an interaction could take. */
@@ -54,7 +57,7 @@ export function appRoutes(deps: AppDeps): Router {
       if (data?.user) return ctx.redirect('/app/login');
       return page(ctx, 'app/landing', { notice: ctx.query.signedout ? 'landing.signedout' : null, error: ctx.query.failed ? 'landing.failed' : null });
     }
-    const sections = await Promise.all(HOME_SECTIONS.map((section) => section(data)));
+    const sections = await Promise.all(HOME_SECTIONS.map((section) => section(data, { api: deps.api })));
     await page(ctx, 'app/home', {
       user: { ...data.user, phoneDisplay: data.user.phoneNumber ? e164ToDisplay(data.user.phoneNumber) : null },
       sections,

@@ -1,4 +1,8 @@
 import type { AppSessionData } from './session-store.ts';
+import type { PassApi } from './pass-api.ts';
+import { proofingSection } from './proofing/section.ts';
+import { faceSection } from './face/section.ts';
+import { facilitiesSection, familySection } from './family/section.ts';
 
 /**
  * The tiles of the home screen. Later issues (identity proofing, face, family, facilities) fill
@@ -13,11 +17,16 @@ export interface HomeSection {
   status: { key: string; active: boolean };
 }
 
-export type SectionProvider = (session: AppSessionData) => Promise<HomeSection> | HomeSection;
+/** What a tile may use to find its status: the PASS API, with the session's access token. */
+export interface SectionEnv {
+  api: PassApi;
+}
+
+export type SectionProvider = (session: AppSessionData, env: SectionEnv) => Promise<HomeSection> | HomeSection;
 
 export const HOME_SECTIONS: SectionProvider[] = [
-  () => ({ id: 'proofing', titleKey: 'section.proofing', textKey: 'section.proofing.text', status: { key: 'status.soon', active: false } }),
-  () => ({ id: 'face', titleKey: 'section.face', textKey: 'section.face.text', status: { key: 'status.soon', active: false } }),
-  () => ({ id: 'family', titleKey: 'section.family', textKey: 'section.family.text', status: { key: 'status.soon', active: false } }),
-  () => ({ id: 'facilities', titleKey: 'section.facilities', textKey: 'section.facilities.text', status: { key: 'status.soon', active: false } }),
+  proofingSection,
+  faceSection,
+  familySection,
+  facilitiesSection,
 ];

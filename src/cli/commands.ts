@@ -6,6 +6,7 @@ import { seedDemoData } from '../demo/seed.ts';
 import { readCatalog } from '../facilities/facility-service.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { AccountRole } from '../identity/accounts.ts';
+import { readJwks, integer } from './client-options.ts';
 
 export type Flags = Record<string, string | string[] | boolean | undefined>;
 
@@ -92,7 +93,8 @@ export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext):
   'client create': {
     usage:
       'client create --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--grant-types a,b]\n' +
-      '              [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--facility ID] [--client-id ID]',
+      '              [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--facility ID] [--client-id ID]\n' +
+      '              [--jwks-uri U | --jwks JSON|@file] [--fapi] [--backchannel-logout-uri U]',
     async run({ flags, oidc }) {
       const client = await (await oidc()).clients.create({
         name: required(flags, 'name'),
@@ -102,6 +104,10 @@ export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext):
         grantTypes: many(flags, 'grant-types').length ? many(flags, 'grant-types') : undefined,
         tokenEndpointAuthMethod: optional(flags, 'auth-method'),
         facilityId: optional(flags, 'facility'),
+        jwksUri: optional(flags, 'jwks-uri'),
+        jwks: readJwks(optional(flags, 'jwks')),
+        fapi: flags.fapi === true,
+        backchannelLogoutUri: optional(flags, 'backchannel-logout-uri'),
       });
       const data = { ...client.metadata, client_secret: client.clientSecret, facility_id: client.facilityId };
       const lines = [`created client ${client.clientId}`];
@@ -121,6 +127,54 @@ export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext):
         redirect_uris: c.metadata.redirect_uris,
       }));
       return { data, lines: data.map((c) => `${c.client_id}  ${String(c.client_name ?? '')}  [${(c.grant_types as string[] | undefined)?.join(', ') ?? ''}]`) };
+    },
+  },
+  'client delete': {
+    usage: 'client delete --client-id ID    remove a client (its tokens stop working)',
+    async run({ flags, oidc }) {
+      const clientId = required(flags, 'client-id');
+      await (await oidc()).clients.remove(clientId);
+      return { data: { client_id: clientId, deleted: true }, lines: [`deleted client ${clientId}`] };
+    },
+  },
+  'client iat': {
+    usage: 'client iat [--facility ID] [--ttl SECONDS]   mint an initial access token for Dynamic Client Registration',
+    async run({ flags, oidc }) {
+      const module = await oidc();
+      const minted = await module.initialAccessTokens.mint(module.host.provider, { facilityId: optional(flags, 'facility'), ttlSeconds: integer(optional(flags, 'ttl'), 'ttl') });
+      const data = { initial_access_token: minted.token, facility_id: minted.facilityId, expires_at: minted.expiresAt.toISOString() };
+      return {
+        data,
+        lines: [
+          `initial access token (give it to the integrator; it works until ${data.expires_at}): ${minted.token}`,
+          minted.facilityId ? `clients registered with it belong to facility ${minted.facilityId}` : 'clients registered with it belong to no facility',
+        ],
+      };
+    },
+  },
+  'resource-server create': {
+    usage: 'resource-server create --identifier URI --name N --scopes a,b [--format jwt|opaque] [--ttl SECONDS] [--facility ID]',
+    async run({ flags, oidc }) {
+      const format = optional(flags, 'format');
+      if (format !== undefined && format !== 'jwt' && format !== 'opaque') throw new InvalidInputError('invalid_format', '--format must be jwt or opaque');
+      const ttl = integer(optional(flags, 'ttl'), 'ttl');
+      const facility = optional(flags, 'facility');
+      const server = await (await oidc()).resourceServers.create({
+        identifier: required(flags, 'identifier'),
+        name: required(flags, 'name'),
+        scopes: many(flags, 'scopes'),
+        ...(format ? { tokenFormat: format } : {}),
+        ...(ttl !== undefined ? { accessTokenTtl: ttl } : {}),
+        ...(facility ? { facilityId: facility } : {}),
+      });
+      return { data: server, lines: [`registered resource server ${server.identifier} (${server.tokenFormat} access tokens; scopes: ${server.scopes.join(' ')})`] };
+    },
+  },
+  'resource-server list': {
+    usage: 'resource-server list         list registered resource servers',
+    async run({ oidc }) {
+      const servers = await (await oidc()).resourceServers.list();
+      return { data: servers, lines: servers.map((r) => `${r.identifier}  ${r.name}  ${r.tokenFormat}  [${r.scopes.join(' ')}]`) };
     },
   },
   'user create': {

@@ -2,6 +2,7 @@ import type { Platform } from '../platform.ts';
 import type { ClientService, CreateClientInput } from '../oidc/clients/client-service.ts';
 import { readCatalog } from '../facilities/facility-service.ts';
 import { seedJpkiDemo } from '../identity/proofing/seed.ts';
+import { seedFamilyDemo } from '../households/seed.ts';
 
 export const DEMO_PASSWORD = 'pass-demo-2026';
 
@@ -36,6 +37,7 @@ export function demoClients(issuer: string): CreateClientInput[] {
       redirectUris: [`${issuer}/demo/booking/callback`],
       postLogoutRedirectUris: [`${issuer}/demo/booking/`],
       grantTypes: ['authorization_code', 'refresh_token'],
+      backchannelLogoutUri: `${issuer}/demo/booking/backchannel-logout`,
     },
   ];
 }
@@ -68,5 +70,6 @@ export async function seedDemoData(platform: Platform, clients: ClientService): 
     accountsCreated.push(person.email);
   }
   await seedJpkiDemo(platform); // demo residents' virtual My Number Cards; resident@ proofed as 加賀　太郎
+  await seedFamilyDemo(platform); // a child's text-AP card; resident@ registered for the booking demo (issue #6)
   return { ...catalog, clientsCreated, accountsCreated };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
+import { ClaimPolicies, claimPolicySchema } from './claim-policy.ts';
 
 const MUNICIPALITIES_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/municipalities.json');
 
@@ -22,6 +23,8 @@ const catalogSchema = z.object({
       kind: z.enum(['playground', 'hospital', 'shelter', 'library', 'booking', 'other']),
       nameJa: z.string().min(1),
       nameEn: z.string().min(1),
+      /** What the facility may ask for (src/facilities/claim-policy.ts). */
+      claimPolicy: claimPolicySchema.optional(),
     }),
   ),
 });
@@ -42,11 +45,21 @@ export interface Facility {
   nameEn: string;
 }
 
+export interface Municipality {
+  code: string;
+  nameJa: string;
+  nameEn: string;
+  prefectureJa: string;
+}
+
 export class FacilityService {
   readonly #db: Database;
+  /** Claim policies per facility (issue #6). */
+  readonly policies: ClaimPolicies;
 
   constructor(db: Database) {
     this.#db = db;
+    this.policies = new ClaimPolicies(db);
   }
 
   /** Inserts or updates the municipalities and facilities of a catalog; idempotent. */
@@ -63,9 +76,20 @@ export class FacilityService {
           .insert({ id: f.id, municipality_code: f.municipalityCode, kind: f.kind, name_ja: f.nameJa, name_en: f.nameEn })
           .onConflict('id')
           .merge();
+        if (f.claimPolicy) await this.policies.put(f.id, f.claimPolicy, trx);
       }
     });
     return { municipalities: catalog.municipalities.length, facilities: catalog.facilities.length };
+  }
+
+  async municipalities(): Promise<Municipality[]> {
+    const rows = (await this.#db('municipalities').orderBy('code')) as Array<Record<string, string>>;
+    return rows.map((r) => ({ code: r.code!, nameJa: r.name_ja!, nameEn: r.name_en!, prefectureJa: r.prefecture_ja! }));
+  }
+
+  async find(id: string): Promise<Facility | undefined> {
+    const r = (await this.#db('facilities').where({ id }).first()) as Record<string, string> | undefined;
+    return r ? { id: r.id!, municipalityCode: r.municipality_code!, kind: r.kind!, nameJa: r.name_ja!, nameEn: r.name_en! } : undefined;
   }
 
   async list(): Promise<Facility[]> {

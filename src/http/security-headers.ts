@@ -19,6 +19,9 @@ export function securityHeaders(https: boolean): Middleware {
     'form-action *',
   ].join('; ');
   return async (ctx, next) => {
+    // Set before the handlers run: oidc-provider adds the hash of its one inline script (form_post,
+    // the device flow's user_code auto-submit) to the policy it finds; a page may replace it.
+    ctx.set('Content-Security-Policy', csp);
     await next();
     if (!ctx.response.get('Content-Security-Policy')) ctx.set('Content-Security-Policy', csp);
     ctx.set('X-Content-Type-Options', 'nosniff');

@@ -9,7 +9,7 @@ const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js'
 /** The few static assets of the provider's own pages, read once; a fixed list, so no path tricks. */
 export function staticFiles(prefix = '/static/'): Middleware {
   const files = new Map<string, { body: Buffer; type: string }>();
-  for (const name of ['pass.css']) {
+  for (const name of ['pass.css', 'app-face.js']) {
     files.set(prefix + name, { body: readFileSync(path.join(DIR, name)), type: TYPES[path.extname(name)] ?? 'application/octet-stream' });
   }
   return async (ctx, next) => {

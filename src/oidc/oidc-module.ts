@@ -3,16 +3,29 @@ import type { Platform } from '../platform.ts';
 import { createAdapterFactory } from './adapter/adapter-factory.ts';
 import { ClientService, type ClientMetadata } from './clients/client-service.ts';
 import { createFindAccount } from './find-account.ts';
+import { claimsRuntimeOf } from '../claims/index.ts';
 import { createIdentityClaimsSource } from '../identity/proofing/claims-source.ts';
-import { buildProviderConfiguration } from './provider-config.ts';
+import { buildProviderConfiguration, passApiResource, PASS_API_SCOPES } from './provider-config.ts';
 import { ProviderHost } from './provider-host.ts';
 import { ClientCache, CLIENTS_CHANNEL } from './clients/client-cache.ts';
+import { FACILITY_POLICY, InitialAccessTokens } from './clients/initial-access-tokens.ts';
+import { ResourceServers } from './resources/resource-servers.ts';
+import { resourceServerInfo } from './resources/resource-policy.ts';
+import { notifyBackchannelLogout, type BackchannelOutcome } from './logout/backchannel.ts';
+import { FIRST_PARTY_CLIENTS } from './interactions/login-routes.ts';
 
 export const KEYS_CHANNEL = 'signing-keys';
 
 export interface OidcModule {
   host: ProviderHost;
   clients: ClientService;
+  resourceServers: ResourceServers;
+  initialAccessTokens: InitialAccessTokens;
+  /**
+   * Back-channel logout to one relying party for one resident (src/oidc/logout/backchannel.ts):
+   * for consent withdrawn, an account suspended… Never throws.
+   */
+  notifyBackchannelLogout(clientId: string, accountId: string, sid?: string): Promise<BackchannelOutcome>;
 }
 
 /** Wires oidc-provider to PASS's storage, accounts and signing keys. */
@@ -24,13 +37,29 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
   };
   await platform.bus.subscribe(CLIENTS_CHANNEL, (clientId) => clientCache.forget(clientId));
   const adapter = createAdapterFactory({ db: platform.db, redis: platform.redis, box: platform.box, clientCache, clientChanged });
-  const findAccount = createFindAccount(platform.accounts, createIdentityClaimsSource(platform));
+  // The claims engine (src/claims): per-facility consent, derived claims, pairwise sectors, release log.
+  const claims = claimsRuntimeOf(platform).plugin;
+  await claims.start();
+  const findAccount = createFindAccount(platform.accounts, createIdentityClaimsSource(platform), claims);
+  const resourceServers = new ResourceServers(platform.db);
+  const initialAccessTokens = new InitialAccessTokens(platform.db);
+  const extensions = {
+    getResourceServerInfo: resourceServerInfo({
+      apiResource: passApiResource(platform.config.issuer),
+      apiScopes: PASS_API_SCOPES,
+      firstPartyClients: FIRST_PARTY_CLIENTS,
+      servers: resourceServers,
+      accessTokenTtl: platform.config.ttl.accessToken,
+      jwtAlg: 'ES256',
+    }),
+    registrationPolicies: { [FACILITY_POLICY]: initialAccessTokens.policy },
+  };
   await platform.keys.ensure();
   const host = new ProviderHost({
     config: platform.config,
     keys: platform.keys,
     log: platform.log,
-    configurationFor: (jwks) => buildProviderConfiguration({ config: platform.config, adapter, findAccount, jwks }),
+    configurationFor: (jwks) => buildProviderConfiguration({ config: platform.config, adapter, findAccount, jwks, extensions, claims }),
     ...(onBuild ? { onBuild } : {}),
   });
   await host.reloadIfChanged();
@@ -42,5 +71,11 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
     },
     clientChanged,
   );
-  return { host, clients };
+  return {
+    host,
+    clients,
+    resourceServers,
+    initialAccessTokens,
+    notifyBackchannelLogout: (clientId, accountId, sid) => notifyBackchannelLogout(host.provider, platform.log, clientId, accountId, sid),
+  };
 }

@@ -4,6 +4,16 @@ import type { Config } from '../config/load-config.ts';
 import { ACR_VALUES } from '../identity/assurance.ts';
 import * as pages from './interactions/provider-pages.ts';
 import { IDA_CLAIMS_CONFIG, idaDiscoveryMetadata } from '../identity/proofing/ida.ts';
+import {
+  EXTRA_CLIENT_METADATA,
+  fapiProfile,
+  introspectionAllowed,
+  revocationAllowed,
+  rotateRefreshToken,
+  validateExtraMetadata,
+} from './clients/client-policy.ts';
+import { outboundFetch } from './logout/outbound-fetch.ts';
+import type { ClaimsPlugin } from '../claims/oidc-plugin.ts';
 
 /**
  * PASS's own API (/api/...), the resource server that the PASS app, the kiosk and PASS Manager
@@ -13,22 +23,33 @@ export function passApiResource(issuer: string): string {
   return `${issuer}/api`;
 }
 
-export const PASS_API_SCOPES = ['pass:api', 'kiosk', 'manager'];
+/** `admin` (client and resource server administration) is granted to PASS's own apps only (resource-policy.ts). */
+export const PASS_API_SCOPES = ['pass:api', 'kiosk', 'manager', 'admin'];
+
+type Features = NonNullable<Configuration['features']>;
+
+/** Client registration and resource server policy, backed by PASS's storage (oidc-module.ts wires them). */
+export interface ProviderExtensions {
+  getResourceServerInfo: NonNullable<Features['resourceIndicators']>['getResourceServerInfo'];
+  registrationPolicies: Record<string, (ctx: KoaContextWithOIDC, properties: Record<string, unknown>) => Promise<void>>;
+}
 
 export interface ProviderConfigDeps {
   config: Config;
   adapter: Configuration['adapter'];
   findAccount: FindAccount;
   jwks: { keys: Record<string, unknown>[] };
+  extensions: ProviderExtensions;
+  /** The claims engine (src/claims): facility consent, derived claims, facility sectors, IDA requests. */
+  claims?: ClaimsPlugin;
 }
 
 /**
  * The configuration that PASS gives oidc-provider: which features are on, how long things live
  * and where the interaction pages are. One place, so discovery tells integrators the truth.
  */
-export function buildProviderConfiguration({ config, adapter, findAccount, jwks }: ProviderConfigDeps): Configuration {
+export function buildProviderConfiguration({ config, adapter, findAccount, jwks, extensions, claims }: ProviderConfigDeps): Configuration {
   const secureCookies = config.issuer.startsWith('https://');
-  const apiResource = passApiResource(config.issuer);
   return {
     adapter,
     findAccount,
@@ -48,25 +69,37 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks 
       profile: ['name', 'family_name', 'given_name', 'birthdate', 'gender'],
       address: ['address'],
       ...IDA_CLAIMS_CONFIG,
+      // age, age_over_N, resident_of, guardian: the `resident` scope (src/claims/catalog.ts).
+      ...claims?.claimsConfig,
     },
-    // OpenID Connect for Identity Assurance metadata (verified_claims from JPKI proofing).
-    discovery: idaDiscoveryMetadata(config.issuer),
-    scopes: ['openid', 'offline_access', 'email', 'phone', 'profile', 'address', ...PASS_API_SCOPES],
+    // OpenID Connect for Identity Assurance metadata (verified_claims from JPKI proofing; text-AP proofs too).
+    discovery: claims?.discovery ?? idaDiscoveryMetadata(config.issuer),
+    scopes: ['openid', 'offline_access', 'email', 'phone', 'profile', 'address', ...Object.keys(claims?.claimsConfig ?? {}), ...PASS_API_SCOPES],
     subjectTypes: ['public', 'pairwise'],
-    pairwiseIdentifier(_ctx: KoaContextWithOIDC, accountId: string, client: { sectorIdentifier?: string }) {
-      return createHmac('sha256', config.pairwiseSalt)
-        .update(`${client.sectorIdentifier ?? ''}\0${accountId}`)
-        .digest('base64url');
+    // A facility's clients share their facility's sector (its claim policy); others use their own.
+    async pairwiseIdentifier(_ctx: KoaContextWithOIDC, accountId: string, client: { clientId: string; sectorIdentifier?: string }) {
+      const sector = (await claims?.pairwiseSector(client.clientId)) ?? client.sectorIdentifier ?? '';
+      return createHmac('sha256', config.pairwiseSalt).update(`${sector}\0${accountId}`).digest('base64url');
     },
+    // A facility's access tokens carry its consented derived claims (age_over_N, resident_of); nothing else.
+    ...(claims ? { extraTokenClaims: (ctx: KoaContextWithOIDC, token: Parameters<ClaimsPlugin['extraTokenClaims']>[1]) => claims.extraTokenClaims(ctx, token) } : {}),
     pkce: { required: () => true },
+    // PASS's own pages (the kiosk app at /kiosk) call /device/auth and /token from the browser on
+    // the issuer's origin; otherwise oidc-provider's default: public clients from their redirect URIs' origins.
+    clientBasedCORS(ctx: KoaContextWithOIDC, origin: string, client: { clientAuthMethod: string; redirectUris?: string[] }) {
+      if (origin === new URL(config.issuer).origin) return true;
+      if (origin === 'null') return false;
+      if (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') return (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin);
+      return false;
+    },
     // amr and acr of each sign-in come from the interaction result (src/identity/assurance.ts).
     acrValues: ACR_VALUES,
     renderError: pages.renderError,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       deviceFlow: {
         enabled: true,
         charset: 'base-20',
@@ -79,24 +112,23 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks 
       dPoP: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
-      claimsParameter: { enabled: true },
+      // verified_claims requests are checked per OIDC4IDA (malformed: invalid_request), src/claims/ida-request.ts.
+      claimsParameter: { enabled: true, ...(claims ? { assertClaimsParameter: claims.assertClaimsParameter } : {}) },
       userinfo: { enabled: true },
-      registration: { enabled: true, initialAccessToken: true },
+      // Dynamic Client Registration with initial access tokens minted by admins (clients/initial-access-tokens.ts).
+      registration: { enabled: true, initialAccessToken: true, policies: extensions.registrationPolicies },
+      // Signed request objects (`request`), also inside PAR; a client may require them (require_signed_request_object).
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      // FAPI 2.0 Security Profile for the clients that opted in (pass_fapi, clients/client-policy.ts).
+      fapi: { enabled: true, profile: fapiProfile },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => undefined,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx: KoaContextWithOIDC, resourceIndicator: string) => {
-          if (resourceIndicator !== apiResource) throw new Error('unknown resource');
-          return {
-            scope: PASS_API_SCOPES.join(' '),
-            audience: apiResource,
-            accessTokenTTL: config.ttl.accessToken,
-            accessTokenFormat: 'opaque',
-          };
-        },
+        getResourceServerInfo: extensions.getResourceServerInfo,
       },
     },
+    extraClientMetadata: { properties: EXTRA_CLIENT_METADATA, validator: validateExtraMetadata },
     ttl: {
       AccessToken: config.ttl.accessToken,
       ClientCredentials: config.ttl.clientCredentials,
@@ -112,7 +144,8 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks 
     interactions: {
       url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
     },
-    rotateRefreshToken: true,
+    rotateRefreshToken,
+    fetch: outboundFetch(config.issuer) as Configuration['fetch'],
     enabledJWA: {
       idTokenSigningAlgValues: ['ES256', 'RS256'],
       userinfoSigningAlgValues: ['ES256', 'RS256'],

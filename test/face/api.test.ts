@@ -9,6 +9,7 @@ import { createKeyring } from '../../src/face/template/keyring.ts';
 import { FACE_MESSAGES } from '../../src/face/messages.ts';
 import { TemplateError } from '../../src/face/errors.ts';
 import { faceApi, faceEnv, photo, residentToken, type Pass } from './platform.ts';
+import { bilevelPng, collage, fiftyMegapixelPng } from './images.ts';
 
 // The resident's face API end to end, with the real models in worker threads, on every storage mode.
 describe.each(storageModes())('face API on %s', (mode) => {
@@ -61,6 +62,10 @@ describe.each(storageModes())('face API on %s', (mode) => {
       ['content type lies', Buffer.from('GIF89a not really'), 'image/png', 400, 'unsupported_image'],
       ['corrupt JPEG', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 7)]), 'image/jpeg', 400, 'corrupt_image'],
       ['no face', blank, 'image/png', 400, 'no_face'],
+      ['two faces', await collage(await photo('obama', 1), await photo('biden', 1)), 'image/jpeg', 400, 'multiple_faces'],
+      ['a tiny face', await sharp(await photo('obama', 1)).resize(180).jpeg().toBuffer(), 'image/jpeg', 400, 'face_too_small'],
+      ['50 megapixels', await fiftyMegapixelPng(), 'image/png', 413, 'image_too_large'],
+      ['decompression bomb (400 MP in a small PNG)', bilevelPng(20000, 20000), 'image/png', 413, 'image_too_large'],
       ['over the upload limit', Buffer.alloc(1024 * 1024 + 1, 0xff), 'image/jpeg', 413, 'image_too_large'],
       ['empty body', new Uint8Array(0), 'image/jpeg', 400, 'empty_body'],
     ];

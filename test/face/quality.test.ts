@@ -1,9 +1,9 @@
 import './realm.ts';
-import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { FaceEngine } from '../../src/face/engine.ts';
 import { FaceImageError, FaceQualityError } from '../../src/face/errors.ts';
 import { createEngine, readPhoto } from './helpers.ts';
+import { bilevelPng } from './images.ts';
 
 // Each quality gate and image limit, on inputs crafted from the real photos.
 let engine: FaceEngine;
@@ -114,32 +114,3 @@ describe('image limits', () => {
     expect((await engine.analyse(webp)).embedding).toHaveLength(512);
   });
 });
-
-/** A valid 1-bit greyscale PNG of zeros: tens of kilobytes on disk, over a gigabyte once decoded to RGB. */
-function bilevelPng(width: number, height: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(body));
-    return Buffer.concat([len, body, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, no filter, no interlace
-  const raw = Buffer.alloc((1 + Math.ceil(width / 8)) * height);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
-}

@@ -36,7 +36,13 @@ describe.each(['ja', 'en'] as const)('sign-up refusals in %s (' + mode + ')', (l
     await v.post(path, form);
     expect(v.status).toBeGreaterThanOrEqual(400);
     expect(v.html).toContain(`<html lang="${lang}">`);
-    expect(v.alert()).toBe(says(lang, reason, n));
+    if (reason === 'resend_wait') {
+      // The wait counts down while the test runs: any second of the last 15 is the right message.
+      const possible = Array.from({ length: 16 }, (_, i) => says(lang, reason, (n ?? 60) - i));
+      expect(possible).toContain(v.alert());
+    } else {
+      expect(v.alert()).toBe(says(lang, reason, n));
+    }
     expect(await snapshot(pass.platform.db)).toBe(before);
     expect(await outboxCount(pass)).toBe(sent);
   }

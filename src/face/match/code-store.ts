@@ -20,6 +20,7 @@ export class CodeStore {
   private kernels!: SimdKernels;
   /** A view of the whole memory, made once per allocation (views of WebAssembly memory are costly to create). */
   private bytes!: Uint8Array;
+  private ints!: Int32Array;
   private queryAt = 0;
   private outAt = 0;
   private rowsAt = 0;
@@ -57,6 +58,17 @@ export class CodeStore {
     return new Uint16Array(buffer, this.outAt, n);
   }
 
+  /** int8 only: encodes the query for dotRow(). */
+  setQuery(query: Float32Array, queryScale: number): void {
+    encode(this.kind, query, queryScale, this.bytes, this.queryAt, this.stride);
+  }
+
+  /** int8 only: the int8 dot product of one row with the query of the last setQuery(). */
+  dotRow(row: number): number {
+    this.kernels.dotI8(this.rowsAt + row * this.stride, 1, this.stride, this.queryAt, this.outAt);
+    return this.ints[this.outAt >> 2]!;
+  }
+
   private allocate(capacity: number, liveRows: number): void {
     const queryAt = 0;
     const outAt = Math.ceil(this.stride / 64) * 64;
@@ -69,6 +81,7 @@ export class CodeStore {
     }
     this.kernels = kernels;
     this.bytes = new Uint8Array(kernels.memory.buffer);
+    this.ints = new Int32Array(kernels.memory.buffer);
     this.capacity = capacity;
     this.queryAt = queryAt;
     this.outAt = outAt;

@@ -1,6 +1,6 @@
 import { FaceUsageError } from '../errors.ts';
 import { CodeStore, dequantisedL1, int8Scale } from './code-store.ts';
-import { dotRow, exactScan, hammingCandidates, int8Candidates, rerank, TopK } from './search.ts';
+import { dotRow, exactScan, hammingCandidates, int8Candidates, int8ErrorBound, int8Subset, rerank, TopK } from './search.ts';
 import type { Int8Bound } from './search.ts';
 import { simdAvailable } from './simd-kernels.ts';
 
@@ -64,6 +64,7 @@ export class FaceGallery {
   private readonly signs: CodeStore | undefined;
   private readonly bound: Int8Bound;
   private scratch = new Int32Array(0);
+  private approx = new Float64Array(0);
 
   constructor(options: GalleryOptions) {
     if (!Number.isInteger(options.dimension) || options.dimension <= 0) throw new FaceUsageError('bad_dimension', 'dimension must be a positive integer');
@@ -171,7 +172,8 @@ export class FaceGallery {
     } else if (n > 0 && chosen === 'binary' && this.signs) {
       const distances = this.signs.scan(probe, 1, n) as Uint16Array;
       const wanted = Math.max(k, this.minCandidates, Math.ceil(n * this.candidateFraction));
-      const count = hammingCandidates(distances, this.signs.stride * 8, wanted, this.scratchFor(n));
+      let count = hammingCandidates(distances, this.signs.stride * 8, wanted, this.scratchFor(n));
+      if (this.int8) count = this.int8Prune(probe, count, k);
       rerank(this.matrix, d, probe, this.scratch, count, top);
     } else {
       exactScan(this.matrix, n, d, probe, top);
@@ -180,6 +182,21 @@ export class FaceGallery {
     for (let j = 0; j < k && top.rows[j]! >= 0; j++) candidates.push({ personId: this.ids[top.rows[j]!]!, score: top.scores[j]! });
     const best = candidates[0];
     return { best, matched: best !== undefined && best.score >= threshold, threshold, candidates };
+  }
+
+  /** Scores the binary candidates in int8 and keeps those its error bound cannot exclude from the top-k. */
+  private int8Prune(probe: Float32Array, count: number, k: number): number {
+    const int8 = this.int8!;
+    const queryScale = int8Scale(probe);
+    int8.setQuery(probe, queryScale);
+    if (this.approx.length < count) this.approx = new Float64Array(Math.max(count, this.approx.length * 2));
+    const { scales } = this.bound;
+    for (let i = 0; i < count; i++) {
+      const row = this.scratch[i]!;
+      this.approx[i] = int8.dotRow(row) * scales[row]! * queryScale;
+    }
+    const b = int8ErrorBound(this.bound, queryScale, dequantisedL1(probe, queryScale), this.dimension);
+    return int8Subset(this.scratch, this.approx, count, k, b);
   }
 
   private scratchFor(n: number): Int32Array {

@@ -6,8 +6,10 @@
  *           score could still beat the k-th best: the quantisation error is bounded per query, so
  *           the result is the exact top-k, only faster.
  *   binary  one sign bit per component, Hamming distance in WebAssembly SIMD; the closest
- *           `candidates` rows are re-ranked exactly. Approximate: a true best match can be missed
- *           when its Hamming distance ranks outside the candidates (recall@1 measured in the bench).
+ *           `candidates` rows (a few per cent) are scored in int8, and those the int8 error bound
+ *           cannot exclude are re-ranked exactly: the exact top-k *of the candidates*.
+ *           Approximate: a true best match can be missed when its Hamming distance ranks outside
+ *           the candidates (recall@1 measured in the bench).
  */
 
 /** Top-k kept sorted descending in two small typed arrays; k is tiny, so insertion is cheapest. */
@@ -89,9 +91,9 @@ export function int8Candidates(
   k: number,
   into: Int32Array,
 ): number {
-  const { scales, maxScale, maxL1 } = bound;
+  const { scales } = bound;
   const n = dots.length;
-  const b = (maxScale / 2) * queryL1 + (queryScale / 2) * maxL1 + (d * maxScale * queryScale) / 4 + 1e-6;
+  const b = int8ErrorBound(bound, queryScale, queryL1, d);
   const best = new TopK(k);
   for (let r = 0; r < n; r++) {
     const approx = dots[r]! * scales[r]! * queryScale;
@@ -106,6 +108,24 @@ export function int8Candidates(
     }
   }
   return count;
+}
+
+/** B above: the largest difference between an int8 score and the exact one, for this query. */
+export function int8ErrorBound(bound: Int8Bound, queryScale: number, queryL1: number, d: number): number {
+  return (bound.maxScale / 2) * queryL1 + (queryScale / 2) * bound.maxL1 + (d * bound.maxScale * queryScale) / 4 + 1e-6;
+}
+
+/**
+ * Keeps, of `rows[0..count)` with int8 scores `approx`, those that can still reach the top-k
+ * within ±b (compacted in place); returns how many.
+ */
+export function int8Subset(rows: Int32Array, approx: Float64Array, count: number, k: number, b: number): number {
+  const best = new TopK(k);
+  for (let i = 0; i < count; i++) if (approx[i]! > best.floor) best.offer(i, approx[i]!);
+  const cut = best.scores[Math.min(k, count) - 1]! - 2 * b;
+  let kept = 0;
+  for (let i = 0; i < count; i++) if (approx[i]! >= cut) rows[kept++] = rows[i]!;
+  return kept;
 }
 
 /** The `wanted` rows with the smallest Hamming distances (ties at the cut-off taken in row order). */

@@ -6,7 +6,12 @@ import { FaceModelsUnavailableError } from '../errors.ts';
 import type { ModelEntry } from './manifest.ts';
 
 export interface SessionOptions {
-  /** Threads for one inference; the default suits the 2-core nodes PASS runs on. */
+  /**
+   * Threads for one inference. Default 1: on the 2-core nodes PASS runs on, a second intra-op
+   * thread made each photo slower (detect + align + embed p50 39-60 ms against 29-31 ms with one,
+   * docs/face.md "Benchmarks"): its spinning competes with sharp and with other work on the node.
+   * Parallelism comes from the worker pool (one engine per worker) instead.
+   */
   intraOpThreads?: number;
 }
 
@@ -30,8 +35,9 @@ export async function loadSession(entry: ModelEntry, modelDir: string, options: 
     return await ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
+      // With one intra-op thread per engine there is no spare core for running branches in parallel.
       executionMode: 'sequential',
-      intraOpNumThreads: options.intraOpThreads ?? 2,
+      intraOpNumThreads: options.intraOpThreads ?? 1,
       interOpNumThreads: 1,
     });
   } catch (err) {

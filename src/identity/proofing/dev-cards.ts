@@ -181,10 +181,11 @@ export class DevCardStore {
     await this.#onRevoked();
   }
 
-  async revocations(): Promise<DevRevocation[]> {
-    const rows = (await this.#db(TABLE).whereNotNull('revoked_at').select('serial_number', 'revoked_at', 'revocation_reason')) as CardRow[];
-    return rows.map((r) => ({
-      serialNumber: r.serial_number,
+  /** Revoked cards, by the serial of their signature or (a lost card loses both) user-authentication certificate. */
+  async revocations(kind: 'signature' | 'user_authentication' = 'signature'): Promise<DevRevocation[]> {
+    const rows = (await this.#db(TABLE).whereNotNull('revoked_at').select('serial_number', 'authentication_certificate', 'revoked_at', 'revocation_reason')) as CardRow[];
+    return rows.filter((r) => kind === 'signature' || r.authentication_certificate).map((r) => ({
+      serialNumber: kind === 'signature' ? r.serial_number : parseCertificate(new Uint8Array(Buffer.from(r.authentication_certificate!, 'base64'))).serialNumber,
       revokedAt: new Date(r.revoked_at!),
       reason: (r.revocation_reason ?? undefined) as RevocationReason | undefined,
     }));

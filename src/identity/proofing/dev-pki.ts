@@ -61,7 +61,7 @@ export interface DevRevocation {
  * A fetch for CachingCrlProvider: `pass-dev-crl:<kind>` answers a freshly signed CRL of the
  * development CA listing the revoked virtual cards; any other URL goes to the network.
  */
-export function crlFetchFor(cas: DevelopmentCas, revoked: () => Promise<DevRevocation[]>): typeof globalThis.fetch {
+export function crlFetchFor(cas: DevelopmentCas, revoked: (kind: CertificateType) => Promise<DevRevocation[]>): typeof globalThis.fetch {
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (!url.startsWith(DEV_CRL_SCHEME)) return globalThis.fetch(input, init);
@@ -69,7 +69,7 @@ export function crlFetchFor(cas: DevelopmentCas, revoked: () => Promise<DevRevoc
     const ca = kind === 'signature' ? cas.signature : kind === 'user_authentication' ? cas.authentication : undefined;
     if (!ca) return new Response('unknown development CRL', { status: 404 });
     const now = new Date();
-    const entries = kind === 'signature' ? await revoked() : [];
+    const entries = await revoked(kind as CertificateType);
     const der = ca.issueCrl({
       thisUpdate: now,
       nextUpdate: new Date(now.getTime() + 24 * 3600_000),

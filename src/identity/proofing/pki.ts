@@ -90,7 +90,7 @@ export async function createProofingPki({ config, db, box, log, onDevRevoked }: 
       await onDevRevoked?.();
     });
     const cards = dev;
-    fetcher = crlFetchFor(devCas, () => cards.revocations());
+    fetcher = crlFetchFor(devCas, (kind) => cards.revocations(kind));
     sources.push({ kind: 'url', url: devCrlUrl('signature') }, { kind: 'url', url: devCrlUrl('user_authentication') });
   }
   crl = new CachingCrlProvider({

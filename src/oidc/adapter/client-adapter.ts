@@ -10,9 +10,16 @@ interface ClientRow {
   client_id: string;
   metadata: Record<string, unknown>;
   client_secret_sealed: string | null;
+  facility_id: string | null;
 }
 
-/** Client records in their own table, with the client secret encrypted at rest. */
+/** The facility a client belongs to: a column (for queries), and `pass_facility_id` on the client. */
+const FACILITY = 'pass_facility_id';
+
+/**
+ * Client records in their own table, with the client secret encrypted at rest. Records written
+ * here come from Dynamic Client Registration; admins' go through ClientService.
+ */
 export class ClientAdapter implements Adapter {
   readonly #db: Database;
   readonly #box: SecretBox;
@@ -27,17 +34,18 @@ export class ClientAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload): Promise<void> {
-    const { client_secret: secret, ...metadata } = payload;
+    const { client_secret: secret, [FACILITY]: facility, ...metadata } = payload;
     await this.#db(TABLE)
       .insert({
         client_id: id,
         metadata: JSON.stringify(metadata),
         client_secret_sealed: typeof secret === 'string' ? this.#box.seal(secret, SECRET_AAD) : null,
+        facility_id: typeof facility === 'string' ? facility : null,
         source: 'dynamic',
         updated_at: new Date(),
       })
       .onConflict('client_id')
-      .merge(['metadata', 'client_secret_sealed', 'updated_at']);
+      .merge(['metadata', 'client_secret_sealed', 'facility_id', 'updated_at']);
     await this.#changed(id);
   }
 
@@ -49,6 +57,7 @@ export class ClientAdapter implements Adapter {
     const row = (await this.#db(TABLE).where({ client_id: id }).first()) as ClientRow | undefined;
     if (!row) return undefined;
     const metadata: AdapterPayload = { ...row.metadata, client_id: row.client_id };
+    if (row.facility_id) metadata[FACILITY] = row.facility_id;
     if (row.client_secret_sealed) metadata.client_secret = this.#box.openText(row.client_secret_sealed, SECRET_AAD);
     return metadata;
   }

@@ -3,6 +3,7 @@ import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.ts';
 import { CLIENT_SECRET_AAD } from '../adapter/client-adapter.ts';
+import { PASS_FACILITY, PASS_FAPI } from './client-policy.ts';
 
 export type ClientMetadata = Record<string, unknown> & { client_id: string; client_secret?: string };
 
@@ -12,6 +13,8 @@ export interface RegisteredClient {
   facilityId: string | null;
   metadata: ClientMetadata;
   createdAt: Date;
+  /** 'admin' (CLI, admin API, seed) or 'dynamic' (Dynamic Client Registration). */
+  source: string;
 }
 
 export interface CreateClientInput {
@@ -22,7 +25,13 @@ export interface CreateClientInput {
   grantTypes?: string[];
   tokenEndpointAuthMethod?: string;
   facilityId?: string | undefined;
-  /** Extra registered metadata (jwks_uri, backchannel_logout_uri, …). */
+  /** Public keys for private_key_jwt and signed request objects: a URL, or the set itself. */
+  jwksUri?: string | undefined;
+  jwks?: { keys: Record<string, unknown>[] } | undefined;
+  /** FAPI 2.0 Security Profile (PAR, DPoP, private_key_jwt enforced). */
+  fapi?: boolean | undefined;
+  backchannelLogoutUri?: string | undefined;
+  /** Extra registered metadata (request_object_signing_alg, subject_type, …). */
   extra?: Record<string, unknown>;
 }
 
@@ -31,6 +40,7 @@ interface ClientRow {
   metadata: Record<string, unknown>;
   client_secret_sealed: string | null;
   facility_id: string | null;
+  source: string;
   created_at: Date;
 }
 
@@ -58,6 +68,7 @@ export class ClientService {
       facilityId: row.facility_id,
       metadata: { ...row.metadata, client_id: row.client_id },
       createdAt: row.created_at,
+      source: row.source,
     };
   }
 
@@ -70,6 +81,10 @@ export class ClientService {
     }
     const needsSecret = authMethod === 'client_secret_basic' || authMethod === 'client_secret_post' || authMethod === 'client_secret_jwt';
     const interactive = grantTypes.includes('authorization_code');
+    if (!input.name?.trim()) throw new InvalidInputError('invalid_client_metadata', 'a client needs a name');
+    if (input.facilityId && !(await this.#db('facilities').where({ id: input.facilityId }).first())) {
+      throw new NotFoundError('facility_not_found', `no facility with id "${input.facilityId}"`);
+    }
     const metadata: ClientMetadata = {
       client_id: clientId,
       client_name: input.name,
@@ -78,18 +93,25 @@ export class ClientService {
       redirect_uris: input.redirectUris ?? [],
       ...(input.postLogoutRedirectUris?.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
       token_endpoint_auth_method: authMethod,
+      ...(input.jwksUri ? { jwks_uri: input.jwksUri } : {}),
+      ...(input.jwks ? { jwks: input.jwks } : {}),
+      ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri } : {}),
+      ...(input.fapi ? { [PASS_FAPI]: true } : {}),
+      // A facility's clients get pairwise subjects per facility sector by default (issue #6, src/claims).
+      ...(input.facilityId ? { subject_type: 'pairwise' } : {}),
       ...input.extra,
     };
     if (needsSecret) metadata.client_secret = randomBytes(32).toString('base64url');
     try {
-      await this.#validate(metadata);
+      await this.#validate({ ...metadata, ...(input.facilityId ? { [PASS_FACILITY]: input.facilityId } : {}) });
     } catch (error) {
       throw new InvalidInputError('invalid_client_metadata', (error as { error_description?: string }).error_description ?? (error as Error).message);
     }
     if (await this.#db('oidc_clients').where({ client_id: clientId }).first()) {
       throw new ConflictError('client_exists', `a client with id "${clientId}" already exists`);
     }
-    const { client_secret: secret, ...stored } = metadata;
+    // The facility lives in its column; the client adapter hands it to oidc-provider as pass_facility_id.
+    const { client_secret: secret, [PASS_FACILITY]: _facility, ...stored } = metadata;
     const [row] = (await this.#db('oidc_clients')
       .insert({
         client_id: clientId,

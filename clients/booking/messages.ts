@@ -1,0 +1,45 @@
+import type { Messages } from '../../src/http/i18n.ts';
+
+/** Words of the 豊岡市 booking site (a demo relying party). Japanese first. */
+export const BOOKING_MESSAGES: Messages = {
+  'lang.switch': { ja: 'English', en: '日本語' },
+  'lang.switch.label': { ja: 'Switch to English', en: '日本語に切り替え' },
+  'skip.main': { ja: '本文へ移動', en: 'Skip to main content' },
+  'site.name': { ja: '豊岡市 公共施設予約システム', en: 'Toyooka City public facility booking' },
+  'site.demo': { ja: 'PASS と連携するデモサイトです。', en: 'A demo site that works with PASS.' },
+  'landing.title': { ja: '公共施設予約', en: 'Book a public facility' },
+  'landing.lead': { ja: '市民会館の会議室や体育館を予約できます。PASS でログインすると、利用者登録の入力は不要です。', en: 'Book meeting rooms at the civic hall or the gym. Log in with PASS: no registration form to fill in.' },
+  'landing.login': { ja: 'PASSでログイン', en: 'Log in with PASS' },
+  'landing.loggedout': { ja: 'ログアウトしました。', en: 'You have logged out.' },
+  'landing.failed': { ja: 'ログインできませんでした。もう一度お試しください。', en: 'Login did not complete. Please try again.' },
+  'landing.unconfigured': { ja: 'このサイトは PASS にまだ登録されていません。', en: 'This site is not registered with PASS yet.' },
+  'home.title': { ja: 'マイページ', en: 'My page' },
+  'home.welcome': { ja: 'PASS の情報から利用者登録が完了しました。', en: 'Your user account was created from your PASS information.' },
+  'home.profile': { ja: '利用者情報(PASS から提供)', en: 'Your details (from PASS)' },
+  'home.name': { ja: '氏名', en: 'Name' },
+  'home.birthdate': { ja: '生年月日', en: 'Date of birth' },
+  'home.address': { ja: '住所', en: 'Address' },
+  'home.email': { ja: 'メールアドレス', en: 'E-mail address' },
+  'home.phone': { ja: '電話番号', en: 'Phone number' },
+  'home.none': { ja: '提供された情報はありません', en: 'No details were shared' },
+  'home.reservations': { ja: '予約一覧', en: 'Your bookings' },
+  'home.noReservations': { ja: '予約はまだありません。', en: 'No bookings yet.' },
+  'home.book': { ja: '施設を予約する', en: 'Book a facility' },
+  'home.room': { ja: '施設', en: 'Facility' },
+  'home.day': { ja: '利用日', en: 'Date' },
+  'home.slot': { ja: '時間帯', en: 'Time' },
+  'home.submit': { ja: '予約する', en: 'Book' },
+  'home.booked': { ja: '予約しました。', en: 'Booked.' },
+  'home.taken': { ja: 'その時間帯は予約済みです。別の日時を選んでください。', en: 'That time is already booked. Please choose another.' },
+  'home.invalid': { ja: '施設・利用日・時間帯を正しく選んでください。', en: 'Please choose a facility, a date and a time.' },
+  'home.logout': { ja: 'ログアウト', en: 'Log out' },
+  'room.hall-a': { ja: '市民会館 会議室A', en: 'Civic hall, meeting room A' },
+  'room.hall-b': { ja: '市民会館 会議室B', en: 'Civic hall, meeting room B' },
+  'room.gym': { ja: '市立体育館 アリーナ', en: 'City gym, arena' },
+  'slot.morning': { ja: '午前(9:00〜12:00)', en: 'Morning (9:00–12:00)' },
+  'slot.afternoon': { ja: '午後(13:00〜17:00)', en: 'Afternoon (13:00–17:00)' },
+  'slot.evening': { ja: '夜間(18:00〜21:00)', en: 'Evening (18:00–21:00)' },
+};
+
+export const ROOMS = ['hall-a', 'hall-b', 'gym'];
+export const SLOTS = ['morning', 'afternoon', 'evening'];

@@ -1,0 +1,94 @@
+// The kiosk's talk to PASS: the device authorization grant (RFC 8628) with DPoP-bound tokens,
+// refresh, and kiosk API calls carrying `Authorization: DPoP` and a fresh proof each time.
+import { get, put, del } from './store.js';
+import { newKey, proof } from './dpop.js';
+
+const CLIENT_ID = 'pass-kiosk';
+let issuer = location.origin;
+let tokens;
+
+export function setIssuer(value) {
+  issuer = value;
+}
+
+export async function loadTokens() {
+  tokens = await get('tokens');
+  return tokens;
+}
+
+export async function forget() {
+  tokens = undefined;
+  await del('tokens');
+  await del('kiosk');
+}
+
+async function tokenRequest(params) {
+  const url = `${issuer}/token`;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', DPoP: await proof('POST', url) },
+    body: new URLSearchParams({ client_id: CLIENT_ID, ...params }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function keep(body) {
+  tokens = { accessToken: body.access_token, refreshToken: body.refresh_token ?? tokens?.refreshToken, expiresAt: Date.now() + body.expires_in * 1000 };
+  await put('tokens', tokens);
+}
+
+/** Starts provisioning: a new DPoP key and a device authorization request for the kiosk scope. */
+export async function startDeviceAuthorization() {
+  await newKey();
+  const response = await fetch(`${issuer}/device/auth`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ client_id: CLIENT_ID, scope: 'kiosk offline_access', resource: `${issuer}/api` }),
+  });
+  if (!response.ok) throw new Error(`device authorization failed: ${response.status}`);
+  return response.json();
+}
+
+/** Polls until approved ('approved'), refused or expired ('denied' / 'expired'). */
+export async function pollDeviceToken(auth, signal) {
+  let interval = (auth.interval ?? 5) * 1000;
+  const deadline = Date.now() + auth.expires_in * 1000;
+  while (Date.now() < deadline && !signal?.aborted) {
+    await new Promise((r) => setTimeout(r, interval));
+    const { status, body } = await tokenRequest({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: auth.device_code });
+    if (status === 200) {
+      await keep(body);
+      return 'approved';
+    }
+    if (body.error === 'slow_down') interval += 5000;
+    else if (body.error === 'access_denied') return 'denied';
+    else if (body.error !== 'authorization_pending') return 'expired';
+  }
+  return 'expired';
+}
+
+async function refresh() {
+  if (!tokens?.refreshToken) return false;
+  const { status, body } = await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken });
+  if (status !== 200) return false;
+  await keep(body);
+  return true;
+}
+
+/** A kiosk API call; `body` is JSON or a Blob. Network errors throw (the caller queues). */
+export async function call(method, path, { json, blob } = {}) {
+  if (!tokens) await loadTokens();
+  if (tokens && tokens.expiresAt - Date.now() < 60_000) await refresh();
+  const send = async () => {
+    const url = `${issuer}${path}`;
+    const headers = { authorization: `DPoP ${tokens?.accessToken}`, DPoP: await proof(method, url.split('?')[0], tokens?.accessToken) };
+    if (json !== undefined) headers['content-type'] = 'application/json';
+    if (blob) headers['content-type'] = blob.type;
+    const response = await fetch(url, { method, headers, body: json !== undefined ? JSON.stringify(json) : blob });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : {} };
+  };
+  let answer = await send();
+  if (answer.status === 401 && answer.body.reason === 'invalid_token' && (await refresh())) answer = await send();
+  return answer;
+}

@@ -1,0 +1,256 @@
+/**
+ * Check-in by face, QR code, card or device code: find the person (or refuse with a reason),
+ * check their registration and consent at the facility, record the check-in once under its
+ * kiosk-made id, and answer with only what the facility may show. Refusals are recorded too and
+ * raise a failure event for staff on the event bus (CHECKIN_FAILURES_CHANNEL).
+ */
+import type { EventBus } from '../core/event-bus.ts';
+import type { Logger } from '../core/logger.ts';
+import type { SecretBox } from '../core/secret-box.ts';
+import { ConflictError, UnavailableError } from '../core/errors.ts';
+import type { MunicipalityName } from '../claims/derive.ts';
+import { FaceImageError, FaceQualityError } from '../face/errors.ts';
+import type { FaceService } from '../face/service/face-service.ts';
+import type { IdentityClaimsSource } from '../identity/proofing/claims-source.ts';
+import { CardRefused, type CardCheckins, type CardProof } from './card-checkins.ts';
+import type { CheckinMethod, CheckinRecord, CheckinStore, Direction, ShownFacts } from './checkin-store.ts';
+import { shownFacts } from './display.ts';
+import type { Emergencies } from './emergencies.ts';
+import { checkinMessage, type CheckinMessage } from './messages.ts';
+import { QrRefused, type QrTokens } from './qr-tokens.ts';
+import { facilityGallery, municipalityGallery, type RegistrationLookup } from './registration-lookup.ts';
+
+export const CHECKIN_FAILURES_CHANNEL = 'checkin-failures';
+/** What a shelter shows in an emergency for a resident who consented to emergency use. */
+const EMERGENCY_UNITS = ['name', 'age'];
+const MAX_PAST_MS = 7 * 86400_000;
+const MAX_FUTURE_MS = 5 * 60_000;
+
+export interface CheckinFacility {
+  id: string;
+  municipalityCode: string;
+  kind: string;
+}
+
+export interface CheckinRequest {
+  id: string;
+  facility: CheckinFacility;
+  kioskId: string | undefined;
+  direction: Direction;
+  /** When the kiosk captured it (a queued check-in replays later); clamped to a sane window. */
+  occurredAt?: Date | undefined;
+}
+
+export interface CheckinView {
+  id: string;
+  result: 'accepted' | 'rejected';
+  method: CheckinMethod;
+  direction: Direction;
+  facilityId: string;
+  reason?: string;
+  message: CheckinMessage;
+  person?: ShownFacts;
+  /** Anonymous card check-in: the card was verified but is linked to no registered person. */
+  anonymous?: boolean;
+  occurredAt: string;
+  recordedAt: string;
+  /** True when this id had been recorded before (a retry): the first answer is repeated. */
+  replayed: boolean;
+}
+
+export interface CheckinFailureEvent {
+  id: string;
+  facilityId: string;
+  kioskId: string | undefined;
+  method: CheckinMethod;
+  reason: string;
+  at: string;
+}
+
+interface Outcome {
+  personId?: string | undefined;
+  reason?: string | undefined;
+  cardKey?: string | undefined;
+  galleryId?: string | undefined;
+  detailsSealed?: string | undefined;
+  /** Shown as is (anonymous card check-in with the text AP's name). */
+  shown?: ShownFacts | undefined;
+}
+
+export interface CheckinServiceDeps {
+  store: CheckinStore;
+  lookup: RegistrationLookup;
+  face: () => FaceService | undefined;
+  identity: IdentityClaimsSource;
+  qr: QrTokens;
+  cards: CardCheckins;
+  emergencies: Emergencies;
+  municipalities: () => Promise<MunicipalityName[]>;
+  bus: EventBus;
+  box: SecretBox;
+  log: Logger;
+}
+
+function clampTime(value: Date | undefined, now: Date): Date {
+  if (!value || Number.isNaN(value.getTime())) return now;
+  const t = value.getTime();
+  return t < now.getTime() - MAX_PAST_MS || t > now.getTime() + MAX_FUTURE_MS ? now : value;
+}
+
+export function viewOf(record: CheckinRecord, replayed: boolean): CheckinView {
+  const key = record.result === 'accepted' ? (record.direction === 'out' ? 'accepted_out' : 'accepted') : (record.reason ?? 'no_match');
+  return {
+    id: record.id,
+    result: record.result,
+    method: record.method,
+    direction: record.direction,
+    facilityId: record.facilityId,
+    ...(record.reason ? { reason: record.reason } : {}),
+    message: checkinMessage(key) ?? checkinMessage('no_match')!,
+    ...(record.shown && Object.keys(record.shown).length ? { person: record.shown } : {}),
+    ...(record.method === 'card' && record.result === 'accepted' && !record.personId ? { anonymous: true } : {}),
+    occurredAt: record.occurredAt.toISOString(),
+    recordedAt: record.recordedAt.toISOString(),
+    replayed,
+  };
+}
+
+export class CheckinService {
+  readonly #d: CheckinServiceDeps;
+
+  constructor(deps: CheckinServiceDeps) {
+    this.#d = deps;
+  }
+
+  get store(): CheckinStore {
+    return this.#d.store;
+  }
+
+  /** The earlier answer for a retried id; a check-in id is the kiosk's own. */
+  async #previous(req: CheckinRequest): Promise<CheckinView | undefined> {
+    const found = await this.#d.store.find(req.id);
+    if (!found) return undefined;
+    if (found.kioskId !== req.kioskId || found.facilityId !== req.facility.id) throw new ConflictError('checkin_id_conflict', 'this check-in id was used by another kiosk');
+    return viewOf(found, true);
+  }
+
+  async #emergency(facility: CheckinFacility): Promise<boolean> {
+    return facility.kind === 'shelter' && (await this.#d.emergencies.active(facility.municipalityCode));
+  }
+
+  /** The gallery a kiosk of this facility searches now. */
+  async galleryFor(facility: CheckinFacility): Promise<string> {
+    return (await this.#emergency(facility)) ? municipalityGallery(facility.municipalityCode) : facilityGallery(facility.id);
+  }
+
+  async face(req: CheckinRequest, photo: Uint8Array): Promise<CheckinView> {
+    const previous = await this.#previous(req);
+    if (previous) return previous;
+    const face = this.#d.face();
+    const galleryId = await this.galleryFor(req.facility);
+    if (!face) throw new UnavailableError('face_unavailable', 'face recognition is not running on this node');
+    try {
+      const result = await face.identify(galleryId, photo);
+      return this.#conclude(req, 'face', result.matched && result.best ? { personId: result.best.personId, galleryId } : { reason: 'no_match', galleryId });
+    } catch (error) {
+      // A poor photo is a refused check-in (retry message, failure event); a busy or missing model is not.
+      if (error instanceof FaceQualityError || error instanceof FaceImageError) return this.#conclude(req, 'face', { reason: error.reason, galleryId });
+      throw error;
+    }
+  }
+
+  async qr(req: CheckinRequest, token: string): Promise<CheckinView> {
+    const previous = await this.#previous(req);
+    if (previous) return previous;
+    try {
+      const { personId, jti, expiresAt } = await this.#d.qr.verify(token);
+      if (!(await this.#d.qr.consume(jti, expiresAt, req.id))) throw new QrRefused('qr_replayed');
+      return this.#conclude(req, 'qr', { personId });
+    } catch (error) {
+      if (error instanceof QrRefused) return this.#conclude(req, 'qr', { reason: error.reason });
+      throw error;
+    }
+  }
+
+  async card(req: CheckinRequest, proof: CardProof, textAp?: { name?: string | undefined; birthdate?: string | undefined }): Promise<CheckinView> {
+    const previous = await this.#previous(req);
+    if (previous) return previous;
+    try {
+      const { cardKey, personId } = await this.#d.cards.verify(req.kioskId ?? '', proof);
+      const registered = personId ? (await this.#access(req.facility, personId)).registered : false;
+      if (registered) return this.#conclude(req, 'card', { personId, cardKey });
+      // No registered person behind the card: an anonymous card check-in (no person recorded).
+      const details = textAp && (textAp.name || textAp.birthdate) ? this.#d.box.seal(JSON.stringify(textAp), `checkin:${req.id}`) : undefined;
+      return this.#conclude(req, 'card', { cardKey, detailsSealed: details, shown: textAp?.name ? { name: textAp.name } : {} });
+    } catch (error) {
+      if (error instanceof CardRefused) return this.#conclude(req, 'card', { reason: error.reason });
+      throw error;
+    }
+  }
+
+  /** The resident signed in on their phone after scanning a code; personId is their own person. */
+  async deviceCode(req: CheckinRequest, personId: string): Promise<CheckinView> {
+    const previous = await this.#previous(req);
+    if (previous) return previous;
+    return this.#conclude(req, 'device-code', { personId });
+  }
+
+  async #access(facility: CheckinFacility, personId: string): Promise<{ registered: boolean; units: string[] }> {
+    const access = await this.#d.lookup.facilityAccess(personId, facility.id);
+    if (access.registered || !(await this.#emergency(facility))) return access;
+    return (await this.#d.lookup.emergencyConsent(personId, facility.municipalityCode)) ? { registered: true, units: EMERGENCY_UNITS } : access;
+  }
+
+  async #conclude(req: CheckinRequest, method: CheckinMethod, outcome: Outcome): Promise<CheckinView> {
+    const now = new Date();
+    let { reason, shown } = outcome;
+    let personId = outcome.personId;
+    const municipalities = personId ? await this.#d.municipalities() : [];
+    if (personId && !reason && !outcome.cardKey) {
+      const access = await this.#access(req.facility, personId);
+      if (!access.registered) {
+        reason = 'not_registered';
+        personId = undefined;
+      } else {
+        const claims = (await this.#d.identity.getVerifiedClaims(personId))?.claims;
+        const facts = claims ? { name: claims.name, birthdate: claims.birthdate, address: claims.address?.formatted } : undefined;
+        shown = shownFacts(access.units, facts, req.facility.municipalityCode, municipalities, now);
+      }
+    } else if (personId && outcome.cardKey) {
+      const access = await this.#access(req.facility, personId);
+      const claims = (await this.#d.identity.getVerifiedClaims(personId))?.claims;
+      const facts = claims ? { name: claims.name, birthdate: claims.birthdate, address: claims.address?.formatted } : undefined;
+      shown = shownFacts(access.units, facts, req.facility.municipalityCode, municipalities, now);
+    }
+    const { record, created } = await this.#d.store.record({
+      id: req.id,
+      facilityId: req.facility.id,
+      kioskId: req.kioskId,
+      method,
+      result: reason ? 'rejected' : 'accepted',
+      reason,
+      personId: reason ? undefined : personId,
+      cardKey: reason ? undefined : outcome.cardKey,
+      direction: req.direction,
+      galleryId: outcome.galleryId,
+      detailsSealed: reason ? undefined : outcome.detailsSealed,
+      shown: reason ? undefined : shown,
+      occurredAt: clampTime(req.occurredAt, now),
+    });
+    if (created && record.result === 'rejected') await this.#failed(record);
+    return viewOf(record, !created);
+  }
+
+  async #failed(record: CheckinRecord): Promise<void> {
+    const event: CheckinFailureEvent = {
+      id: record.id,
+      facilityId: record.facilityId,
+      kioskId: record.kioskId,
+      method: record.method,
+      reason: record.reason ?? 'unknown',
+      at: record.recordedAt.toISOString(),
+    };
+    // Staff are told at once; the record itself is already durable, so a bus failure loses nothing.
+    await this.#d.bus.publish(CHECKIN_FAILURES_CHANNEL, JSON.stringify(event)).catch((error: unknown) => this.#d.log.warn({ err: error }, 'check-in failure event not published'));
+  }
+}

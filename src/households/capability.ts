@@ -1,0 +1,91 @@
+/**
+ * Households, facility registrations and the claims engine's API as a PASS capability (issue #6).
+ * It comes after the JPKI proofing and face capabilities: members are proofed with the same
+ * verifier, and registrations keep the face galleries in step.
+ */
+import type { Middleware } from 'koa';
+import type { KeyObject } from 'node:crypto';
+import type { Capability, CapabilityContext } from '../capabilities.ts';
+import type { Platform } from '../platform.ts';
+import { requireApiToken } from '../oidc/api-auth.ts';
+import { claimsRuntimeOf } from '../claims/index.ts';
+import { proofingRuntimeOf } from '../identity/proofing/capability.ts';
+import { createTransientStore } from '../identity/proofing/transient-store.ts';
+import { faceServiceOf } from '../face/capability.ts';
+import { RegistrationEffects } from '../registrations/effects.ts';
+import { RegistrationService } from '../registrations/registration-service.ts';
+import { registrationRoutes } from '../registrations/routes.ts';
+import { HouseholdService } from './household-service.ts';
+import { MemberProofing } from './member-proofing.ts';
+import { householdRoutes } from './routes.ts';
+import { DevTextApCards, loadDevTextApIssuer } from './text-ap/dev-card.ts';
+
+export interface FamilyRuntime {
+  households: HouseholdService;
+  proofing: MemberProofing;
+  registrations: RegistrationService;
+  devTextCards: DevTextApCards | undefined;
+}
+
+const runtimes = new WeakMap<Platform, FamilyRuntime>();
+
+/** The running household and registration services of a platform (tests, the app, the seed). */
+export function familyRuntimeOf(platform: Platform): FamilyRuntime | undefined {
+  return runtimes.get(platform);
+}
+
+export async function familyCapability({ platform, oidc }: CapabilityContext): Promise<Capability> {
+  const { config, db, box, redis, log } = platform;
+  const claims = claimsRuntimeOf(platform);
+  const households = new HouseholdService(db, box, claims.facts);
+  // The development text-AP issuer exists only where the development JPKI CA is the trust anchor.
+  const devMode = !config.production && Boolean(proofingRuntimeOf(platform)?.pki.dev);
+  const devTextCards = devMode ? new DevTextApCards(db, box) : undefined;
+  let issuers: { keys: ReadonlyMap<string, KeyObject>; environment: string } | undefined;
+  const proofing = new MemberProofing({
+    box,
+    store: createTransientStore(db, redis),
+    households,
+    verifier: () => proofingRuntimeOf(platform)?.pki.verifier,
+    textApIssuers: async () => {
+      if (!devMode) return { keys: new Map(), environment: 'production' };
+      if (!issuers) {
+        const dev = await loadDevTextApIssuer(db, box);
+        issuers = { keys: new Map([[dev.keyId, dev.publicKey]]), environment: 'development' };
+      }
+      return issuers;
+    },
+    identityHashKey: config.identityHashKey,
+    challengeTtlSeconds: config.jpki.challengeTtlSeconds,
+    log,
+  });
+  const effects = new RegistrationEffects({
+    db,
+    log,
+    gallery: () => faceServiceOf(platform),
+    provider: () => oidc.host.provider,
+    backchannelLogout: (clientId, accountId) => oidc.notifyBackchannelLogout(clientId, accountId),
+  });
+  const registrations = new RegistrationService({ db, facilities: platform.facilities, engine: claims.engine, effects });
+  runtimes.set(platform, { households, proofing, registrations, devTextCards });
+
+  const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
+  const family = householdRoutes({
+    households,
+    proofing,
+    auth,
+    face: () => faceServiceOf(platform),
+    maxUploadBytes: config.face.maxUploadBytes,
+    devCards: devTextCards,
+    onMemberRemoved: async (personId) => faceServiceOf(platform)?.personRemoved(personId),
+  });
+  const api = registrationRoutes({ db, facilities: platform.facilities, registrations, releases: claims.releases, auth });
+  return {
+    name: 'households',
+    // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
+    middleware: [family.routes(), family.allowedMethods(), api.routes(), api.allowedMethods()] as unknown as Middleware[],
+    async stop() {
+      runtimes.delete(platform);
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * PASS Face kiosks and check-ins as a PASS capability: the kiosk web app (/kiosk), the kiosk API
+ * (/api/kiosk, DPoP-bound `kiosk` tokens from the device authorization grant), the staff API
+ * (/api/kiosk/admin), the resident's QR code (/api/checkins/qr-token) and the device-code check-in
+ * pages (/checkin). The two built-in clients it needs (pass-kiosk, pass-checkin) are made at start.
+ */
+import type { Middleware } from 'koa';
+import type { Capability, CapabilityContext } from '../capabilities.ts';
+import type { Platform } from '../platform.ts';
+import type { ClientService } from '../oidc/clients/client-service.ts';
+import { requireApiToken } from '../oidc/api-auth.ts';
+import { faceServiceOf } from '../face/capability.ts';
+import { createIdentityClaimsSource } from '../identity/proofing/claims-source.ts';
+import { proofingRuntimeOf } from '../identity/proofing/capability.ts';
+import { createTransientStore } from '../identity/proofing/transient-store.ts';
+import { StaffService, type StaffFacility } from '../staff/staff-service.ts';
+import { CheckinStore } from '../checkins/checkin-store.ts';
+import { CheckinService } from '../checkins/checkin-service.ts';
+import { CheckinCodes } from '../checkins/checkin-codes.ts';
+import { CardCheckins } from '../checkins/card-checkins.ts';
+import { Emergencies } from '../checkins/emergencies.ts';
+import { QrTokens } from '../checkins/qr-tokens.ts';
+import { createRegistrationLookup } from '../checkins/registration-lookup.ts';
+import type { MunicipalityName } from '../claims/derive.ts';
+import { MemoryReplayCache, RedisReplayCache } from './dpop.ts';
+import { KIOSK_CLIENT_ID, kioskToken, requireKiosk } from './kiosk-auth.ts';
+import { KioskStore } from './kiosk-store.ts';
+import { kioskRoutes } from './routes.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { devCardReaderRoutes, residentRoutes } from './resident-routes.ts';
+import { CHECKIN_CLIENT_ID, entryRoutes } from './entry-routes.ts';
+import { kioskPages } from './pages.ts';
+import { seedKioskDemo } from './demo.ts';
+
+export interface KioskRuntime {
+  staff: StaffService;
+  kiosks: KioskStore;
+  checkins: CheckinService;
+  codes: CheckinCodes;
+  cards: CardCheckins;
+  qr: QrTokens;
+  emergencies: Emergencies;
+}
+
+const runtimes = new WeakMap<Platform, KioskRuntime>();
+
+/** The running kiosk capability of a platform (tests, PASS Manager). */
+export function kioskRuntimeOf(platform: Platform): KioskRuntime | undefined {
+  return runtimes.get(platform);
+}
+
+/** The kiosk's device-grant client and the device-code check-in client; concurrent nodes make them once. */
+async function ensureClients(clients: ClientService, issuer: string): Promise<void> {
+  const wanted = [
+    { clientId: KIOSK_CLIENT_ID, name: 'PASS Face キオスク', grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], tokenEndpointAuthMethod: 'none', redirectUris: [] },
+    { clientId: CHECKIN_CLIENT_ID, name: 'PASS チェックイン', grantTypes: ['authorization_code'], tokenEndpointAuthMethod: 'none', redirectUris: [`${issuer}/checkin/callback`] },
+  ];
+  for (const input of wanted) {
+    if (await clients.find(input.clientId)) continue;
+    await clients.create(input).catch(async (error: unknown) => {
+      if (!(await clients.find(input.clientId))) throw error;
+    });
+  }
+}
+
+function cached<T>(load: (key: string) => Promise<T>, ms: number): (key: string) => Promise<T> {
+  const entries = new Map<string, { value: Promise<T>; at: number }>();
+  return (key) => {
+    const hit = entries.get(key);
+    if (hit && Date.now() - hit.at < ms) return hit.value;
+    const value = load(key);
+    entries.set(key, { value, at: Date.now() });
+    value.catch(() => entries.delete(key));
+    return value;
+  };
+}
+
+export async function kioskCapability({ platform, oidc }: CapabilityContext): Promise<Capability> {
+  const { config, db, box, bus, redis, log } = platform;
+  const issuer = config.issuer;
+  await ensureClients(oidc.clients, issuer);
+  const provider = () => oidc.host.provider;
+  const staff = new StaffService(db);
+  const kiosks = new KioskStore(db);
+  const store = new CheckinStore(db);
+  const codes = new CheckinCodes(db);
+  const emergencies = new Emergencies(db, bus);
+  await emergencies.start();
+  const qr = new QrTokens({ keys: platform.keys, db, issuer });
+  const cards = new CardCheckins({ db, store: createTransientStore(db, redis), verifier: () => proofingRuntimeOf(platform)?.pki.verifier, hashKey: config.identityHashKey });
+  const facility = cached(async (id: string): Promise<StaffFacility | undefined> => staff.facility(id), 60_000);
+  const municipalities = cached(async (): Promise<MunicipalityName[]> => {
+    const rows = (await db('municipalities').select('code', 'prefecture_ja', 'name_ja')) as Array<{ code: string; prefecture_ja: string; name_ja: string }>;
+    return rows.map((r) => ({ code: r.code, prefectureJa: r.prefecture_ja, nameJa: r.name_ja }));
+  }, 60_000);
+  const checkins = new CheckinService({
+    store,
+    lookup: await createRegistrationLookup(db),
+    face: () => faceServiceOf(platform),
+    identity: createIdentityClaimsSource(platform),
+    qr,
+    cards,
+    emergencies,
+    municipalities: () => municipalities('all'),
+    bus,
+    box,
+    log,
+  });
+
+  const replay = redis ? new RedisReplayCache(redis) : new MemoryReplayCache();
+  const tokenGuard = kioskToken({ provider, issuer, kiosks, replay });
+  const kioskGuard = requireKiosk(kiosks);
+  const apiAuth = requireApiToken(provider, issuer, ['pass:api']);
+  const revokeGrant = async (grantId: string): Promise<void> => {
+    const op = provider();
+    for (const model of [op.AccessToken, op.RefreshToken, op.DeviceCode]) {
+      await (model as unknown as { adapter: { revokeByGrantId(id: string): Promise<void> } }).adapter.revokeByGrantId(grantId);
+    }
+    await (await op.Grant.find(grantId))?.destroy();
+  };
+
+  const routers = [
+    kioskPages(issuer),
+    kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, kiosks, staff, checkins, codes, cards, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
+    adminRoutes({ issuer, auth: apiAuth, staff, kiosks, store, codes, emergencies, revokeGrant }),
+    residentRoutes({ db, auth: apiAuth, qr }),
+    entryRoutes({ issuer, provider, box, db, codes, checkins, facility, secureCookies: issuer.startsWith('https://') }),
+  ];
+  if (!config.production) routers.push(devCardReaderRoutes({ cards: () => proofingRuntimeOf(platform)?.pki.dev, kiosk: [tokenGuard, kioskGuard] }));
+  // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
+  const middleware = routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as unknown as Middleware[];
+
+  if (config.demoData) await seedKioskDemo(platform, staff, cards).catch((error: unknown) => log.warn({ err: error }, 'kiosk demo data not seeded'));
+  const timer = setInterval(() => {
+    qr.purge().catch((error: unknown) => log.warn({ err: error }, 'QR code use purge failed'));
+  }, config.purgeIntervalSeconds * 1000);
+  timer.unref();
+  runtimes.set(platform, { staff, kiosks, checkins, codes, cards, qr, emergencies });
+
+  return {
+    name: 'kiosk',
+    middleware,
+    async stop() {
+      clearInterval(timer);
+      runtimes.delete(platform);
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The kiosk API (docs/kiosk-api.yaml), for a tablet holding a DPoP-bound `kiosk` token:
+ *   POST /api/kiosk/activation            bind this kiosk to the approving staff member's facility
+ *   GET  /api/kiosk/me                    kiosk, facility, emergency mode, shelter occupancy
+ *   POST /api/kiosk/checkins/face         raw image; ?id=<uuid>&direction=in|out&occurred_at=<ISO>
+ *   POST /api/kiosk/checkins/qr           { id, token, direction?, occurredAt? }
+ *   POST /api/kiosk/card/challenges       → { challengeId, challenge }
+ *   POST /api/kiosk/checkins/card         { id, challengeId, certificate, signature, textAp?, … }
+ *   POST /api/kiosk/checkin-codes         a device-code check-in code for this kiosk's screen
+ *   GET  /api/kiosk/checkin-codes/:code   the code and the latest check-in made with it
+ *   GET  /api/kiosk/checkins/:id          one of this kiosk's check-ins
+ *   GET  /api/kiosk/messages              ja/en text of every reason (no token)
+ * Handlers are thin: the rules are in src/checkins and the stores.
+ */
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, PassError } from '../core/errors.ts';
+import type { CheckinService, CheckinFacility, CheckinRequest } from '../checkins/checkin-service.ts';
+import { viewOf } from '../checkins/checkin-service.ts';
+import type { CheckinCodes } from '../checkins/checkin-codes.ts';
+import { displayCode } from '../checkins/checkin-codes.ts';
+import type { CardCheckins } from '../checkins/card-checkins.ts';
+import type { Emergencies } from '../checkins/emergencies.ts';
+import { CHECKIN_MESSAGES } from '../checkins/messages.ts';
+import type { StaffFacility, StaffService } from '../staff/staff-service.ts';
+import { readImageBody } from '../face/http/edge.ts';
+import { jsonBody, kioskErrors, noStore, parse } from './edge.ts';
+import type { KioskStore } from './kiosk-store.ts';
+
+export const KIOSK_PREFIX = '/api/kiosk';
+/** A kiosk's on-screen device-code check-in code lives this long; the kiosk renews it. */
+export const SCREEN_CODE_TTL_SECONDS = 300;
+
+export interface KioskRoutesDeps {
+  issuer: string;
+  kioskToken: Middleware;
+  requireKiosk: Middleware;
+  kiosks: KioskStore;
+  staff: StaffService;
+  checkins: CheckinService;
+  codes: CheckinCodes;
+  cards: CardCheckins;
+  emergencies: Emergencies;
+  facility(id: string): Promise<StaffFacility | undefined>;
+  maxUploadBytes: number;
+}
+
+const uuid = z.uuid({ error: 'a check-in id is a UUID made by the kiosk' });
+const direction = z.enum(['in', 'out']).default('in');
+const occurredAt = z.iso.datetime({ offset: true }).optional();
+const base64 = (max: number) => z.string().max(Math.ceil(max / 3) * 4 + 4).regex(/^[A-Za-z0-9+/]+={0,2}$/).transform((s) => new Uint8Array(Buffer.from(s, 'base64')));
+
+const activationBody = z.object({ name: z.string().trim().min(1).max(100).optional(), facilityId: z.string().max(64).optional() });
+const faceQuery = z.object({ id: uuid, direction, occurred_at: occurredAt });
+const qrBody = z.object({ id: uuid, token: z.string().min(1).max(2048), direction, occurredAt });
+const cardBody = z.object({
+  id: uuid,
+  challengeId: z.string().min(1).max(64),
+  certificate: base64(8192),
+  signature: base64(1024),
+  textAp: z.object({ name: z.string().max(100).optional(), birthdate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }).optional(),
+  direction,
+  occurredAt,
+});
+const codeBody = z.object({ direction }).default({ direction: 'in' });
+
+function facilityView(f: StaffFacility) {
+  return { id: f.id, nameJa: f.nameJa, nameEn: f.nameEn, kind: f.kind, municipalityCode: f.municipalityCode };
+}
+
+export function kioskRoutes(deps: KioskRoutesDeps): Router {
+  const router = new Router({ prefix: KIOSK_PREFIX });
+  // Server-side time of every kiosk request (the load benchmark reports it; Server-Timing, RFC-less but universal).
+  router.use(async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      ctx.set('Server-Timing', `app;dur=${(performance.now() - started).toFixed(1)}`);
+    }
+  });
+  router.use(kioskErrors());
+  const kiosk = [deps.kioskToken, deps.requireKiosk];
+
+  async function facilityOf(ctx: Context): Promise<CheckinFacility & StaffFacility> {
+    const facility = await deps.facility(ctx.state.kiosk!.facilityId);
+    if (!facility) throw new NotFoundError('facility_not_found', 'the kiosk facility no longer exists');
+    return facility;
+  }
+
+  async function request(ctx: Context, body: { id: string; direction: 'in' | 'out'; occurredAt?: string | undefined }): Promise<CheckinRequest> {
+    return { id: body.id, facility: await facilityOf(ctx), kioskId: ctx.state.kiosk!.id, direction: body.direction, occurredAt: body.occurredAt ? new Date(body.occurredAt) : undefined };
+  }
+
+  function answer(ctx: Context, view: { replayed: boolean }): void {
+    noStore(ctx, view, view.replayed ? 200 : 201);
+  }
+
+  router.get('/messages', (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = CHECKIN_MESSAGES;
+  });
+
+  router.post('/activation', deps.kioskToken, jsonBody, async (ctx) => {
+    const body = parse(activationBody, ctx.request.body ?? {});
+    const token = ctx.state.kioskToken!;
+    const existing = await deps.kiosks.byGrant(token.grantId);
+    if (existing?.revokedAt) throw new PassError('unauthorized', 'kiosk_revoked', 'this kiosk has been revoked');
+    if (!existing) {
+      if (!token.accountId) throw new PassError('forbidden', 'not_facility_staff', 'no staff member approved this kiosk');
+      const facilities = await deps.staff.facilitiesOf(token.accountId);
+      const chosen = body.facilityId ? facilities.find((f) => f.id === body.facilityId) : facilities.length === 1 ? facilities[0] : undefined;
+      if (facilities.length === 0 || (body.facilityId && !chosen)) throw new PassError('forbidden', 'not_facility_staff', 'the approving account is not staff of that facility');
+      if (!chosen) throw new ConflictError('facility_choice_required', 'the approver is staff of several facilities: choose one', { facilities: facilities.map(facilityView) });
+      await deps.kiosks.activate({ facilityId: chosen.id, name: body.name ?? 'PASS Face', clientId: token.clientId, grantId: token.grantId, jkt: token.jkt, approvedBy: token.accountId });
+    }
+    const activated = (await deps.kiosks.byGrant(token.grantId))!;
+    const facility = (await deps.facility(activated.facilityId))!;
+    noStore(ctx, { kiosk: { id: activated.id, name: activated.name }, facility: facilityView(facility) }, existing ? 200 : 201);
+  });
+
+  router.get('/me', ...kiosk, async (ctx) => {
+    const facility = await facilityOf(ctx);
+    const emergency = facility.kind === 'shelter' && (await deps.emergencies.active(facility.municipalityCode));
+    const occupancy = facility.kind === 'shelter' ? await deps.checkins.store.occupancy(facility.id) : undefined;
+    noStore(ctx, { kiosk: { id: ctx.state.kiosk!.id, name: ctx.state.kiosk!.name }, facility: facilityView(facility), emergency, ...(occupancy !== undefined ? { occupancy } : {}) });
+  });
+
+  router.post('/checkins/face', ...kiosk, async (ctx) => {
+    const query = parse(faceQuery, ctx.query);
+    const photo = await readImageBody(ctx, deps.maxUploadBytes);
+    answer(ctx, await deps.checkins.face(await request(ctx, { id: query.id, direction: query.direction, occurredAt: query.occurred_at }), photo));
+  });
+
+  router.post('/checkins/qr', ...kiosk, jsonBody, async (ctx) => {
+    const body = parse(qrBody, ctx.request.body);
+    answer(ctx, await deps.checkins.qr(await request(ctx, body), body.token));
+  });
+
+  router.post('/card/challenges', ...kiosk, async (ctx) => {
+    const issued = await deps.cards.challenge(ctx.state.kiosk!.id);
+    noStore(ctx, { challengeId: issued.challengeId, challenge: Buffer.from(issued.challenge).toString('base64'), expiresAt: issued.expiresAt.toISOString() }, 201);
+  });
+
+  router.post('/checkins/card', ...kiosk, jsonBody, async (ctx) => {
+    const body = parse(cardBody, ctx.request.body);
+    const proof = { challengeId: body.challengeId, certificate: body.certificate, signature: body.signature };
+    answer(ctx, await deps.checkins.card(await request(ctx, body), proof, body.textAp));
+  });
+
+  router.post('/checkin-codes', ...kiosk, jsonBody, async (ctx) => {
+    const body = parse(codeBody, ctx.request.body ?? {});
+    const code = await deps.codes.create({ facilityId: ctx.state.kiosk!.facilityId, kioskId: ctx.state.kiosk!.id, direction: body.direction, ttlSeconds: SCREEN_CODE_TTL_SECONDS });
+    noStore(ctx, { code: displayCode(code.code), url: `${deps.issuer}/checkin/${code.code}`, expiresAt: code.expiresAt!.toISOString() }, 201);
+  });
+
+  router.get('/checkin-codes/:code', ...kiosk, async (ctx) => {
+    const code = await deps.codes.find(String(ctx.params.code));
+    if (!code || code.kioskId !== ctx.state.kiosk!.id) throw new NotFoundError('code_expired', 'no such code on this kiosk, or it expired');
+    const last = code.lastCheckinId ? await deps.checkins.store.find(code.lastCheckinId) : undefined;
+    noStore(ctx, { code: displayCode(code.code), expiresAt: code.expiresAt?.toISOString(), ...(last ? { lastCheckin: viewOf(last, true) } : {}) });
+  });
+
+  router.get('/checkins/:id', ...kiosk, async (ctx) => {
+    const found = z.uuid().safeParse(ctx.params.id).success ? await deps.checkins.store.find(String(ctx.params.id)) : undefined;
+    if (!found || found.kioskId !== ctx.state.kiosk!.id) throw new NotFoundError('checkin_not_found', 'no such check-in of this kiosk');
+    noStore(ctx, viewOf(found, true));
+  });
+
+  return router;
+}

@@ -1,0 +1,163 @@
+/**
+ * Relying-party administration for municipal admins (PASS Manager will call it; scripts may):
+ *   GET    /api/admin/clients                  → registered clients, without secrets
+ *   POST   /api/admin/clients                  → 201 { client_id, client_secret (once), … }
+ *   GET    /api/admin/clients/:clientId        → one client
+ *   DELETE /api/admin/clients/:clientId        → 204
+ *   POST   /api/admin/initial-access-tokens    → 201 { initial_access_token, facility_id, expires_at }
+ *   GET    /api/admin/resource-servers         → registered resource servers
+ *   POST   /api/admin/resource-servers         → 201
+ * Every route needs a PASS API access token with scope `admin` (granted to PASS's own apps only)
+ * acting for an account whose role is `admin`. Errors are the platform's JSON errors.
+ */
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { koaBody } from 'koa-body';
+import { z } from 'zod';
+import type Provider from 'oidc-provider';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../../core/errors.ts';
+import type { AccountService } from '../../identity/accounts.ts';
+import type { OidcModule } from '../oidc-module.ts';
+import type { RegisteredClient } from '../clients/client-service.ts';
+
+export const ADMIN_PREFIX = '/api/admin';
+
+const jsonBody = koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '64kb', jsonStrict: true });
+
+const uri = z.string().url().max(2000);
+const clientSchema = z.object({
+  client_id: z.string().optional(),
+  client_name: z.string().min(1).max(200),
+  facility_id: z.string().max(64).optional(),
+  redirect_uris: z.array(uri).max(20).optional(),
+  post_logout_redirect_uris: z.array(uri).max(20).optional(),
+  grant_types: z.array(z.string().max(100)).max(5).optional(),
+  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).optional(),
+  jwks_uri: uri.optional(),
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(10) }).optional(),
+  backchannel_logout_uri: uri.optional(),
+  pass_fapi: z.boolean().optional(),
+  require_signed_request_object: z.boolean().optional(),
+  subject_type: z.enum(['public', 'pairwise']).optional(),
+}).strict();
+
+const tokenSchema = z.object({ facility_id: z.string().max(64).optional(), ttl_seconds: z.number().int().optional() }).strict();
+
+const resourceSchema = z.object({
+  identifier: z.string().max(500),
+  name: z.string().min(1).max(200),
+  scopes: z.array(z.string()).min(1).max(50),
+  token_format: z.enum(['jwt', 'opaque']).optional(),
+  access_token_ttl: z.number().int().optional(),
+  facility_id: z.string().max(64).optional(),
+}).strict();
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join('.') || 'body').join(', ');
+    throw new InvalidInputError('invalid_request', `invalid or missing fields: ${fields}`);
+  }
+  return parsed.data;
+}
+
+/** What an admin sees of a client; the secret only in the answer that created it. */
+export function describeClient(client: RegisteredClient, withSecret = false): Record<string, unknown> {
+  const { client_secret: _secret, ...metadata } = client.metadata;
+  return {
+    ...metadata,
+    facility_id: client.facilityId,
+    source: client.source,
+    created_at: client.createdAt.toISOString(),
+    ...(withSecret && client.clientSecret ? { client_secret: client.clientSecret } : {}),
+  };
+}
+
+/** The token's account must be an admin; client-only tokens never are. */
+function requireAdminAccount(accounts: AccountService): Middleware {
+  return async (ctx, next) => {
+    const accountId = ctx.state.principal?.accountId;
+    const account = accountId ? await accounts.findById(accountId) : undefined;
+    if (account?.role !== 'admin') throw new ForbiddenError('admin_required', 'this API is for municipal administrators');
+    await next();
+  };
+}
+
+export interface AdminRoutesDeps {
+  oidc: OidcModule;
+  accounts: AccountService;
+  /** requireApiToken(…, ['admin']) */
+  auth: Middleware;
+  provider: () => Provider;
+}
+
+function noStore(ctx: Context, status: number, body: unknown): void {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.status = status;
+  ctx.body = body;
+}
+
+export function adminRoutes({ oidc, accounts, auth, provider }: AdminRoutesDeps): Router {
+  const router = new Router({ prefix: ADMIN_PREFIX });
+  router.use(auth, requireAdminAccount(accounts));
+
+  router.get('/clients', async (ctx) => noStore(ctx, 200, (await oidc.clients.list()).map((c) => describeClient(c))));
+
+  router.post('/clients', jsonBody, async (ctx) => {
+    const input = parse(clientSchema, ctx.request.body);
+    const client = await oidc.clients.create({
+      clientId: input.client_id,
+      name: input.client_name,
+      facilityId: input.facility_id,
+      redirectUris: input.redirect_uris ?? [],
+      postLogoutRedirectUris: input.post_logout_redirect_uris ?? [],
+      ...(input.grant_types ? { grantTypes: input.grant_types } : {}),
+      ...(input.token_endpoint_auth_method ? { tokenEndpointAuthMethod: input.token_endpoint_auth_method } : {}),
+      jwksUri: input.jwks_uri,
+      jwks: input.jwks,
+      backchannelLogoutUri: input.backchannel_logout_uri,
+      fapi: input.pass_fapi,
+      extra: {
+        ...(input.require_signed_request_object !== undefined ? { require_signed_request_object: input.require_signed_request_object } : {}),
+        ...(input.subject_type ? { subject_type: input.subject_type } : {}),
+      },
+    });
+    ctx.state.log?.info({ clientId: client.clientId, by: ctx.state.principal?.accountId }, 'client registered by an admin');
+    noStore(ctx, 201, describeClient(client, true));
+  });
+
+  router.get('/clients/:clientId', async (ctx) => {
+    const client = await oidc.clients.find(ctx.params.clientId!);
+    if (!client) throw new NotFoundError('client_not_found', 'no such client');
+    noStore(ctx, 200, describeClient(client));
+  });
+
+  router.delete('/clients/:clientId', async (ctx) => {
+    await oidc.clients.remove(ctx.params.clientId!);
+    ctx.state.log?.info({ clientId: ctx.params.clientId, by: ctx.state.principal?.accountId }, 'client removed by an admin');
+    ctx.status = 204;
+  });
+
+  router.post('/initial-access-tokens', jsonBody, async (ctx) => {
+    const input = parse(tokenSchema, ctx.request.body);
+    const minted = await oidc.initialAccessTokens.mint(provider(), { facilityId: input.facility_id, ttlSeconds: input.ttl_seconds });
+    noStore(ctx, 201, { initial_access_token: minted.token, facility_id: minted.facilityId, expires_at: minted.expiresAt.toISOString() });
+  });
+
+  router.get('/resource-servers', async (ctx) => noStore(ctx, 200, await oidc.resourceServers.list()));
+
+  router.post('/resource-servers', jsonBody, async (ctx) => {
+    const input = parse(resourceSchema, ctx.request.body);
+    const server = await oidc.resourceServers.create({
+      identifier: input.identifier,
+      name: input.name,
+      scopes: input.scopes,
+      ...(input.token_format ? { tokenFormat: input.token_format } : {}),
+      ...(input.access_token_ttl !== undefined ? { accessTokenTtl: input.access_token_ttl } : {}),
+      ...(input.facility_id ? { facilityId: input.facility_id } : {}),
+    });
+    noStore(ctx, 201, server);
+  });
+
+  return router;
+}

@@ -1,0 +1,141 @@
+// Shared setup of the kiosk and check-in tests: a PASS with facilities, staff, and a kiosk
+// provisioned the way the tablet does it (device grant approved by staff, DPoP-bound tokens).
+import { createHash, randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { authorize, CookieJar, csrfOf, exchangeCode, request } from '../helpers/browserless.ts';
+import type { startPass } from '../helpers/pass.ts';
+import { readCatalog } from '../../src/facilities/facility-service.ts';
+import { kioskRuntimeOf } from '../../src/kiosk/capability.ts';
+import type { StaffRole } from '../../src/staff/staff-service.ts';
+
+export type Pass = Awaited<ReturnType<typeof startPass>>;
+export const PASSWORD = 'noto hanto yuki 2026';
+
+export async function withFacilities(pass: Pass): Promise<void> {
+  await pass.platform.facilities.importCatalog(readCatalog());
+}
+
+export function runtime(pass: Pass) {
+  const r = kioskRuntimeOf(pass.platform);
+  if (!r) throw new Error('kiosk capability not running');
+  return r;
+}
+
+export async function staffAccount(pass: Pass, email: string, role: StaffRole, where: { facilityId?: string; municipalityCode?: string }): Promise<string> {
+  const account = await pass.platform.accounts.create({ email, password: PASSWORD, verified: true });
+  await runtime(pass).staff.assign({ accountId: account.id, role, ...where });
+  return account.id;
+}
+
+/** What a staff member does at the verification URL: sign in, confirm the code, allow. */
+export async function approveDevice(issuer: string, url: string, login: string, password = PASSWORD, decision: 'allow' | 'deny' = 'allow'): Promise<void> {
+  const jar = new CookieJar();
+  let next = url;
+  let init: RequestInit = {};
+  for (let step = 0; step < 16; step += 1) {
+    const response = await request(jar, next, init);
+    init = {};
+    if (response.status >= 300 && response.status < 400) {
+      next = new URL(response.headers.get('location')!, next).toString();
+      continue;
+    }
+    const html = await response.text();
+    const interaction = /action="(\/interaction\/[^/"]+\/(login|consent))"/.exec(html);
+    if (interaction) {
+      const form: Record<string, string> = interaction[2] === 'login' ? { login, password, csrf: csrfOf(html) } : { decision, csrf: csrfOf(html) };
+      next = new URL(interaction[1]!, issuer).toString();
+      init = { method: 'POST', body: new URLSearchParams(form) };
+      continue;
+    }
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+    const userCode = /name="user_code" value="([^"]+)"/.exec(html)?.[1];
+    if (action && xsrf && userCode) {
+      next = new URL(action, issuer).toString();
+      init = { method: 'POST', body: new URLSearchParams({ xsrf, user_code: userCode, confirm: 'yes' }) };
+      continue;
+    }
+    if (response.status === 200 && /role="status"/.test(html)) return;
+    throw new Error(`unexpected page ${response.status}: ${html.slice(0, 400)}`);
+  }
+  throw new Error('device approval did not finish');
+}
+
+/** A kiosk in Node: a P-256 DPoP key, the device grant, the kiosk API. */
+export class TestKiosk {
+  readonly issuer: string;
+  key!: { privateKey: CryptoKey; jwk: JWK };
+  accessToken = '';
+  refreshToken: string | undefined;
+  id = '';
+
+  constructor(issuer: string) {
+    this.issuer = issuer;
+  }
+
+  async init(): Promise<this> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    this.key = { privateKey, jwk: await exportJWK(publicKey) };
+    return this;
+  }
+
+  async proof(method: string, url: string, token?: string): Promise<string> {
+    const payload: Record<string, unknown> = { jti: randomUUID(), htm: method, htu: url, iat: Math.floor(Date.now() / 1000) };
+    if (token) payload.ath = createHash('sha256').update(token).digest('base64url');
+    return new SignJWT(payload).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: this.key.jwk }).sign(this.key.privateKey);
+  }
+
+  async deviceAuthorization(): Promise<Record<string, any>> {
+    const response = await fetch(`${this.issuer}/device/auth`, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: 'pass-kiosk', scope: 'kiosk offline_access', resource: `${this.issuer}/api` }),
+    });
+    return (await response.json()) as Record<string, any>;
+  }
+
+  async token(params: Record<string, string>): Promise<{ status: number; body: Record<string, any> }> {
+    const url = `${this.issuer}/token`;
+    const response = await fetch(url, { method: 'POST', headers: { DPoP: await this.proof('POST', url) }, body: new URLSearchParams({ client_id: 'pass-kiosk', ...params }) });
+    const body = (await response.json()) as Record<string, any>;
+    if (response.status === 200) {
+      this.accessToken = body.access_token;
+      this.refreshToken = body.refresh_token ?? this.refreshToken;
+    }
+    return { status: response.status, body };
+  }
+
+  async call(method: string, path: string, options: { json?: unknown; body?: Uint8Array; contentType?: string; proof?: string; scheme?: string } = {}): Promise<{ status: number; body: Record<string, any> }> {
+    const url = `${this.issuer}${path}`;
+    const headers: Record<string, string> = {
+      authorization: `${options.scheme ?? 'DPoP'} ${this.accessToken}`,
+      DPoP: options.proof ?? (await this.proof(method, url.split('?')[0]!, this.accessToken)),
+    };
+    if (options.json !== undefined) headers['content-type'] = 'application/json';
+    if (options.body) headers['content-type'] = options.contentType ?? 'image/jpeg';
+    const response = await fetch(url, { method, headers, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : options.body ? { body: options.body } : {}) });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  }
+}
+
+/** Device authorization → staff approval → DPoP-bound tokens → activation. */
+export async function provisionKiosk(pass: Pass, staffEmail: string, facilityId?: string): Promise<TestKiosk> {
+  const kiosk = await new TestKiosk(pass.issuer).init();
+  const auth = await kiosk.deviceAuthorization();
+  await approveDevice(pass.issuer, auth.verification_uri_complete, staffEmail);
+  const tokens = await kiosk.token({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: auth.device_code });
+  if (tokens.status !== 200) throw new Error(`device token: ${JSON.stringify(tokens.body)}`);
+  const activated = await kiosk.call('POST', '/api/kiosk/activation', { json: facilityId ? { facilityId } : {} });
+  if (activated.status !== 201) throw new Error(`activation: ${activated.status} ${JSON.stringify(activated.body)}`);
+  kiosk.id = activated.body.kiosk.id;
+  return kiosk;
+}
+
+/** A PASS API token (`pass:api`) of an account, as PASS Manager or the PASS app holds one. */
+export async function apiToken(pass: Pass, email: string): Promise<string> {
+  const clientId = 'kiosk-admin-test';
+  const redirectUri = 'http://127.0.0.1:9/cb';
+  if (!(await pass.oidc.clients.find(clientId))) await pass.oidc.clients.create({ clientId, name: 'manager (test)', redirectUris: [redirectUri], tokenEndpointAuthMethod: 'none' });
+  const flow = await authorize({ issuer: pass.issuer, clientId, redirectUri, login: email, password: PASSWORD, scope: 'openid pass:api', resource: `${pass.issuer}/api` });
+  return String((await exchangeCode(pass.issuer, clientId, redirectUri, flow.code, flow.verifier)).access_token);
+}
