@@ -4,50 +4,22 @@
  * bodies are validated before anything runs, so bad input changes nothing.
  */
 import type { Context, Middleware } from 'koa';
-import { koaBody } from 'koa-body';
 import { z } from 'zod';
-import { PassError, type ErrorCode } from '../core/errors.ts';
+import { apiRefusals, jsonBody } from '../http/api-refusals.ts';
 import { messageFor } from '../identity/proofing/messages.ts';
 import { faceMessage } from '../face/messages.ts';
 import { FamilyError, familyMessage } from './errors.ts';
 
-const STATUS: Record<ErrorCode, number> = {
-  invalid_input: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  internal: 500,
-  configuration: 500,
-  unavailable: 503,
-};
-
-const EXPOSED_DETAILS = ['attempts_left', 'required', 'fields'];
-
+/** Refusals of the household and registration APIs; messages from whichever module owns the reason. */
 export function familyErrors(): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      if (!(error instanceof PassError) || (STATUS[error.code] >= 500 && error.code !== 'unavailable')) throw error;
-      ctx.status = STATUS[error.code];
-      const details = Object.fromEntries(Object.entries(error.details ?? {}).filter(([k]) => EXPOSED_DETAILS.includes(k)));
-      ctx.body = {
-        error: error.code,
-        reason: error.reason,
-        error_description: error.message,
-        message: familyMessage(error.reason) ?? faceMessage(error.reason) ?? messageFor(error.reason),
-        ...details,
-        request_id: ctx.state.requestId,
-      };
-      if (error.code === 'unavailable') ctx.set('Retry-After', '30');
-      ctx.state.log?.info({ reason: error.reason, path: ctx.path }, 'household or registration request refused');
-    }
-  };
+  return apiRefusals({
+    message: (reason) => familyMessage(reason) ?? faceMessage(reason) ?? messageFor(reason),
+    exposedDetails: ['attempts_left', 'required', 'fields'],
+    logMessage: 'household or registration request refused',
+  });
 }
 
-export const jsonBody = koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '64kb', jsonStrict: true });
+export { jsonBody };
 
 export function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body ?? {});
