@@ -12,6 +12,8 @@ import { CachingCrlProvider } from '../../src/jpki/revocation/crl-provider.ts';
 import { CrlRevocationChecker } from '../../src/jpki/revocation/crl-revocation-checker.ts';
 import { createJpkiVerifier } from '../../src/jpki/verify.ts';
 import { decodePem } from '../../src/jpki/pem.ts';
+import { loadTrustAnchors } from '../../src/jpki/trust-anchors.ts';
+import { REPO_ROOT } from '../helpers/pass.ts';
 import { DAY, createPki, reasonOf } from './fixtures.ts';
 import type { Pki } from './fixtures.ts';
 
@@ -43,6 +45,14 @@ interface LeafSpec {
   ext?: string[];
   san?: string[];
   serial: string;
+  /** Another issuing CA (file prefix in the work dir) instead of the development CA. */
+  ca?: string;
+}
+
+/** A self-signed CA made by openssl alone, with the subject given. */
+function opensslCa(prefix: string, subject: string): void {
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${prefix}.key`, '-out', `${prefix}.pem`, '-days', '365',
+    '-subj', subject, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
 }
 
 /** openssl x509 -req signs a leaf with the dev CA's key; openssl dgst signs the challenge. */
@@ -58,7 +68,7 @@ function opensslProof(spec: LeafSpec) {
   ];
   writeFileSync(join(dir, `${spec.name}.cnf`), `${ext.join('\n')}\n`);
   openssl('req', '-new', '-key', `${spec.name}.key`, '-subj', '/C=JP/L=Ishikawa-ken/L=Kaga-shi/CN=OPENSSL0001', '-out', `${spec.name}.csr`);
-  openssl('x509', '-req', '-in', `${spec.name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', spec.serial, '-days', '30', '-sha256',
+  openssl('x509', '-req', '-in', `${spec.name}.csr`, '-CA', `${spec.ca ?? 'ca'}.pem`, '-CAkey', `${spec.ca ?? 'ca'}.key`, '-set_serial', spec.serial, '-days', '30', '-sha256',
     '-extfile', `${spec.name}.cnf`, '-extensions', 'v3', '-outform', 'DER', '-out', `${spec.name}.der`);
   const challenge = createChallenge({ purpose: 'identity_proofing', client: 'pass-app', account: 'acct-9', issuedAt: new Date() });
   writeFileSync(join(dir, `${spec.name}.challenge`), challenge);
@@ -86,13 +96,22 @@ function opensslCrl(revokedSerials: string[]): Uint8Array {
   return decodePem(readFileSync(join(dir, 'dev.crl'), 'utf8'))[0]!.der;
 }
 
-function verifier(crl: Uint8Array) {
-  const issuers = pki.anchors.map((a) => a.certificate);
-  const provider = new CachingCrlProvider({ sources: [{ kind: 'bytes', name: 'openssl.crl', data: crl }], issuers });
+interface VerifierOptions {
+  now?: Date;
+  allowTestPolicies?: boolean;
+  anchors?: Pki['anchors'];
+}
+
+function verifier(crl: Uint8Array, options: VerifierOptions = {}) {
+  const anchors = options.anchors ?? pki.anchors;
+  const issuers = anchors.map((a) => a.certificate);
+  const now = options.now ? () => options.now! : undefined;
+  const provider = new CachingCrlProvider({ sources: [{ kind: 'bytes', name: 'openssl.crl', data: crl }], issuers, ...(now ? { now } : {}) });
   return createJpkiVerifier({
-    trustAnchors: pki.anchors,
-    revocation: new CrlRevocationChecker({ provider, maxCrlAgeMs: DAY }),
-    allowTestPolicies: true,
+    trustAnchors: anchors,
+    revocation: new CrlRevocationChecker({ provider, maxCrlAgeMs: DAY, ...(now ? { now } : {}) }),
+    ...(now ? { now } : {}),
+    allowTestPolicies: options.allowTestPolicies ?? true,
   });
 }
 
@@ -126,5 +145,60 @@ describe('openssl-built certificates and CRLs', () => {
   ])('%s', async (name, spec, expected) => {
     const input = opensslProof({ name: name.replace(/\W+/g, '-'), serial: '0x2001', ...spec });
     expect(await reasonOf(verifier(opensslCrl([])).verifySignatureProof(input))).toBe(expected);
+  });
+});
+
+describe('openssl-built proofs that must be refused, each with its own reason', () => {
+  const later = (days: number) => new Date(Date.now() + days * DAY);
+  let valid: ReturnType<typeof opensslProof>;
+  let crl: Uint8Array;
+  beforeAll(() => {
+    valid = opensslProof({ name: 'base', serial: '0x3001' });
+    crl = opensslCrl([]);
+  });
+
+  test('a tampered signature', async () => {
+    const signature = valid.signature.slice();
+    signature[10] = (signature[10] ?? 0) ^ 0xff;
+    expect(await reasonOf(verifier(crl).verifySignatureProof({ ...valid, signature }))).toBe('signature_invalid');
+  });
+
+  test('a signature over another challenge', async () => {
+    const challenge = createChallenge({ purpose: 'identity_proofing', client: 'pass-app', account: 'acct-9', issuedAt: new Date() });
+    expect(await reasonOf(verifier(crl).verifySignatureProof({ ...valid, challenge }))).toBe('signature_invalid');
+  });
+
+  test('an expired and a not-yet-valid certificate', async () => {
+    expect(await reasonOf(verifier(crl, { now: later(40) }).verifySignatureProof(valid))).toBe('certificate_expired');
+    expect(await reasonOf(verifier(crl, { now: later(-2) }).verifySignatureProof(valid))).toBe('certificate_not_yet_valid');
+  });
+
+  test('a CRL older than the allowed age fails closed', async () => {
+    expect(await reasonOf(verifier(crl, { now: later(2) }).verifySignatureProof(valid))).toBe('revocation_unavailable');
+  });
+
+  test('an issuer PASS does not trust', async () => {
+    opensslCa('other', '/C=JP/O=Other CA/CN=Not JPKI');
+    const proof = opensslProof({ name: 'foreign', serial: '0x3002', ca: 'other' });
+    expect(await reasonOf(verifier(crl).verifySignatureProof(proof))).toBe('untrusted_chain');
+  });
+
+  test('the issuer name of a real JPKI root, signed by another key, under production anchors', async () => {
+    opensslCa('fakejlis', '/C=JP/O=JPKI/OU=JPKI for digital signature/OU=Japan Agency for Local Authority Information Systems');
+    const proof = opensslProof({ name: 'fake-jlis', serial: '0x3003', ca: 'fakejlis', ext: ['keyUsage = critical, digitalSignature, nonRepudiation', 'certificatePolicies = 1.2.392.200149.8.5.1.1.20'] });
+    const roots = ['sign_ca_2015.pem', 'sign_ca_2023.pem'].map((f) => join(REPO_ROOT, '../shared/jpki/roots', f));
+    const anchors = loadTrustAnchors(roots, { productionOnly: true });
+    expect(await reasonOf(verifier(crl, { anchors, allowTestPolicies: false }).verifySignatureProof(proof))).toBe('untrusted_chain');
+  });
+
+  test('a test-policy certificate under production settings', async () => {
+    expect(await reasonOf(verifier(crl, { allowTestPolicies: false }).verifySignatureProof(valid))).toBe('test_policy_refused');
+  });
+
+  test('truncated DER and oversized input', async () => {
+    const truncated = valid.certificate.slice(0, valid.certificate.length - 20);
+    expect(await reasonOf(verifier(crl).verifySignatureProof({ ...valid, certificate: truncated }))).toBe('malformed_certificate');
+    const oversized = new Uint8Array(1024 * 1024).fill(0x30);
+    expect(await reasonOf(verifier(crl).verifySignatureProof({ ...valid, certificate: oversized }))).toBe('input_too_large');
   });
 });
