@@ -40,8 +40,11 @@ function compose(middleware: Koa.Middleware[]): Koa.Middleware {
   };
 }
 
+/** The authorization endpoint and its resume URLs (`/auth/<uid>`): also oidc-provider's alone. */
+const isAuthorizationPath = (path: string) => path === '/auth' || path.startsWith('/auth/');
+
 function skipFor(paths: Set<string>, middleware: Koa.Middleware): Koa.Middleware {
-  return (ctx, next) => (paths.has(ctx.path) ? next() : middleware(ctx, next));
+  return (ctx, next) => (paths.has(ctx.path) || isAuthorizationPath(ctx.path) ? next() : middleware(ctx, next));
 }
 
 export interface PassServer {
