@@ -51,7 +51,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-/** A Redis key namespace is not needed: records carry random ids. A private db index keeps flushes apart. */
+/** Test files share one Redis: records carry random ids, and rate-limit keys include the database location. */
 export function redisUrlForTest(): string {
   if (!TEST_REDIS_URL) throw new Error('TEST_REDIS_URL is not set');
   return TEST_REDIS_URL;
