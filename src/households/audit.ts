@@ -5,13 +5,8 @@
  */
 import type { Knex } from 'knex';
 
-export type AuditAction =
-  | 'household.created'
-  | 'household.member_added'
-  | 'household.member_removed'
-  | 'household.member_moved_out'
-  | 'registration.created'
-  | 'registration.withdrawn';
+/** `<area>.<verb>`: each capability names its own actions (household.created, manager.checkins_read…). */
+export type AuditAction = `${string}.${string}`;
 
 export interface AuditEntry {
   actorAccountId: string | undefined;
