@@ -26,6 +26,26 @@ if KEYS[4] ~= '' then
 end
 return 1`;
 
+/**
+ * An index lookup (uid or user code → record) in one round trip instead of GET then HGETALL: a
+ * session is found by uid on nearly every authorization, token and userinfo request. The record key
+ * is built from the index's value, so the script reads a key it was not given; PASS runs Redis as
+ * a single primary, where that is safe.
+ */
+const FIND_BY_INDEX_SCRIPT = `
+local id = redis.call('get', KEYS[1])
+if not id then return {} end
+return redis.call('hgetall', ARGV[1] .. id)`;
+
+/** Marks a record consumed only if it exists, so a consume after expiry leaves no TTL-less stub. */
+const CONSUME_SCRIPT = `
+if redis.call('exists', KEYS[1]) == 1 then return redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end
+return 0`;
+
+type FindByIndexCommand = (indexKey: string, recordPrefix: string) => Promise<string[]>;
+type ConsumeCommand = (key: string, at: string) => Promise<unknown>;
+type PassRedis = Redis & { passUpsert: UpsertCommand; passFindByIndex: FindByIndexCommand; passConsume: ConsumeCommand };
+
 const defined = new WeakSet<Redis>();
 
 /**
@@ -41,6 +61,8 @@ export class RedisAdapter implements Adapter {
     this.#model = model;
     if (!defined.has(redis)) {
       redis.defineCommand('passUpsert', { numberOfKeys: 4, lua: UPSERT_SCRIPT });
+      redis.defineCommand('passFindByIndex', { numberOfKeys: 1, lua: FIND_BY_INDEX_SCRIPT });
+      redis.defineCommand('passConsume', { numberOfKeys: 1, lua: CONSUME_SCRIPT });
       defined.add(redis);
     }
   }
@@ -51,7 +73,7 @@ export class RedisAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const grantKey = GRANTABLE_MODELS.has(this.#model) && payload.grantId ? `${PREFIX}grant:${payload.grantId}` : '';
-    await (this.#redis as Redis & { passUpsert: UpsertCommand }).passUpsert(
+    await (this.#redis as PassRedis).passUpsert(
       this.#key(id),
       payload.userCode ? `${PREFIX}${this.#model}:userCode:${payload.userCode}` : '',
       payload.uid ? `${PREFIX}${this.#model}:uid:${payload.uid}` : '',
@@ -63,15 +85,14 @@ export class RedisAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const record = await this.#redis.hgetall(this.#key(id));
-    if (!record.payload) return undefined;
-    const payload = JSON.parse(record.payload) as AdapterPayload;
-    return record.consumed ? { ...payload, consumed: Number(record.consumed) } : payload;
+    return parseRecord(await this.#redis.hgetall(this.#key(id)));
   }
 
   async #findByIndex(index: string): Promise<AdapterPayload | undefined> {
-    const id = await this.#redis.get(`${PREFIX}${this.#model}:${index}`);
-    return id ? this.find(id) : undefined;
+    const flat = await (this.#redis as PassRedis).passFindByIndex(`${PREFIX}${this.#model}:${index}`, `${PREFIX}${this.#model}:`);
+    const record: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) record[flat[i]!] = flat[i + 1]!;
+    return parseRecord(record);
   }
 
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -83,14 +104,7 @@ export class RedisAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    const key = this.#key(id);
-    // Only mark records that exist, so a consume after expiry does not leave a TTL-less stub.
-    await this.#redis.eval(
-      "if redis.call('exists', KEYS[1]) == 1 then return redis.call('hset', KEYS[1], 'consumed', ARGV[1]) end return 0",
-      1,
-      key,
-      String(Math.floor(Date.now() / 1000)),
-    );
+    await (this.#redis as PassRedis).passConsume(this.#key(id), String(Math.floor(Date.now() / 1000)));
   }
 
   async destroy(id: string): Promise<void> {
@@ -102,4 +116,10 @@ export class RedisAdapter implements Adapter {
     const keys = await this.#redis.lrange(grantKey, 0, -1);
     await this.#redis.del(...keys, grantKey);
   }
+}
+
+function parseRecord(record: Record<string, string>): AdapterPayload | undefined {
+  if (!record.payload) return undefined;
+  const payload = JSON.parse(record.payload) as AdapterPayload;
+  return record.consumed ? { ...payload, consumed: Number(record.consumed) } : payload;
 }
