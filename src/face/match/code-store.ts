@@ -1,4 +1,4 @@
-import { createMemory, instantiateKernels, KERNEL_STRIDE } from './simd-kernels.ts';
+import { createMemory, GATHER_GROUP, instantiateKernels, KERNEL_STRIDE } from './simd-kernels.ts';
 import type { SimdKernels } from './simd-kernels.ts';
 
 /**
@@ -7,7 +7,8 @@ import type { SimdKernels } from './simd-kernels.ts';
  *   'int8'  one signed byte per component (per-row scale kept by the caller), stride = dim rounded up to 64
  *   'sign'  one bit per component (1 when > 0), stride = dim/8 rounded up to 64
  *
- * Layout of the memory: [query: stride bytes, 64-aligned][results: capacity × 4 bytes][rows: capacity × stride].
+ * Layout of the memory: [query: stride bytes, 64-aligned][results: capacity × 4 bytes]
+ * [row numbers to gather: capacity × 4 bytes][rows: capacity × stride].
  * Growing makes a new memory (×1.5) and copies the rows: WebAssembly memories only grow at the end.
  */
 export type CodeKind = 'int8' | 'sign';
@@ -23,6 +24,7 @@ export class CodeStore {
   private ints!: Int32Array;
   private queryAt = 0;
   private outAt = 0;
+  private idxAt = 0;
   private rowsAt = 0;
 
   constructor(kind: CodeKind, dimension: number, initialCapacity: number) {
@@ -58,21 +60,31 @@ export class CodeStore {
     return new Uint16Array(buffer, this.outAt, n);
   }
 
-  /** int8 only: encodes the query for dotRow(). */
+  /** int8 only: encodes the query for gatherDots(). */
   setQuery(query: Float32Array, queryScale: number): void {
     encode(this.kind, query, queryScale, this.bytes, this.queryAt, this.stride);
   }
 
-  /** int8 only: the int8 dot product of one row with the query of the last setQuery(). */
-  dotRow(row: number): number {
-    this.kernels.dotI8(this.rowsAt + row * this.stride, 1, this.stride, this.queryAt, this.outAt);
-    return this.ints[this.outAt >> 2]!;
+  /**
+   * int8 only: the int8 dot products of the rows listed in `rows[0..count)` with the query of the
+   * last setQuery(), in one kernel call; returns a view valid until the next call.
+   */
+  gatherDots(rows: Int32Array, count: number): Int32Array {
+    if (count === 0) return this.ints.subarray(0, 0);
+    const at = this.idxAt >> 2;
+    this.ints.set(rows.subarray(0, count), at);
+    const padded = Math.ceil(count / GATHER_GROUP) * GATHER_GROUP; // the kernel takes whole groups
+    for (let i = count; i < padded; i++) this.ints[at + i] = rows[count - 1]!;
+    this.kernels.dotI8Gather(this.rowsAt, padded, this.stride, this.queryAt, this.outAt, this.idxAt);
+    return this.ints.subarray(this.outAt >> 2, (this.outAt >> 2) + count);
   }
 
   private allocate(capacity: number, liveRows: number): void {
     const queryAt = 0;
     const outAt = Math.ceil(this.stride / 64) * 64;
-    const rowsAt = outAt + Math.ceil((capacity * 4) / 64) * 64;
+    // Results and row numbers have room for a group more: the gather kernel pads to whole groups.
+    const idxAt = outAt + Math.ceil(((capacity + GATHER_GROUP) * 4) / 64) * 64;
+    const rowsAt = idxAt + Math.ceil(((capacity + GATHER_GROUP) * 4) / 64) * 64;
     const pages = Math.ceil((rowsAt + capacity * this.stride) / 65536) + 1;
     const kernels = instantiateKernels(createMemory(pages));
     if (this.kernels && liveRows > 0) {
@@ -85,6 +97,7 @@ export class CodeStore {
     this.capacity = capacity;
     this.queryAt = queryAt;
     this.outAt = outAt;
+    this.idxAt = idxAt;
     this.rowsAt = rowsAt;
   }
 }

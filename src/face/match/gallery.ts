@@ -41,7 +41,11 @@ export interface GalleryOptions {
   initialCapacity?: number;
   /** Default 'auto'. Without WebAssembly SIMD every method falls back to 'exact'. */
   search?: SearchMethod;
-  /** Binary prefilter: share of the rows re-ranked exactly (default 1 %, at least minCandidates). */
+  /**
+   * Binary prefilter: share of the rows (closest by Hamming distance) scored in int8 and re-ranked
+   * (default 10 %, at least minCandidates): the share at which recall@1 reaches 99.9 % with
+   * realistic strangers at 100,000 rows (1 %: 97.3 %, 5 %: 99.5 %; docs/face.md).
+   */
   candidateFraction?: number;
   minCandidates?: number;
 }
@@ -71,7 +75,7 @@ export class FaceGallery {
     this.dimension = options.dimension;
     this.modelId = options.modelId;
     this.search = options.search ?? 'auto';
-    this.candidateFraction = options.candidateFraction ?? 0.01;
+    this.candidateFraction = options.candidateFraction ?? 0.1;
     this.minCandidates = options.minCandidates ?? 256;
     const capacity = Math.max(16, options.initialCapacity ?? 0);
     this.matrix = new Float32Array(capacity * this.dimension);
@@ -191,10 +195,8 @@ export class FaceGallery {
     int8.setQuery(probe, queryScale);
     if (this.approx.length < count) this.approx = new Float64Array(Math.max(count, this.approx.length * 2));
     const { scales } = this.bound;
-    for (let i = 0; i < count; i++) {
-      const row = this.scratch[i]!;
-      this.approx[i] = int8.dotRow(row) * scales[row]! * queryScale;
-    }
+    const dots = int8.gatherDots(this.scratch, count);
+    for (let i = 0; i < count; i++) this.approx[i] = dots[i]! * scales[this.scratch[i]!]! * queryScale;
     const b = int8ErrorBound(this.bound, queryScale, dequantisedL1(probe, queryScale), this.dimension);
     return int8Subset(this.scratch, this.approx, count, k, b);
   }

