@@ -7,6 +7,7 @@ import { readCatalog } from '../facilities/facility-service.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { AccountRole } from '../identity/accounts.ts';
 import { readJwks, integer } from './client-options.ts';
+import { verifyAuditChain } from '../audit/verify.ts';
 
 export type Flags = Record<string, string | string[] | boolean | undefined>;
 
@@ -20,6 +21,8 @@ export interface CommandContext {
 export interface CommandResult {
   data: unknown;
   lines: string[];
+  /** A finding rather than a failure to run (a broken audit chain): the lines are printed, then this exit status. */
+  exitCode?: number;
 }
 
 function required(flags: Flags, name: string): string {
@@ -175,6 +178,26 @@ export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext):
     async run({ oidc }) {
       const servers = await (await oidc()).resourceServers.list();
       return { data: servers, lines: servers.map((r) => `${r.identifier}  ${r.name}  ${r.tokenFormat}  [${r.scopes.join(' ')}]`) };
+    },
+  },
+  'audit verify': {
+    usage: 'audit verify                 walk the audit hash chain; exit 1 at the first broken link',
+    async run({ platform }) {
+      const report = await verifyAuditChain(platform.db);
+      if (report.ok) {
+        return { data: report, lines: [`audit chain OK: ${report.count} entries, head ${report.headSeq} ${report.headHash}`] };
+      }
+      const { broken } = report;
+      return {
+        data: report,
+        exitCode: 1,
+        lines: [
+          `audit chain BROKEN after ${report.count} good entries`,
+          broken.id === null ? `first broken link: the chain head (${broken.field})` : `first broken link: id ${broken.id} (seq ${broken.seq}), ${broken.field}`,
+          `  expected: ${broken.expected}`,
+          `  found:    ${broken.found}`,
+        ],
+      };
     },
   },
   'user create': {

@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       oidc: async () => (oidc ??= await createOidcModule(platform)),
     });
     process.stdout.write(values.json ? `${JSON.stringify(result.data, null, 2)}\n` : `${result.lines.join('\n')}\n`);
-    return 0;
+    return result.exitCode ?? 0;
   } finally {
     oidc?.host.stop();
     await platform.close();

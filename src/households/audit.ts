@@ -2,32 +2,15 @@
  * Audit entries for household and consent changes: who (account) did what, to which household,
  * person, facility or registration, and when. Details hold ids and claim names only, never facts.
  * Written in the same transaction as the change, so a change without its entry cannot exist.
+ * Every entry goes through the hash chain of src/audit (append-only, verified by `audit verify`).
  */
 import type { Knex } from 'knex';
+import { appendAudit, type AuditEntry } from '../audit/audit-log.ts';
 
-/** `<area>.<verb>`: each capability names its own actions (household.created, manager.checkins_read…). */
-export type AuditAction = `${string}.${string}`;
-
-export interface AuditEntry {
-  actorAccountId: string | undefined;
-  action: AuditAction;
-  householdId?: string | undefined;
-  personId?: string | undefined;
-  facilityId?: string | undefined;
-  registrationId?: string | undefined;
-  details?: Record<string, unknown>;
-}
+export type { AuditAction, AuditEntry } from '../audit/audit-log.ts';
 
 export async function audit(db: Knex, entry: AuditEntry): Promise<void> {
-  await db('audit_log').insert({
-    actor_account_id: entry.actorAccountId ?? null,
-    action: entry.action,
-    household_id: entry.householdId ?? null,
-    person_id: entry.personId ?? null,
-    facility_id: entry.facilityId ?? null,
-    registration_id: entry.registrationId ?? null,
-    details: JSON.stringify(entry.details ?? {}),
-  });
+  await appendAudit(db, entry);
 }
 
 export interface AuditRecord {

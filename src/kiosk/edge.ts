@@ -8,18 +8,22 @@ import type { z } from 'zod';
 import { InvalidInputError, PassError } from '../core/errors.ts';
 import { HTTP_STATUS } from '../http/errors.ts';
 import { checkinMessage } from '../checkins/messages.ts';
+import { BODY_MESSAGES, bodyRefusalOf, jsonOnly, type BodyReason } from '../http/body-errors.ts';
 
-const STATUS_BY_REASON: Record<string, number> = { image_too_large: 413, unsupported_media_type: 415 };
+const STATUS_BY_REASON: Record<string, number> = { image_too_large: 413, unsupported_media_type: 415, body_too_large: 413, unsupported_encoding: 415, not_json: 415 };
 
 export function kioskErrors(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-    } catch (error) {
+    } catch (thrown) {
+      // A body that cannot be read gets the kiosk's refusal shape too (src/http/body-errors.ts).
+      const error = bodyRefusalOf(thrown) ?? thrown;
       if (!(error instanceof PassError) || (HTTP_STATUS[error.code] >= 500 && error.code !== 'unavailable')) throw error;
       const status = STATUS_BY_REASON[error.reason] ?? HTTP_STATUS[error.code];
       ctx.status = status;
-      const message = checkinMessage(error.reason);
+      // Every refusal carries words for the kiosk: its reason's own, or those of an invalid request.
+      const message = checkinMessage(error.reason) ?? BODY_MESSAGES[error.reason as BodyReason] ?? (error.code === 'invalid_input' ? checkinMessage('invalid_request') : undefined);
       ctx.body = {
         error: error.code,
         reason: error.reason,
@@ -35,7 +39,7 @@ export function kioskErrors(): Middleware {
   };
 }
 
-export const jsonBody = koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '64kb' }) as unknown as Middleware;
+export const jsonBody = jsonOnly(koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '64kb' }) as unknown as Middleware);
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
