@@ -8,9 +8,11 @@ import { createOidcModule, KEYS_CHANNEL, type OidcModule } from './oidc/oidc-mod
 import { purgeExpired } from './oidc/adapter/purger.ts';
 import { seedDemoData } from './demo/seed.ts';
 import { errorHandler } from './http/errors.ts';
+import { isOutage } from './db/outage.ts';
 import { healthRoutes, type ReadinessCheck } from './http/health.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { CookieKeys } from './http/cookie-keys.ts';
 import { staticFiles } from './http/static-files.ts';
 import { CAPABILITIES, type Capability } from './capabilities.ts';
 
@@ -99,7 +101,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const capabilities: Capability[] = [];
   try {
     oidc = await createOidcModule(platform, (provider) => {
-      provider.on('server_error', (ctx: Koa.Context, error: Error) => ctx.state.log?.error({ err: error }, 'oidc server error'));
+      provider.on('server_error', (ctx: Koa.Context, error: Error) => {
+        // An outage the guards did not see (src/oidc/outage.ts): the error handler answers 503 instead.
+        if (isOutage(error)) {
+          ctx.state.outage = true;
+          ctx.state.log?.warn({ err: error, path: ctx.path }, 'backing service unavailable');
+          return;
+        }
+        ctx.state.log?.error({ err: error }, 'oidc server error');
+      });
     });
     if (config.demoData && options.seed !== false) {
       const report = await seedDemoData(platform, oidc.clients);
@@ -117,7 +127,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   }
 
   const app = new Koa({ proxy: config.trustProxy });
-  app.keys = config.cookieKeys;
+  app.keys = new CookieKeys(config.cookieKeys) as unknown as string[];
   app.silent = true;
   app.use(requestContext(log));
   app.use(securityHeaders(config.issuer.startsWith('https://')));
@@ -154,6 +164,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         const deadline = Date.now() + config.shutdownTimeoutSeconds * 1000;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        for (const capability of capabilities) capability.drain?.();
         while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         server.closeAllConnections();
         await closed;

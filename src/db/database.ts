@@ -5,6 +5,7 @@ import ClientPGLite from 'knex-pglite';
 import type { Config } from '../config/load-config.ts';
 import { UnavailableError } from '../core/errors.ts';
 import { migrationSource } from './migration-source.ts';
+import { guardTextBindings } from './text-guard.ts';
 
 export type Database = Knex;
 
@@ -22,6 +23,12 @@ export function describeDatabase(config: Config): DatabaseInfo {
 
 /** knex over pg for PostgreSQL, or over PGlite (the same SQL, in-process) when DATABASE_URL is absent. */
 export function createDatabase(config: Config): Database {
+  const db = openDatabase(config);
+  guardTextBindings(db);
+  return db;
+}
+
+function openDatabase(config: Config): Database {
   if (config.database.url) {
     return knexFactory({
       client: 'pg',
@@ -35,7 +42,18 @@ export function createDatabase(config: Config): Database {
   }
   const dir = path.join(config.dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
-  return knexFactory({ client: ClientPGLite as unknown as typeof Knex.Client, connection: { filename: dir } });
+  return knexFactory({ client: EmbeddedClient as unknown as typeof Knex.Client, connection: { filename: dir } });
+}
+
+/**
+ * knex-pglite names a delete's command after knex's method ('DEL'), which knex's PostgreSQL
+ * dialect does not know: a delete would answer PGlite's raw result instead of the row count it
+ * answers on PostgreSQL, and `if (deleted === 0)` checks would never fire on the embedded database.
+ */
+class EmbeddedClient extends (ClientPGLite as unknown as new (config: unknown) => { processResponse(obj: { method?: string }, runner: unknown): unknown }) {
+  override processResponse(obj: { method?: string }, runner: unknown): unknown {
+    return super.processResponse(obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  }
 }
 
 /** Fails with one clear line (no credentials) when the database cannot be reached. */

@@ -1,5 +1,8 @@
 import type { Middleware } from 'koa';
 import { PassError, type ErrorCode } from '../core/errors.ts';
+import { isOutage } from '../db/outage.ts';
+import { answerOutage, OUTAGE_RETRY_AFTER_SECONDS } from './outage.ts';
+import { BodyRefusal, bodyRefusalOf } from './body-errors.ts';
 
 /** The one mapping of domain error codes to HTTP statuses, for every edge of PASS. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -16,15 +19,26 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 
 /**
  * Maps domain errors to JSON error bodies at the edge. Unknown errors become a plain 500 with the
- * request id: never a stack trace or an internal message in a response.
+ * request id: never a stack trace or an internal message in a response. PostgreSQL or Redis being
+ * away is not a bug: 503 with Retry-After, so callers come back (src/db/outage.ts).
  */
 export function errorHandler(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-    } catch (error) {
+      if (ctx.state.outage && ctx.status >= 500) await answerOutage(ctx, 'oauth');
+      // Every 503, whoever answered it (oidc-provider included), says when to come back.
+      if (ctx.status === 503 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
+    } catch (thrown) {
+      // A body that cannot be read is the client's mistake, never a 500 (src/http/body-errors.ts).
+      const error = bodyRefusalOf(thrown) ?? thrown;
+      if (isOutage(error)) {
+        ctx.state.log?.warn({ err: error, path: ctx.path }, 'backing service unavailable');
+        await answerOutage(ctx, 'api');
+        return;
+      }
       const known = error instanceof PassError;
-      const status = known ? HTTP_STATUS[error.code] : ((error as { status?: number }).status ?? 500);
+      const status = known ? (error instanceof BodyRefusal ? error.status : HTTP_STATUS[error.code]) : ((error as { status?: number }).status ?? 500);
       ctx.status = status;
       if (!known || status >= 500) ctx.state.log?.error({ err: error }, 'request failed');
       const expose = known || (status < 500 && (error as { expose?: boolean }).expose);

@@ -9,10 +9,14 @@ import { buildProviderConfiguration, passApiResource, PASS_API_SCOPES } from './
 import { ProviderHost } from './provider-host.ts';
 import { ClientCache, CLIENTS_CHANNEL } from './clients/client-cache.ts';
 import { FACILITY_POLICY, InitialAccessTokens } from './clients/initial-access-tokens.ts';
+import { facilitySubjectPolicy } from './clients/client-policy.ts';
 import { ResourceServers } from './resources/resource-servers.ts';
 import { resourceServerInfo } from './resources/resource-policy.ts';
 import { notifyBackchannelLogout, type BackchannelOutcome } from './logout/backchannel.ts';
 import { FIRST_PARTY_CLIENTS } from './interactions/login-routes.ts';
+import { guardAdapter, guardFindAccount } from './outage.ts';
+import { providerEdge } from './provider-edge.ts';
+import { refuseUnstorableText } from './adapter/unstorable-text.ts';
 
 export const KEYS_CHANNEL = 'signing-keys';
 
@@ -36,11 +40,15 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
     await platform.bus.publish(CLIENTS_CHANNEL, clientId).catch((error: unknown) => platform.log.warn({ err: error }, 'client change not broadcast'));
   };
   await platform.bus.subscribe(CLIENTS_CHANNEL, (clientId) => clientCache.forget(clientId));
-  const adapter = createAdapterFactory({ db: platform.db, redis: platform.redis, box: platform.box, clientCache, clientChanged });
+  const storage = createAdapterFactory({ db: platform.db, redis: platform.redis, box: platform.box, clientCache, clientChanged });
+  // A storage outage is `temporarily_unavailable` (503) in oidc-provider's answers, not server_error (src/oidc/outage.ts).
+  // Text PostgreSQL refuses (U+0000, unpaired surrogates) names no record and is no valid request (adapter/unstorable-text.ts).
+  const adapter = (model: string) => guardAdapter(refuseUnstorableText(storage(model)));
   // The claims engine (src/claims): per-facility consent, derived claims, pairwise sectors, release log.
   const claims = claimsRuntimeOf(platform).plugin;
   await claims.start();
-  const findAccount = createFindAccount(platform.accounts, createIdentityClaimsSource(platform), claims);
+  const findAccount = guardFindAccount(createFindAccount(platform.accounts, createIdentityClaimsSource(platform), claims));
+  const facilitySubjects = facilitySubjectPolicy((facilityId) => platform.facilities.policies.find(facilityId));
   const resourceServers = new ResourceServers(platform.db);
   const initialAccessTokens = new InitialAccessTokens(platform.db);
   const extensions = {
@@ -52,7 +60,13 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
       accessTokenTtl: platform.config.ttl.accessToken,
       jwtAlg: 'ES256',
     }),
-    registrationPolicies: { [FACILITY_POLICY]: initialAccessTokens.policy },
+    // The token's facility, then that facility's subject-type and sector policy (clients/client-policy.ts).
+    registrationPolicies: {
+      [FACILITY_POLICY]: async (ctx: Parameters<InitialAccessTokens['policy']>[0], properties: Record<string, unknown>) => {
+        await initialAccessTokens.policy(ctx, properties);
+        await facilitySubjects(properties);
+      },
+    },
   };
   await platform.keys.ensure();
   const host = new ProviderHost({
@@ -60,13 +74,17 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
     keys: platform.keys,
     log: platform.log,
     configurationFor: (jwks) => buildProviderConfiguration({ config: platform.config, adapter, findAccount, jwks, extensions, claims }),
-    ...(onBuild ? { onBuild } : {}),
+    onBuild: (provider) => {
+      provider.use(providerEdge(provider));
+      onBuild?.(provider);
+    },
   });
   await host.reloadIfChanged();
   const clients = new ClientService(
     platform.db,
     platform.box,
     async (metadata: ClientMetadata) => {
+      await facilitySubjects(metadata);
       await host.provider.Client.validate(metadata);
     },
     clientChanged,
