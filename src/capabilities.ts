@@ -10,6 +10,8 @@ import { kioskCapability } from './kiosk/capability.ts';
 import { oidcAdminCapability } from './oidc/admin/capability.ts';
 import { bookingCapability } from '../clients/booking/capability.ts';
 import { familyCapability } from './households/capability.ts';
+import { managerCapability } from './manager/capability.ts';
+import { privacyCapability } from './privacy/capability.ts';
 
 export interface CapabilityContext {
   platform: Platform;
@@ -25,6 +27,11 @@ export interface Capability {
   name: string;
   middleware?: Middleware[];
   readiness?: ReadinessCheck[];
+  /**
+   * Called as shutdown begins, before the server waits for requests in flight: end long-lived
+   * responses (event streams) so that they do not hold shutdown for its whole timeout.
+   */
+  drain?(): void;
   stop?(): Promise<void>;
 }
 
@@ -40,4 +47,6 @@ export const CAPABILITIES: CapabilityFactory[] = [
   oidcAdminCapability,
   bookingCapability,
   familyCapability,
+  managerCapability,
+  privacyCapability,
 ];

@@ -27,20 +27,25 @@ export class AppSessions {
   readonly #db: Database;
   readonly #box: SecretBox;
   readonly #ttlSeconds: number;
+  readonly #table: string;
+  readonly #purpose: string;
 
-  constructor(db: Database, box: SecretBox, ttlSeconds: number) {
+  /** `store`: another first-party relying party (PASS Manager) keeps its sessions in its own table. */
+  constructor(db: Database, box: SecretBox, ttlSeconds: number, store: { table: string; purpose: string } = { table: 'app_sessions', purpose: 'app-session' }) {
     this.#db = db;
     this.#box = box;
     this.#ttlSeconds = ttlSeconds;
+    this.#table = store.table;
+    this.#purpose = store.purpose;
   }
 
   async load(cookie: string | undefined): Promise<AppSessionData | undefined> {
     if (!cookie || !/^[A-Za-z0-9_-]{43}$/.test(cookie)) return undefined;
     const id = idOf(cookie);
-    const row = (await this.#db('app_sessions').where({ id }).first()) as { data_sealed: string; expires_at: Date } | undefined;
+    const row = (await this.#db(this.#table).where({ id }).first()) as { data_sealed: string; expires_at: Date } | undefined;
     if (!row || row.expires_at.getTime() <= Date.now()) return undefined;
     try {
-      return JSON.parse(this.#box.openText(row.data_sealed, `app-session:${id}`)) as AppSessionData;
+      return JSON.parse(this.#box.openText(row.data_sealed, `${this.#purpose}:${id}`)) as AppSessionData;
     } catch {
       return undefined;
     }
@@ -50,9 +55,9 @@ export class AppSessions {
   async create(data: AppSessionData, ttlSeconds = this.#ttlSeconds): Promise<string> {
     const cookie = randomBytes(32).toString('base64url');
     const id = idOf(cookie);
-    await this.#db('app_sessions').insert({
+    await this.#db(this.#table).insert({
       id,
-      data_sealed: this.#box.seal(JSON.stringify(data), `app-session:${id}`),
+      data_sealed: this.#box.seal(JSON.stringify(data), `${this.#purpose}:${id}`),
       expires_at: new Date(Date.now() + ttlSeconds * 1000),
     });
     return cookie;
@@ -60,14 +65,14 @@ export class AppSessions {
 
   async update(cookie: string, data: AppSessionData): Promise<void> {
     const id = idOf(cookie);
-    await this.#db('app_sessions').where({ id }).update({ data_sealed: this.#box.seal(JSON.stringify(data), `app-session:${id}`) });
+    await this.#db(this.#table).where({ id }).update({ data_sealed: this.#box.seal(JSON.stringify(data), `${this.#purpose}:${id}`) });
   }
 
   async destroy(cookie: string | undefined): Promise<void> {
-    if (cookie) await this.#db('app_sessions').where({ id: idOf(cookie) }).delete();
+    if (cookie) await this.#db(this.#table).where({ id: idOf(cookie) }).delete();
   }
 
   async purgeExpired(): Promise<number> {
-    return this.#db('app_sessions').where('expires_at', '<', new Date()).delete();
+    return this.#db(this.#table).where('expires_at', '<', new Date()).delete();
   }
 }

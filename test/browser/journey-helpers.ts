@@ -1,6 +1,6 @@
 /**
- * Steps of the resident's journey that several browser tests share: a new resident signing up
- * with the e-mail and SMS codes read from the development outbox, as a person would.
+ * Steps that several browser tests share: a new resident signing up with the e-mail and SMS codes
+ * read from the development outbox, as a person would; signing in to the app or to PASS Manager.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -53,11 +53,48 @@ export async function signUp(page: Page, issuer: string, lang: Lang, who: NewRes
   await page.getByRole('heading', { name: w.home, level: 1 }).waitFor();
 }
 
-/** Collects Content-Security-Policy violations reported on the page's console. */
-export function cspViolations(page: Page): string[] {
-  const violations: string[] = [];
+/** Collects Content-Security-Policy violations reported on the page's console (into `violations`, as they come). */
+export function cspViolations(page: Page, violations: string[] = []): string[] {
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
   });
   return violations;
+}
+
+/** PASS's own sign-in form, whichever site sent the browser there. */
+const PASS_SIGN_IN = {
+  ja: { id: 'メールアドレスまたは携帯電話番号', password: 'パスワード', submit: 'ログイン' },
+  en: { id: 'E-mail address or mobile number', password: 'Password', submit: 'Sign in' },
+} as const;
+
+async function passSignIn(page: Page, lang: Lang, login: string, password: string): Promise<void> {
+  const w = PASS_SIGN_IN[lang];
+  await page.getByLabel(w.id).fill(login);
+  await page.getByLabel(w.password, { exact: true }).fill(password);
+  await page.getByRole('button', { name: w.submit, exact: true }).click();
+}
+
+/** From the app's landing page through PASS's sign-in form; the caller waits for where it should lead. */
+export async function signInToApp(page: Page, issuer: string, login: string, password: string): Promise<void> {
+  await page.goto(`${issuer}/app/`);
+  await page.getByRole('link', { name: 'ログイン・新規登録' }).click();
+  await passSignIn(page, 'ja', login, password);
+}
+
+const MANAGER_WORDS = {
+  ja: { start: 'PASS ID でログイン', home: 'ホーム' },
+  en: { start: 'Sign in with PASS ID', home: 'Home' },
+} as const;
+
+/**
+ * From PASS Manager's landing page through PASS's sign-in form: staff arrive at the console's home
+ * screen; anyone else (`staff: false`) back at the console, refused.
+ */
+export async function signInToManager(page: Page, issuer: string, login: string, password: string, options: { lang?: Lang; staff?: boolean } = {}): Promise<void> {
+  const lang = options.lang ?? 'ja';
+  await page.goto(`${issuer}/manager/`);
+  await page.getByRole('link', { name: MANAGER_WORDS[lang].start }).click();
+  await passSignIn(page, lang, login, password);
+  if (options.staff === false) await page.waitForURL(/\/manager\//);
+  else await page.getByRole('heading', { name: MANAGER_WORDS[lang].home, level: 1 }).waitFor();
 }

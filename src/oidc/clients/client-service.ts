@@ -135,6 +135,44 @@ export class ClientService {
     return ((await this.#db('oidc_clients').orderBy('created_at')) as ClientRow[]).map((r) => this.#toClient(r));
   }
 
+  /**
+   * Changes a client's registered metadata (scope, keys…), validated the way oidc-provider reads
+   * it; a null value removes the property. Every node drops its cached copy at once.
+   */
+  async update(clientId: string, changes: Record<string, unknown>): Promise<RegisteredClient> {
+    const current = await this.find(clientId);
+    if (!current) throw new NotFoundError('client_not_found', `no client with id "${clientId}"`);
+    const { client_secret: _none, ...metadata } = current.metadata;
+    const secret = current.clientSecret;
+    for (const [key, value] of Object.entries(changes)) {
+      if (key === 'client_id' || key === 'client_secret' || key === PASS_FACILITY) continue;
+      if (value === null) delete metadata[key];
+      else metadata[key] = value;
+    }
+    try {
+      await this.#validate({ ...metadata, client_id: clientId, ...(secret ? { client_secret: secret } : {}), ...(current.facilityId ? { [PASS_FACILITY]: current.facilityId } : {}) });
+    } catch (error) {
+      throw new InvalidInputError('invalid_client_metadata', (error as { error_description?: string }).error_description ?? (error as Error).message);
+    }
+    await this.#db('oidc_clients').where({ client_id: clientId }).update({ metadata: JSON.stringify(metadata), updated_at: new Date() });
+    await this.#changed(clientId);
+    return (await this.find(clientId))!;
+  }
+
+  /** A new secret for a client that authenticates with one; the old one stops working at once. */
+  async rotateSecret(clientId: string): Promise<RegisteredClient> {
+    const current = await this.find(clientId);
+    if (!current) throw new NotFoundError('client_not_found', `no client with id "${clientId}"`);
+    const method = String(current.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
+    if (!['client_secret_basic', 'client_secret_post', 'client_secret_jwt'].includes(method)) {
+      throw new ConflictError('client_has_no_secret', 'this client authenticates without a client secret');
+    }
+    const secret = randomBytes(32).toString('base64url');
+    await this.#db('oidc_clients').where({ client_id: clientId }).update({ client_secret_sealed: this.#box.seal(secret, CLIENT_SECRET_AAD), updated_at: new Date() });
+    await this.#changed(clientId);
+    return (await this.find(clientId))!;
+  }
+
   async remove(clientId: string): Promise<void> {
     const deleted = await this.#db('oidc_clients').where({ client_id: clientId }).delete();
     if (deleted === 0) throw new NotFoundError('client_not_found', `no client with id "${clientId}"`);

@@ -1,0 +1,120 @@
+/**
+ * /manager/facilities: the facilities of the staff member and their claim policies; an admin of a
+ * facility edits its policy (one choice per catalog item: not asked, required or optional), and
+ * only a municipal admin the way subjects are shared. Everyone else sees it read-only.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { ManagerSection } from '../sections.ts';
+import { ADMIN_MESSAGES } from './messages.ts';
+import { STYLES, field, noticeOf, refusal } from './page-kit.ts';
+
+interface Policy {
+  required: string[];
+  optional: string[];
+  purposeJa: string;
+  purposeEn: string;
+  retentionDays: number;
+  sector: string;
+  subjectType: 'pairwise' | 'public';
+}
+
+interface FacilityJson {
+  id: string;
+  municipalityCode: string;
+  kind: string;
+  name: { ja: string; en: string };
+  administer: boolean;
+  policy: Policy | null;
+}
+
+interface CatalogUnit {
+  unit: string;
+  label: { ja: string; en: string };
+}
+
+const API = '/api/manager/admin/facilities';
+const FACILITY = /^[a-z0-9-]{3,64}$/;
+
+export const facilitiesSection: ManagerSection = {
+  id: 'facilities',
+  navKey: 'facilities.nav',
+  path: '/facilities',
+  roles: ['facility_staff', 'facility_admin', 'municipal_admin'],
+  messages: ADMIN_MESSAGES,
+  routes(env) {
+    const router = new Router();
+
+    router.get('/', async (ctx) => {
+      const staff = env.staff(ctx);
+      const answer = await staff.api.get<{ facilities: FacilityJson[]; catalog: CatalogUnit[] }>(API);
+      if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
+      await env.render(ctx, 'manager/admin/facilities', {
+        title: staff.t('facilities.title'),
+        styles: STYLES,
+        section: 'facilities',
+        facilities: answer.body.facilities,
+        labels: Object.fromEntries(answer.body.catalog.map((c) => [c.unit, c.label[staff.lang]])),
+      });
+    });
+
+    async function show(ctx: Context, id: string, extra: { error?: string; draft?: Policy; blocking?: string[]; status?: number } = {}): Promise<void> {
+      const staff = env.staff(ctx);
+      const answer = await staff.api.get<{ facility: FacilityJson; catalog: CatalogUnit[] }>(`${API}/${id}`);
+      if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
+      const facility = answer.body.facility;
+      const municipal = staff.principal.assignments.some((a) => a.role === 'municipal_admin' && a.municipalityCode === facility.municipalityCode);
+      await env.render(ctx, 'manager/admin/facility', {
+        title: facility.name[staff.lang],
+        styles: STYLES,
+        section: 'facilities',
+        facility,
+        policy: extra.draft ? { ...facility.policy, ...extra.draft } : facility.policy,
+        catalog: answer.body.catalog,
+        municipal,
+        blocking: extra.blocking ?? [],
+        error: extra.error ?? null,
+        notice: noticeOf(ctx, staff, ['facilities.saved']),
+        here: `/manager/facilities/${id}`,
+      });
+      if (extra.status) ctx.status = extra.status;
+    }
+
+    router.get('/:facilityId', async (ctx) => {
+      const id = String(ctx.params.facilityId);
+      if (!FACILITY.test(id)) return env.refuse(ctx, 404, 'error.notfound');
+      await show(ctx, id);
+    });
+
+    router.post('/:facilityId', env.form, async (ctx) => {
+      const id = String(ctx.params.facilityId);
+      if (!FACILITY.test(id)) return env.refuse(ctx, 404, 'error.notfound');
+      if (!env.csrfOk(ctx)) return env.refuse(ctx, 403, 'error.csrf');
+      const staff = env.staff(ctx);
+      const body = ctx.request.body as Record<string, unknown>;
+      const required: string[] = [];
+      const optional: string[] = [];
+      // `use-<unit>`: the form parser reads dots in names as nesting.
+      for (const [key, value] of Object.entries(body)) {
+        if (!key.startsWith('use-')) continue;
+        if (value === 'required') required.push(key.slice(4));
+        else if (value === 'optional') optional.push(key.slice(4));
+      }
+      const retention = Number(field(ctx, 'retentionDays'));
+      const draft = {
+        required,
+        optional,
+        purposeJa: field(ctx, 'purposeJa'),
+        purposeEn: field(ctx, 'purposeEn'),
+        retentionDays: Number.isFinite(retention) ? retention : 0,
+        ...(field(ctx, 'subjectType') ? { subjectType: field(ctx, 'subjectType') } : {}),
+        ...(field(ctx, 'sector') ? { sector: field(ctx, 'sector') } : {}),
+      };
+      const answer = await staff.api.post<{ clients?: string[] }>(`${API}/${id}/claim-policy`, draft);
+      if (answer.ok) return env.seeOther(ctx, `/manager/facilities/${id}?done=facilities.saved`);
+      await show(ctx, id, { error: refusal(staff, answer), draft: draft as unknown as Policy, blocking: answer.body.clients ?? [], status: answer.status });
+    });
+
+    return router;
+  },
+};

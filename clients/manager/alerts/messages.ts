@@ -1,0 +1,27 @@
+import type { Messages } from '../../../src/http/i18n.ts';
+
+export const ALERT_MESSAGES: Messages = {
+  'nav.alerts': { ja: 'リアルタイム通知', en: 'Live alerts' },
+  'alerts.title': { ja: 'リアルタイム通知', en: 'Live alerts' },
+  'alerts.lead': { ja: '失敗したチェックインがすぐに表示されます。対応したら「確認済みにする」を押してください。', en: 'Failed check-ins appear here at once. Press "Acknowledge" once you have dealt with one.' },
+  'alerts.live.connecting': { ja: '接続中…', en: 'Connecting…' },
+  'alerts.live.open': { ja: 'リアルタイム受信中', en: 'Live' },
+  'alerts.live.closed': { ja: '切断されました。再接続します…', en: 'Disconnected. Reconnecting…' },
+  'alerts.open': { ja: '未対応', en: 'Open' },
+  'alerts.all': { ja: 'すべて(7日間)', en: 'All (7 days)' },
+  'alerts.show': { ja: '表示', en: 'Show' },
+  'alerts.none': { ja: '未対応の通知はありません。', en: 'No open alerts.' },
+  'alerts.ack': { ja: '確認済みにする', en: 'Acknowledge' },
+  'alerts.acked': { ja: '確認済み', en: 'Acknowledged' },
+  'alerts.kiosk': { ja: 'キオスク', en: 'Kiosk' },
+  'alerts.unknownKiosk': { ja: '(キオスク不明)', en: '(unknown kiosk)' },
+  'alerts.thumbnail': { ja: 'チェックイン時の写真(一定時間後に削除)', en: 'Photo at check-in (deleted after a short time)' },
+  'alerts.settings': { ja: '通知の設定', en: 'Alert settings' },
+  'alerts.settings.thumbnails': { ja: '顔チェックイン失敗時に写真の縮小画像を保存する', en: 'Keep a small photo of failed face check-ins' },
+  'alerts.settings.ttl': { ja: '保存時間(分、1〜60)', en: 'Keep for (minutes, 1–60)' },
+  'alerts.settings.save': { ja: '設定を保存', en: 'Save settings' },
+  'alerts.settings.saved': { ja: '設定を保存しました。', en: 'Settings saved.' },
+  'alerts.settings.invalid': { ja: '保存時間は1〜60分で指定してください。', en: 'Choose between 1 and 60 minutes.' },
+  'alerts.acked.notice': { ja: '確認済みにしました。', en: 'Acknowledged.' },
+  'alerts.by': { ja: '対応者', en: 'by' },
+};

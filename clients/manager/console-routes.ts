@@ -1,0 +1,282 @@
+/**
+ * The shell of PASS Manager (/manager): the landing page, sign-in and sign-out round trips to
+ * PASS, the home screen, the console's static files, and the sections of MANAGER_SECTIONS behind
+ * one gate (signed in, a staff principal, one of the section's roles). Server-rendered like the
+ * PASS app: the access token stays in the server-side session, pages work under the strict CSP,
+ * and scripts only enhance them (the live alerts).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import { koaBody } from 'koa-body';
+import { pickLanguage, translator, type Lang, type Messages } from '../../src/http/i18n.ts';
+import { render } from '../../src/http/render.ts';
+import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
+import type { StaffPrincipal } from '../../src/manager/staff-scope.ts';
+import type { AppOidcClient } from '../app/oidc-client.ts';
+import type { AppSessionData, AppSessions } from '../app/session-store.ts';
+import { ManagerApi } from './manager-api.ts';
+import { SHELL_MESSAGES } from './messages.ts';
+import { MANAGER_BASE } from './paths.ts';
+import type { ManagerEnv, ManagerSection, StaffRequest } from './sections.ts';
+
+export const MANAGER_COOKIE = 'pass_manager';
+/** A pending sign-in lives as long as an interaction could take. */
+const FLOW_TTL_SECONDS = 3600;
+const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'static');
+const STATIC_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+
+declare module 'koa' {
+  interface DefaultState {
+    manager?: StaffRequest & { cookie: string };
+  }
+}
+
+export interface ConsoleDeps {
+  issuer: string;
+  sessions: AppSessions;
+  client: AppOidcClient;
+  csrfKey: string;
+  secureCookies: boolean;
+  sessionTtlSeconds: number;
+  sections: readonly ManagerSection[];
+}
+
+/** The console's own files, read once at start: a fixed set, so no path tricks. */
+function staticFiles(): Map<string, { body: Buffer; type: string }> {
+  const files = new Map<string, { body: Buffer; type: string }>();
+  for (const name of readdirSync(STATIC_DIR)) {
+    const type = STATIC_TYPES[path.extname(name)];
+    if (type && /^[a-z0-9-]+\.[a-z]+$/.test(name)) files.set(name, { body: readFileSync(path.join(STATIC_DIR, name)), type });
+  }
+  return files;
+}
+
+/** Only paths of the console itself are places to come back to after sign-in. */
+function safeReturn(value: unknown): string {
+  return typeof value === 'string' && value.startsWith(`${MANAGER_BASE}/`) && !value.startsWith('//') && !/[\\\r\n]/.test(value) ? value : `${MANAGER_BASE}/`;
+}
+
+/** This page's address without `lang`, for the language switch; after a form post, the page the form belongs to. */
+function hereOf(ctx: Context): string {
+  if (ctx.method !== 'GET') return ctx.path.replace(/[^/]*$/, '');
+  const params = new URLSearchParams(ctx.querystring);
+  params.delete('lang');
+  const search = params.toString();
+  return search ? `${ctx.path}?${search}` : ctx.path;
+}
+
+/** Fetches, form posts made by scripts and event streams get a status, never a redirect to a page. */
+function wantsData(ctx: Context): boolean {
+  const accept = ctx.get('Accept');
+  return accept.includes('application/json') || accept.includes('text/event-stream');
+}
+
+function hasRole(principal: StaffPrincipal, section: ManagerSection): boolean {
+  return section.roles.some((role) => principal.roles.includes(role));
+}
+
+export interface ManagerConsole {
+  router: Router;
+  /** Shutdown begins: end the long-lived responses the sections registered. */
+  drain(): void;
+}
+
+export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
+  const router = new Router({ prefix: MANAGER_BASE });
+  const longLived = new Set<() => void>();
+  let draining = false;
+  const form = koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '16kb' }) as unknown as Middleware;
+  const messages: Messages = Object.assign({}, SHELL_MESSAGES, ...deps.sections.map((s) => s.messages ?? {}));
+  const files = staticFiles();
+
+  function setCookie(ctx: Context, value: string | null, maxAgeSeconds: number): void {
+    ctx.cookies.set(MANAGER_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: MANAGER_BASE, signed: false, maxAge: maxAgeSeconds * 1000, overwrite: true });
+  }
+
+  async function current(ctx: Context): Promise<{ cookie: string | undefined; data: AppSessionData | undefined }> {
+    const cookie = ctx.cookies.get(MANAGER_COOKIE, { signed: false });
+    return { cookie, data: await deps.sessions.load(cookie) };
+  }
+
+  function navOf(principal: StaffPrincipal | undefined, lang: Lang) {
+    if (!principal) return [];
+    const t = translator(messages, lang);
+    return [
+      { id: 'home', href: `${MANAGER_BASE}/`, label: t('nav.home') },
+      ...deps.sections.filter((s) => hasRole(principal, s)).map((s) => ({ id: s.id, href: `${MANAGER_BASE}${s.path}/`, label: t(s.navKey) })),
+    ];
+  }
+
+  async function page(ctx: Context, view: string, locals: Record<string, unknown> = {}): Promise<void> {
+    const staff = ctx.state.manager;
+    const lang = pickLanguage(ctx);
+    await render(ctx, view, messages, {
+      here: hereOf(ctx),
+      nav: navOf(staff?.principal, lang),
+      principal: staff?.principal ?? null,
+      csrf: staff?.csrf ?? null,
+      section: null,
+      notice: null,
+      error: null,
+      scripts: [],
+      ...locals,
+    });
+  }
+
+  async function refuse(ctx: Context, status: number, messageKey: string): Promise<void> {
+    const t = translator(messages, pickLanguage(ctx));
+    if (wantsData(ctx)) {
+      ctx.status = status;
+      ctx.body = { error: status === 403 ? 'forbidden' : 'invalid_request', message: t(messageKey) };
+      return;
+    }
+    await page(ctx, 'manager/refused', { title: t('refused.title'), reason: t(messageKey) });
+    ctx.status = status;
+  }
+
+  function signedOut(ctx: Context, data: AppSessionData | undefined): void {
+    if (wantsData(ctx)) {
+      ctx.status = 401;
+      ctx.body = { error: 'unauthorized', reason: 'signed_out' };
+    } else if (data?.user) {
+      // The access token ran out: a signed-in PASS session brings the staff member straight back.
+      ctx.redirect(`${MANAGER_BASE}/login?return=${encodeURIComponent(ctx.method === 'GET' ? ctx.url : `${MANAGER_BASE}/`)}`);
+    } else ctx.redirect(`${MANAGER_BASE}/`);
+  }
+
+  /** The gate of every signed-in screen: a live session and a staff principal from the API. */
+  async function staffGate(ctx: Context, next: Next): Promise<unknown> {
+    const { cookie, data } = await current(ctx);
+    if (!cookie || !data?.user || !data.tokens || data.tokens.expiresAt <= Date.now()) return signedOut(ctx, data);
+    const lang = pickLanguage(ctx);
+    const api = new ManagerApi(deps.issuer, data.tokens.accessToken, lang);
+    const me = await api.get<StaffPrincipal>('/api/manager/me').catch((error: unknown) => {
+      ctx.state.log?.warn({ err: error }, 'PASS Manager could not reach the PASS API');
+      return undefined;
+    });
+    if (!me) return refuse(ctx, 503, 'error.unavailable');
+    if (me.status === 401) return signedOut(ctx, data);
+    const csrf = csrfToken(deps.csrfKey, `manager:${cookie}`);
+    if (me.status === 403) {
+      if (wantsData(ctx)) return refuse(ctx, 403, 'refused.not_staff');
+      // Signed in, but no staff assignment: say so, and offer to sign out (the form needs the token).
+      ctx.state.manager = undefined;
+      await page(ctx, 'manager/refused', { title: translator(messages, lang)('refused.title'), reason: translator(messages, lang)('refused.not_staff'), csrf, signout: true });
+      ctx.status = 403;
+      return;
+    }
+    if (!me.ok) {
+      ctx.state.log?.warn({ status: me.status }, 'PASS Manager could not load the staff principal');
+      return refuse(ctx, 503, 'error.unavailable');
+    }
+    ctx.state.manager = { principal: me.body, api, lang, t: translator(messages, lang), csrf, cookie };
+    return next();
+  }
+
+  const env: ManagerEnv = {
+    issuer: deps.issuer,
+    staff(ctx) {
+      const staff = ctx.state.manager;
+      if (!staff) throw new Error('a Manager section ran outside the staff gate');
+      return staff;
+    },
+    render: page,
+    refuse,
+    form,
+    csrfOk(ctx) {
+      const staff = ctx.state.manager;
+      const field = (ctx.request.body as Record<string, unknown> | undefined)?.csrf;
+      const value = typeof field === 'string' ? field : ctx.get('X-CSRF-Token');
+      return Boolean(staff) && csrfValid(deps.csrfKey, `manager:${staff!.cookie}`, value);
+    },
+    seeOther(ctx, location) {
+      ctx.status = 303;
+      ctx.redirect(location);
+    },
+    untilShutdown(end) {
+      if (draining) {
+        queueMicrotask(end);
+        return () => {};
+      }
+      longLived.add(end);
+      return () => longLived.delete(end);
+    },
+  };
+
+  router.get('/static/:name', (ctx) => {
+    const file = files.get(String(ctx.params.name));
+    if (!file) return;
+    ctx.type = file.type;
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = file.body;
+  });
+
+  router.get('/', async (ctx) => {
+    if (!ctx.path.endsWith('/')) return ctx.redirect(`${MANAGER_BASE}/`);
+    const { cookie, data } = await current(ctx);
+    if (!cookie || !data?.user) {
+      const t = translator(messages, pickLanguage(ctx));
+      return page(ctx, 'manager/landing', { title: t('landing.title'), notice: ctx.query.signedout ? t('landing.signedout') : null, error: ctx.query.failed ? t('landing.failed') : null });
+    }
+    return staffGate(ctx, () => page(ctx, 'manager/home', { section: 'home' }));
+  });
+
+  router.get('/login', async (ctx) => {
+    const { cookie } = await current(ctx);
+    await deps.sessions.destroy(cookie);
+    const flow = deps.client.newFlow(safeReturn(ctx.query.return));
+    setCookie(ctx, await deps.sessions.create({ flow }, FLOW_TTL_SECONDS), FLOW_TTL_SECONDS);
+    ctx.redirect(deps.client.authorizationUrl(flow, pickLanguage(ctx)));
+  });
+
+  router.get('/callback', async (ctx) => {
+    const { cookie, data } = await current(ctx);
+    const flow = data?.flow;
+    const code = typeof ctx.query.code === 'string' ? ctx.query.code : undefined;
+    await deps.sessions.destroy(cookie);
+    if (!flow || !code || ctx.query.state !== flow.state) {
+      setCookie(ctx, null, 0);
+      return ctx.redirect(`${MANAGER_BASE}/?failed=1`);
+    }
+    try {
+      const { tokens, user } = await deps.client.complete(flow, code);
+      setCookie(ctx, await deps.sessions.create({ tokens, user }), deps.sessionTtlSeconds);
+      ctx.redirect(safeReturn(flow.returnTo));
+    } catch (error) {
+      ctx.state.log?.warn({ err: error }, 'PASS Manager sign-in failed');
+      setCookie(ctx, null, 0);
+      ctx.redirect(`${MANAGER_BASE}/?failed=1`);
+    }
+  });
+
+  router.post('/logout', form, async (ctx) => {
+    const { cookie, data } = await current(ctx);
+    const token = (ctx.request.body as Record<string, unknown> | undefined)?.csrf;
+    if (!cookie || !csrfValid(deps.csrfKey, `manager:${cookie}`, token)) return ctx.redirect(`${MANAGER_BASE}/`);
+    await deps.sessions.destroy(cookie);
+    setCookie(ctx, null, 0);
+    ctx.status = 303;
+    ctx.redirect(deps.client.endSessionUrl(data?.tokens?.idToken));
+  });
+
+  for (const section of deps.sections) {
+    const sub = section.routes(env);
+    const roleGate: Middleware = async (ctx, next) => {
+      if (!hasRole(env.staff(ctx).principal, section)) return refuse(ctx, 403, 'refused.role');
+      return next();
+    };
+    router.use(section.path, staffGate, roleGate, sub.routes() as unknown as Middleware, sub.allowedMethods() as unknown as Middleware);
+  }
+
+  return {
+    router,
+    drain() {
+      draining = true;
+      for (const end of [...longLived]) end();
+      longLived.clear();
+    },
+  };
+}

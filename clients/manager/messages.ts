@@ -1,0 +1,41 @@
+import type { Messages } from '../../src/http/i18n.ts';
+
+/** Words of the console's shell (layout, sign-in, home, refusals). Japanese first. */
+export const SHELL_MESSAGES: Messages = {
+  'skip.main': { ja: '本文へ移動', en: 'Skip to content' },
+  'lang.switch': { ja: 'English', en: '日本語' },
+  'lang.switch.label': { ja: 'Switch to English', en: '日本語に切り替える' },
+  'manager.brand': { ja: 'PASS Manager', en: 'PASS Manager' },
+  'manager.nav.label': { ja: 'メニュー', en: 'Menu' },
+  'manager.signout': { ja: 'ログアウト', en: 'Sign out' },
+  'manager.signedin': { ja: 'ログイン中', en: 'Signed in as' },
+  'landing.title': { ja: 'PASS Manager', en: 'PASS Manager' },
+  'landing.lead': {
+    ja: '施設職員・市区町村管理者のための管理画面です。チェックインの履歴、失敗したチェックインの通知、保護者の確認などを行えます。',
+    en: 'The console for facility staff and municipal administrators: check-in history, alerts for failed check-ins, guardian lookup and more.',
+  },
+  'landing.signin': { ja: 'PASS ID でログイン', en: 'Sign in with PASS ID' },
+  'landing.failed': { ja: 'ログインできませんでした。もう一度お試しください。', en: 'Sign-in did not complete. Please try again.' },
+  'landing.signedout': { ja: 'ログアウトしました。', en: 'You have signed out.' },
+  'home.title': { ja: 'ホーム', en: 'Home' },
+  'home.facilities': { ja: '担当施設', en: 'Your facilities' },
+  'home.roles': { ja: '権限', en: 'Roles' },
+  'home.open': { ja: 'メニュー', en: 'Menu' },
+  'nav.home': { ja: 'ホーム', en: 'Home' },
+  'role.facility_staff': { ja: '施設職員', en: 'Facility staff' },
+  'role.facility_admin': { ja: '施設管理者', en: 'Facility admin' },
+  'role.municipal_admin': { ja: '市区町村管理者', en: 'Municipal admin' },
+  'refused.title': { ja: 'ご利用いただけません', en: 'Not available' },
+  'refused.not_staff': {
+    ja: 'このアカウントには PASS Manager を利用する権限がありません。施設の管理者または市区町村の管理者に職員登録を依頼してください。',
+    en: 'This account may not use PASS Manager. Ask your facility or municipal administrator to register you as staff.',
+  },
+  'refused.role': { ja: 'この画面を開く権限がありません。', en: 'You are not allowed to open this screen.' },
+  'refused.facility': { ja: 'この施設の情報を見る権限がありません。', en: 'You are not allowed to see this facility.' },
+  'refused.back': { ja: 'ホームへ戻る', en: 'Back to home' },
+  'error.csrf': { ja: '画面の有効期限が切れました。もう一度操作してください。', en: 'This page has expired. Please try again.' },
+  'error.unavailable': { ja: '現在ご利用いただけません。しばらくしてからもう一度お試しください。', en: 'Not available at the moment. Please try again shortly.' },
+  'error.notfound': { ja: 'ページが見つかりません。', en: 'Page not found.' },
+  'facility.all': { ja: 'すべての担当施設', en: 'All your facilities' },
+  'facility.label': { ja: '施設', en: 'Facility' },
+};

@@ -1,0 +1,36 @@
+/**
+ * What a browser test of the PASS app's screens starts from: a PASS with the facilities and the
+ * app's own client (as the demo seeds it), and Chromium.
+ */
+import type { Browser } from 'playwright-core';
+import { demoClients } from '../../src/demo/seed.ts';
+import { createStorage, startPass } from '../helpers/pass.ts';
+import type { StorageMode } from '../helpers/services.ts';
+import { withFacilities, type Pass } from '../kiosk/helpers.ts';
+import { launch } from './browser.ts';
+
+export interface AppInBrowser {
+  pass: Pass;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function appInBrowser(mode: StorageMode): Promise<AppInBrowser> {
+  const storage = await createStorage(mode);
+  let pass: Pass | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await pass?.close();
+    await storage.cleanup();
+  };
+  try {
+    [pass, browser] = await Promise.all([startPass(storage.env), launch()]);
+    await withFacilities(pass);
+    await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-app')!);
+    return { pass, browser, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+// Shared setup of the PASS Manager tests: facilities, staff of two municipalities, a signed-in
+// console session walked through PASS's own pages (no browser), and Manager API tokens.
+import { authorize, CookieJar, csrfOf, exchangeCode, request } from '../helpers/browserless.ts';
+import { storageModes } from '../helpers/services.ts';
+import { PASSWORD, runtime, withFacilities, type Pass } from '../kiosk/helpers.ts';
+import type { StaffRole } from '../../src/staff/staff-service.ts';
+
+export { PASSWORD, type Pass };
+
+/** Who the tests sign in as: staff of two facilities in two cities, a city's admin, and a resident. */
+export const STAFF = {
+  niconico: { email: 'staff@niconico.example.jp', role: 'facility_staff' as StaffRole, where: { facilityId: 'kaga-niconico-park' } },
+  sakai: { email: 'staff@sakai-kids.example.jp', role: 'facility_staff' as StaffRole, where: { facilityId: 'sakai-kids-park' } },
+  kagaAdmin: { email: 'admin@city.kaga.example.jp', role: 'municipal_admin' as StaffRole, where: { municipalityCode: '172065' } },
+};
+export const NOT_STAFF = 'someone@example.jp';
+
+/** PGlite and PostgreSQL (+ Redis where the run has it): the two ends of the storage modes, for SQL both must run. */
+export function storageEnds() {
+  return storageModes().filter((_m, i, all) => i === 0 || i === all.length - 1);
+}
+
+export async function staffWorld(pass: Pass): Promise<Record<keyof typeof STAFF, string>> {
+  await withFacilities(pass);
+  const ids = {} as Record<keyof typeof STAFF, string>;
+  for (const [key, s] of Object.entries(STAFF) as Array<[keyof typeof STAFF, (typeof STAFF)[keyof typeof STAFF]]>) {
+    const account = await pass.platform.accounts.create({ email: s.email, password: PASSWORD, verified: true });
+    await runtime(pass).staff.assign({ accountId: account.id, role: s.role, ...s.where });
+    ids[key] = account.id;
+  }
+  await pass.platform.accounts.create({ email: NOT_STAFF, password: PASSWORD, verified: true });
+  return ids;
+}
+
+/** A console session as a browser gets one: /manager/login → PASS sign-in → /manager/callback. */
+export async function managerSession(issuer: string, login: string, jar = new CookieJar(), start = '/manager/login'): Promise<{ jar: CookieJar; landed: Response; at: string }> {
+  let next = `${issuer}${start}`;
+  let init: RequestInit = {};
+  for (let step = 0; step < 16; step += 1) {
+    const response = await request(jar, next, init);
+    init = {};
+    if (response.status >= 300 && response.status < 400) {
+      next = new URL(response.headers.get('location')!, next).toString();
+      continue;
+    }
+    if (new URL(next).pathname.startsWith('/manager/')) return { jar, landed: response, at: next };
+    const html = await response.text();
+    const interaction = /action="(\/interaction\/[^/"]+\/(login|consent))"/.exec(html);
+    if (!interaction) throw new Error(`unexpected page ${response.status} at ${next}: ${html.slice(0, 300)}`);
+    const form: Record<string, string> = interaction[2] === 'login' ? { login, password: PASSWORD, csrf: csrfOf(html) } : { decision: 'allow', csrf: csrfOf(html) };
+    next = new URL(interaction[1]!, issuer).toString();
+    init = { method: 'POST', body: new URLSearchParams(form) };
+  }
+  throw new Error('Manager sign-in did not finish');
+}
+
+/** A Manager API token (scope `manager`) of an account, from a test relying party. */
+export async function managerToken(pass: Pass, email: string, scope = 'openid manager'): Promise<string> {
+  const clientId = 'manager-api-test';
+  const redirectUri = 'http://127.0.0.1:9/manager-cb';
+  if (!(await pass.oidc.clients.find(clientId))) await pass.oidc.clients.create({ clientId, name: 'manager API (test)', redirectUris: [redirectUri], tokenEndpointAuthMethod: 'none' });
+  const flow = await authorize({ issuer: pass.issuer, clientId, redirectUri, login: email, password: PASSWORD, scope, resource: `${pass.issuer}/api` });
+  return String((await exchangeCode(pass.issuer, clientId, redirectUri, flow.code, flow.verifier)).access_token);
+}
+
+/** A Manager API token of each of STAFF. */
+export async function staffTokens(pass: Pass): Promise<Record<keyof typeof STAFF, string>> {
+  const tokens = {} as Record<keyof typeof STAFF, string>;
+  for (const key of Object.keys(STAFF) as Array<keyof typeof STAFF>) tokens[key] = await managerToken(pass, STAFF[key].email);
+  return tokens;
+}
+
+export async function api(pass: Pass, token: string, path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; text: string; body: Record<string, any> }> {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${token}`);
+  const response = await fetch(new URL(path, pass.issuer), { ...init, headers });
+  const text = await response.text();
+  let body: Record<string, any> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, any>) : {};
+  } catch {
+    body = {};
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
+/** `api` with `json` as the body (a POST unless `method` says otherwise); with no body, a GET. */
+export function callApi(pass: Pass, token: string, path: string, json?: unknown, method = json === undefined ? 'GET' : 'POST') {
+  return api(pass, token, path, { method, ...(json !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) } : {}) });
+}
