@@ -114,6 +114,7 @@ async function timedCall(kiosk: TestKiosk, method: string, route: string, option
   if (options?.body) headers['content-type'] = 'image/jpeg';
   const response = await fetch(url, { method, headers, body: options?.json !== undefined ? JSON.stringify(options.json) : options?.body });
   const body = (await response.json()) as Record<string, any>;
+  kiosk.learnNonce(response); // PASS's DPoP nonces rotate; the next proof carries the newest
   const ms = Number(/dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? Number.NaN);
   return { status: response.status, body, ms };
 }

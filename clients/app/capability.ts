@@ -9,6 +9,7 @@ import { faceAppRoutes } from './face/routes.ts';
 import { SELF_FACE } from './face/paths.ts';
 import { familyScreens } from './family/mount.ts';
 import { qrAppRoutes } from './qr-routes.ts';
+import { privacyAppRoutes } from './privacy/routes.ts';
 
 /** The PASS app (/app), served by PASS itself as a first-party relying party (client `pass-app`). */
 export async function passAppCapability({ platform }: CapabilityContext): Promise<Capability> {
@@ -38,6 +39,7 @@ export async function passAppCapability({ platform }: CapabilityContext): Promis
       faceAppRoutes(kit, { prefix: SELF_FACE.base, subject: () => SELF_FACE, maxUploadBytes: config.face.maxUploadBytes }).routes(),
       ...familyScreens(kit, config.face.maxUploadBytes),
       qrAppRoutes(kit).routes(),
+      privacyAppRoutes(kit, { sessions, secureCookies: config.issuer.startsWith('https://') }).routes(),
     ] as unknown as Middleware[],
     async stop() {
       clearInterval(timer);

@@ -57,7 +57,7 @@ export function appRoutes(deps: AppDeps): Router {
       if (data?.user) return ctx.redirect('/app/login');
       return page(ctx, 'app/landing', { notice: ctx.query.signedout ? 'landing.signedout' : null, error: ctx.query.failed ? 'landing.failed' : null });
     }
-    const sections = await Promise.all(HOME_SECTIONS.map((section) => section(data, { api: deps.api })));
+    const sections = (await Promise.all(HOME_SECTIONS.map((section) => section(data, { api: deps.api })))).filter((s) => s !== undefined);
     await page(ctx, 'app/home', {
       user: { ...data.user, phoneDisplay: data.user.phoneNumber ? e164ToDisplay(data.user.phoneNumber) : null },
       sections,

@@ -3,6 +3,8 @@ import type { PassApi } from './pass-api.ts';
 import { proofingSection } from './proofing/section.ts';
 import { faceSection } from './face/section.ts';
 import { facilitiesSection, familySection } from './family/section.ts';
+import { checkinSection } from './qr-routes.ts';
+import { privacySection } from './privacy/section.ts';
 
 /**
  * The tiles of the home screen. Later issues (identity proofing, face, family, facilities) fill
@@ -22,11 +24,14 @@ export interface SectionEnv {
   api: PassApi;
 }
 
-export type SectionProvider = (session: AppSessionData, env: SectionEnv) => Promise<HomeSection> | HomeSection;
+/** A tile, or undefined for one that does not apply to this resident yet (the check-in QR code before any registration). */
+export type SectionProvider = (session: AppSessionData, env: SectionEnv) => Promise<HomeSection | undefined> | HomeSection | undefined;
 
 export const HOME_SECTIONS: SectionProvider[] = [
   proofingSection,
   faceSection,
   familySection,
   facilitiesSection,
+  checkinSection,
+  privacySection,
 ];

@@ -1,11 +1,28 @@
 // The kiosk's talk to PASS: the device authorization grant (RFC 8628) with DPoP-bound tokens,
-// refresh, and kiosk API calls carrying `Authorization: DPoP` and a fresh proof each time.
+// refresh, and kiosk API calls carrying `Authorization: DPoP` and a fresh proof each time. PASS
+// wants its own recent nonce in every proof: the token endpoint and the kiosk API each hand one out
+// (`DPoP-Nonce`), the kiosk keeps the latest of each, and a request refused with `use_dpop_nonce`
+// is sent once more with the nonce that came with the refusal.
 import { get, put, del } from './store.js';
 import { newKey, proof } from './dpop.js';
 
 const CLIENT_ID = 'pass-kiosk';
 let issuer = location.origin;
 let tokens;
+/** The latest nonce of each server: the token endpoint (as) and the kiosk API (rs) are separate servers. */
+const nonces = { as: undefined, rs: undefined };
+
+function learnNonce(server, response) {
+  const nonce = response.headers.get('DPoP-Nonce');
+  if (nonce) nonces[server] = nonce;
+  return Boolean(nonce);
+}
+
+/** RFC 9449 §8 (token endpoint: 400) and §9 (resource server: 401 with WWW-Authenticate). */
+function askedForNonce(response, body) {
+  if (response.status === 400) return body?.error === 'use_dpop_nonce';
+  return response.status === 401 && /error="use_dpop_nonce"/.test(response.headers.get('WWW-Authenticate') ?? '');
+}
 
 export function setIssuer(value) {
   issuer = value;
@@ -24,12 +41,19 @@ export async function forget() {
 
 async function tokenRequest(params) {
   const url = `${issuer}/token`;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', DPoP: await proof('POST', url) },
-    body: new URLSearchParams({ client_id: CLIENT_ID, ...params }),
-  });
-  return { status: response.status, body: await response.json() };
+  const send = async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', DPoP: await proof('POST', url, undefined, nonces.as) },
+      body: new URLSearchParams({ client_id: CLIENT_ID, ...params }),
+    });
+    const body = await response.json();
+    return { response, body };
+  };
+  let { response, body } = await send();
+  if (askedForNonce(response, body) && learnNonce('as', response)) ({ response, body } = await send());
+  else learnNonce('as', response);
+  return { status: response.status, body };
 }
 
 async function keep(body) {
@@ -81,14 +105,17 @@ export async function call(method, path, { json, blob } = {}) {
   if (tokens && tokens.expiresAt - Date.now() < 60_000) await refresh();
   const send = async () => {
     const url = `${issuer}${path}`;
-    const headers = { authorization: `DPoP ${tokens?.accessToken}`, DPoP: await proof(method, url.split('?')[0], tokens?.accessToken) };
+    const headers = { authorization: `DPoP ${tokens?.accessToken}`, DPoP: await proof(method, url.split('?')[0], tokens?.accessToken, nonces.rs) };
     if (json !== undefined) headers['content-type'] = 'application/json';
     if (blob) headers['content-type'] = blob.type;
     const response = await fetch(url, { method, headers, body: json !== undefined ? JSON.stringify(json) : blob });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
+    const fresh = learnNonce('rs', response);
+    return { status: response.status, body: text ? JSON.parse(text) : {}, retryWithNonce: fresh && askedForNonce(response) };
   };
   let answer = await send();
+  if (answer.retryWithNonce) answer = await send();
   if (answer.status === 401 && answer.body.reason === 'invalid_token' && (await refresh())) answer = await send();
-  return answer;
+  if (answer.retryWithNonce) answer = await send();
+  return { status: answer.status, body: answer.body };
 }

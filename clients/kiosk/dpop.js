@@ -27,10 +27,12 @@ export async function newKey() {
   await key();
 }
 
-export async function proof(method, url, accessToken) {
+/** `nonce`: the latest DPoP-Nonce the server gave (RFC 9449 §8, §9), when it asks for one. */
+export async function proof(method, url, accessToken, nonce) {
   const { privateKey } = await key();
   const payload = { jti: crypto.randomUUID(), htm: method, htu: url, iat: Math.floor(Date.now() / 1000) };
   if (accessToken) payload.ath = b64u(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken)));
+  if (nonce) payload.nonce = nonce;
   const input = `${part({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicJwk })}.${part(payload)}`;
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, new TextEncoder().encode(input));
   return `${input}.${b64u(signature)}`;

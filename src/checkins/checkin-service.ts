@@ -15,12 +15,15 @@ import type { IdentityClaimsSource } from '../identity/proofing/claims-source.ts
 import { CardRefused, type CardCheckins, type CardProof } from './card-checkins.ts';
 import type { CheckinMethod, CheckinRecord, CheckinStore, Direction, ShownFacts } from './checkin-store.ts';
 import { shownFacts } from './display.ts';
+import { residentOf } from '../claims/derive.ts';
 import type { Emergencies } from './emergencies.ts';
 import { checkinMessage, type CheckinMessage } from './messages.ts';
 import { QrRefused, type QrTokens } from './qr-tokens.ts';
 import { facilityGallery, municipalityGallery, type RegistrationLookup } from './registration-lookup.ts';
 
 export const CHECKIN_FAILURES_CHANNEL = 'checkin-failures';
+/** Every recorded check-in, accepted or refused (CheckinRecordedEvent). */
+export const CHECKINS_CHANNEL = 'checkins';
 /** What a shelter shows in an emergency for a resident who consented to emergency use. */
 const EMERGENCY_UNITS = ['name', 'age'];
 const MAX_PAST_MS = 7 * 86400_000;
@@ -64,6 +67,21 @@ export interface CheckinFailureEvent {
   kioskId: string | undefined;
   method: CheckinMethod;
   reason: string;
+  at: string;
+  /** PASS Manager kept a thumbnail of the photo (face check-ins of facilities that want one). */
+  thumbnail?: boolean;
+}
+
+/** Keeps evidence of a refused face check-in before staff are told (PASS Manager's alert thumbnail); true when kept. */
+export type FailureEvidence = (record: CheckinRecord, photo: Uint8Array) => Promise<boolean>;
+
+export interface CheckinRecordedEvent {
+  id: string;
+  facilityId: string;
+  kioskId: string | undefined;
+  method: CheckinMethod;
+  result: 'accepted' | 'rejected';
+  direction: Direction;
   at: string;
 }
 
@@ -117,9 +135,15 @@ export function viewOf(record: CheckinRecord, replayed: boolean): CheckinView {
 
 export class CheckinService {
   readonly #d: CheckinServiceDeps;
+  #evidence: FailureEvidence | undefined;
 
   constructor(deps: CheckinServiceDeps) {
     this.#d = deps;
+  }
+
+  /** Set by PASS Manager at start (it starts after the kiosk capability). */
+  keepFailureEvidence(evidence: FailureEvidence): void {
+    this.#evidence = evidence;
   }
 
   get store(): CheckinStore {
@@ -151,10 +175,10 @@ export class CheckinService {
     if (!face) throw new UnavailableError('face_unavailable', 'face recognition is not running on this node');
     try {
       const result = await face.identify(galleryId, photo);
-      return this.#conclude(req, 'face', result.matched && result.best ? { personId: result.best.personId, galleryId } : { reason: 'no_match', galleryId });
+      return this.#conclude(req, 'face', result.matched && result.best ? { personId: result.best.personId, galleryId } : { reason: 'no_match', galleryId }, photo);
     } catch (error) {
       // A poor photo is a refused check-in (retry message, failure event); a busy or missing model is not.
-      if (error instanceof FaceQualityError || error instanceof FaceImageError) return this.#conclude(req, 'face', { reason: error.reason, galleryId });
+      if (error instanceof FaceQualityError || error instanceof FaceImageError) return this.#conclude(req, 'face', { reason: error.reason, galleryId }, photo);
       throw error;
     }
   }
@@ -201,10 +225,11 @@ export class CheckinService {
     return (await this.#d.lookup.emergencyConsent(personId, facility.municipalityCode)) ? { registered: true, units: EMERGENCY_UNITS } : access;
   }
 
-  async #conclude(req: CheckinRequest, method: CheckinMethod, outcome: Outcome): Promise<CheckinView> {
+  async #conclude(req: CheckinRequest, method: CheckinMethod, outcome: Outcome, photo?: Uint8Array): Promise<CheckinView> {
     const now = new Date();
     let { reason, shown } = outcome;
     let personId = outcome.personId;
+    let resident: boolean | undefined;
     const municipalities = personId ? await this.#d.municipalities() : [];
     if (personId && !reason && !outcome.cardKey) {
       const access = await this.#access(req.facility, personId);
@@ -215,12 +240,14 @@ export class CheckinService {
         const claims = (await this.#d.identity.getVerifiedClaims(personId))?.claims;
         const facts = claims ? { name: claims.name, birthdate: claims.birthdate, address: claims.address?.formatted } : undefined;
         shown = shownFacts(access.units, facts, req.facility.municipalityCode, municipalities, now);
+        resident = facts?.address ? residentOf(facts.address, municipalities) === req.facility.municipalityCode : undefined;
       }
     } else if (personId && outcome.cardKey) {
       const access = await this.#access(req.facility, personId);
       const claims = (await this.#d.identity.getVerifiedClaims(personId))?.claims;
       const facts = claims ? { name: claims.name, birthdate: claims.birthdate, address: claims.address?.formatted } : undefined;
       shown = shownFacts(access.units, facts, req.facility.municipalityCode, municipalities, now);
+      resident = facts?.address ? residentOf(facts.address, municipalities) === req.facility.municipalityCode : undefined;
     }
     const { record, created } = await this.#d.store.record({
       id: req.id,
@@ -236,12 +263,34 @@ export class CheckinService {
       detailsSealed: reason ? undefined : outcome.detailsSealed,
       shown: reason ? undefined : shown,
       occurredAt: clampTime(req.occurredAt, now),
+      resident: reason ? undefined : resident,
     });
-    if (created && record.result === 'rejected') await this.#failed(record);
+    if (created && record.result === 'rejected') await this.#failed(record, photo);
+    if (created) await this.#recorded(record);
     return viewOf(record, !created);
   }
 
-  async #failed(record: CheckinRecord): Promise<void> {
+  /** Every new check-in, for live views (PASS Manager's shelter dashboard): ids and direction only, no personal facts. */
+  async #recorded(record: CheckinRecord): Promise<void> {
+    const event: CheckinRecordedEvent = {
+      id: record.id,
+      facilityId: record.facilityId,
+      kioskId: record.kioskId,
+      method: record.method,
+      result: record.result,
+      direction: record.direction,
+      at: record.recordedAt.toISOString(),
+    };
+    await this.#d.bus.publish(CHECKINS_CHANNEL, JSON.stringify(event)).catch((error: unknown) => this.#d.log.warn({ err: error }, 'check-in event not published'));
+  }
+
+  async #failed(record: CheckinRecord, photo?: Uint8Array): Promise<void> {
+    // The photo itself never goes on the bus or into a log line.
+    const keep = photo && this.#evidence ? this.#evidence(record, photo) : Promise.resolve(false);
+    const thumbnail = await keep.catch((error: unknown) => {
+      this.#d.log.warn({ err: error }, 'check-in failure evidence not kept');
+      return false;
+    });
     const event: CheckinFailureEvent = {
       id: record.id,
       facilityId: record.facilityId,
@@ -249,6 +298,7 @@ export class CheckinService {
       method: record.method,
       reason: record.reason ?? 'unknown',
       at: record.recordedAt.toISOString(),
+      ...(thumbnail ? { thumbnail: true } : {}),
     };
     // Staff are told at once; the record itself is already durable, so a bus failure loses nothing.
     await this.#d.bus.publish(CHECKIN_FAILURES_CHANNEL, JSON.stringify(event)).catch((error: unknown) => this.#d.log.warn({ err: error }, 'check-in failure event not published'));

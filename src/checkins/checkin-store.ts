@@ -33,6 +33,8 @@ export interface NewCheckin {
   detailsSealed: string | undefined;
   shown: ShownFacts | undefined;
   occurredAt: Date;
+  /** Whether the person lived in the facility's municipality then (analytics); absent when unknown. */
+  resident?: boolean | undefined;
 }
 
 export interface CheckinRecord extends NewCheckin {
@@ -105,6 +107,7 @@ export class CheckinStore {
         details_sealed: c.detailsSealed ?? null,
         shown: c.shown ? JSON.stringify(c.shown) : null,
         occurred_at: c.occurredAt,
+        ...(c.resident !== undefined ? { resident: c.resident } : {}),
       })
       .onConflict('id')
       .ignore()

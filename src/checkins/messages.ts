@@ -43,6 +43,11 @@ export const CHECKIN_MESSAGES = {
   pin_locked: { ja: '暗証番号がロックされています。市役所で解除してください。', en: 'The PIN is locked. Please have it reset at the city office.' },
   development_only: { ja: '開発用の機能です。', en: 'This is for development only.' },
   not_a_shelter: { ja: 'この施設は避難所ではありません。', en: 'This facility is not a shelter.' },
+  use_dpop_nonce: { ja: '通信をやり直しています。', en: 'Retrying the request.' },
+  // Linking a card to a resident (PASS app)
+  not_proofed: { ja: '先にマイナンバーカードで本人確認をしてください。', en: 'Please prove your identity with your My Number Card first.' },
+  account_required: { ja: 'ご本人のログインが必要です。', en: 'Please sign in as yourself.' },
+  card_not_linked: { ja: 'カードは登録されていません。', en: 'No card is linked.' },
 } as const satisfies Record<string, CheckinMessage>;
 
 export type CheckinReason = keyof typeof CHECKIN_MESSAGES;

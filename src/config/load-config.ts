@@ -56,6 +56,8 @@ export interface Config {
   };
   keyRefreshSeconds: number;
   purgeIntervalSeconds: number;
+  /** Days check-ins are kept where the facility's claim policy names no retention period. */
+  checkinRetentionDays: number;
   shutdownTimeoutSeconds: number;
   /** Processes serving one port (node:cluster); each is a stateless PASS node. */
   workers: number;
@@ -210,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     keyRefreshSeconds: v.KEY_REFRESH_SECONDS,
     purgeIntervalSeconds: v.PURGE_INTERVAL_SECONDS,
+    checkinRetentionDays: v.CHECKIN_RETENTION_DAYS,
     shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS,
     workers: v.PASS_WORKERS === 'auto' ? availableParallelism() : v.PASS_WORKERS,
     logLevel: v.LOG_LEVEL,

@@ -72,6 +72,8 @@ export const VARIABLES = {
   GRANT_TTL_SECONDS: seconds.default(365 * 86400),
   KEY_REFRESH_SECONDS: seconds.default(30),
   PURGE_INTERVAL_SECONDS: seconds.default(300),
+  /** Check-ins of a facility without a retention period in its claim policy are kept this many days. */
+  CHECKIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   SHUTDOWN_TIMEOUT_SECONDS: seconds.default(15),
   PASS_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,8 +1,10 @@
 /**
  * PASS Face kiosks and check-ins as a PASS capability: the kiosk web app (/kiosk), the kiosk API
- * (/api/kiosk, DPoP-bound `kiosk` tokens from the device authorization grant), the staff API
- * (/api/kiosk/admin), the resident's QR code (/api/checkins/qr-token) and the device-code check-in
- * pages (/checkin). The two built-in clients it needs (pass-kiosk, pass-checkin) are made at start.
+ * (/api/kiosk, DPoP-bound `kiosk` tokens from the device authorization grant, proofs with PASS's
+ * nonces), the staff API (/api/kiosk/admin), the resident's QR code and card link
+ * (/api/checkins/...) and the device-code check-in pages (/checkin). The two built-in clients it
+ * needs (pass-kiosk, pass-checkin) are made at start. Its purger deletes used QR codes and
+ * check-ins past their facility's retention.
  */
 import type { Middleware } from 'koa';
 import type { Capability, CapabilityContext } from '../capabilities.ts';
@@ -23,11 +25,13 @@ import { QrTokens } from '../checkins/qr-tokens.ts';
 import { createRegistrationLookup } from '../checkins/registration-lookup.ts';
 import type { MunicipalityName } from '../claims/derive.ts';
 import { MemoryReplayCache, RedisReplayCache } from './dpop.ts';
+import { kioskApiNonces } from './dpop-nonce.ts';
+import { purgeExpiredCheckins } from '../checkins/retention.ts';
 import { KIOSK_CLIENT_ID, kioskToken, requireKiosk } from './kiosk-auth.ts';
 import { KioskStore } from './kiosk-store.ts';
 import { kioskRoutes } from './routes.ts';
 import { adminRoutes } from './admin-routes.ts';
-import { devCardReaderRoutes, residentRoutes } from './resident-routes.ts';
+import { devCardReaderRoutes, residentRoutes, type PinAttempts } from './resident-routes.ts';
 import { CHECKIN_CLIENT_ID, entryRoutes } from './entry-routes.ts';
 import { kioskPages } from './pages.ts';
 import { seedKioskDemo } from './demo.ts';
@@ -108,7 +112,7 @@ export async function kioskCapability({ platform, oidc }: CapabilityContext): Pr
   });
 
   const replay = redis ? new RedisReplayCache(redis) : new MemoryReplayCache();
-  const tokenGuard = kioskToken({ provider, issuer, kiosks, replay });
+  const tokenGuard = kioskToken({ provider, issuer, kiosks, replay, nonces: kioskApiNonces(config) });
   const kioskGuard = requireKiosk(kiosks);
   const apiAuth = requireApiToken(provider, issuer, ['pass:api']);
   const revokeGrant = async (grantId: string): Promise<void> => {
@@ -123,16 +127,27 @@ export async function kioskCapability({ platform, oidc }: CapabilityContext): Pr
     kioskPages(issuer),
     kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, kiosks, staff, checkins, codes, cards, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
     adminRoutes({ issuer, auth: apiAuth, staff, kiosks, store, codes, emergencies, revokeGrant }),
-    residentRoutes({ db, auth: apiAuth, qr }),
+    residentRoutes({ db, auth: apiAuth, qr, cards }),
     entryRoutes({ issuer, provider, box, db, codes, checkins, facility, secureCookies: issuer.startsWith('https://') }),
   ];
-  if (!config.production) routers.push(devCardReaderRoutes({ cards: () => proofingRuntimeOf(platform)?.pki.dev, kiosk: [tokenGuard, kioskGuard] }));
+  if (!config.production) {
+    const devCards = () => proofingRuntimeOf(platform)?.pki.dev;
+    const attempts: PinAttempts = new Map();
+    // The kiosk's reader, and the PASS app's (a resident links the virtual card to check in with it).
+    routers.push(devCardReaderRoutes({ prefix: '/api/kiosk/dev/cards', cards: devCards, guard: [tokenGuard, kioskGuard], attempts }));
+    routers.push(devCardReaderRoutes({ prefix: '/api/checkins/dev/cards', cards: devCards, guard: [apiAuth], attempts }));
+  }
   // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
   const middleware = routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as unknown as Middleware[];
 
   if (config.demoData) await seedKioskDemo(platform, staff, cards).catch((error: unknown) => log.warn({ err: error }, 'kiosk demo data not seeded'));
   const timer = setInterval(() => {
     qr.purge().catch((error: unknown) => log.warn({ err: error }, 'QR code use purge failed'));
+    purgeExpiredCheckins(db, config.checkinRetentionDays)
+      .then((checkins) => {
+        if (checkins) log.info({ checkins }, 'check-ins past their retention purged');
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'check-in retention purge failed'));
   }, config.purgeIntervalSeconds * 1000);
   timer.unref();
   runtimes.set(platform, { staff, kiosks, checkins, codes, cards, qr, emergencies });

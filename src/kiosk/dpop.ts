@@ -2,12 +2,14 @@
  * DPoP (RFC 9449) proofs at the kiosk API, the resource-server side of what oidc-provider does at
  * /token: the proof is a JWT signed by the key in its own header, for this method and URL, fresh,
  * bound to the access token (ath), used once (jti), and its key's thumbprint must be the one the
- * token was bound to (cnf.jkt).
+ * token was bound to (cnf.jkt). With nonces (dpop-nonce.ts), it must also carry a nonce PASS gave
+ * out recently; otherwise the kiosk is told `use_dpop_nonce` and retries with the new one.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 import { PassError } from '../core/errors.ts';
+import type { DpopNonces } from './dpop-nonce.ts';
 
 const ALGORITHMS = ['ES256', 'EdDSA', 'PS256', 'RS256'];
 /** Accepted clock difference for iat, as oidc-provider does without nonces. */
@@ -16,6 +18,13 @@ export const DPOP_WINDOW_SECONDS = 300;
 export class DpopError extends PassError {
   constructor(message: string) {
     super('unauthorized', 'invalid_dpop_proof', message);
+  }
+}
+
+/** The proof is valid but lacks a current server nonce (RFC 9449 §9: error `use_dpop_nonce`). */
+export class DpopNonceError extends PassError {
+  constructor(message: string) {
+    super('unauthorized', 'use_dpop_nonce', message);
   }
 }
 
@@ -61,6 +70,8 @@ export interface DpopCheck {
   /** The thumbprint the access token is bound to. */
   jkt: string | undefined;
   replay: ReplayCache;
+  /** When set, the proof must carry one of these nonces. */
+  nonces?: DpopNonces | undefined;
 }
 
 export async function verifyDpop(check: DpopCheck): Promise<string> {
@@ -86,6 +97,11 @@ export async function verifyDpop(check: DpopCheck): Promise<string> {
   if (payload.ath !== createHash('sha256').update(check.accessToken).digest('base64url')) throw new DpopError('DPoP proof ath mismatch');
   const thumbprint = await calculateJwkThumbprint(jwk);
   if (thumbprint !== check.jkt) throw new DpopError('the DPoP key is not the one the token is bound to');
+  // After every other check, so a bad proof is told what is wrong with it rather than to fetch a nonce.
+  if (check.nonces) {
+    if (payload.nonce === undefined) throw new DpopNonceError('a DPoP nonce from PASS is required');
+    if (typeof payload.nonce !== 'string' || !check.nonces.isValid(payload.nonce)) throw new DpopNonceError('the DPoP nonce is stale or unknown');
+  }
   if (!(await check.replay.unique(`${thumbprint}:${payload.jti}`, DPOP_WINDOW_SECONDS * 2))) throw new DpopError('DPoP proof replayed');
   return thumbprint;
 }

@@ -1,17 +1,19 @@
 /**
  * Guards the kiosk API: `Authorization: DPoP <token>` with a DPoP proof, the token issued by PASS
- * for the PASS API with scope `kiosk` to the kiosk client, bound to the proof's key. Then, except
+ * for the PASS API with scope `kiosk` to the kiosk client, bound to the proof's key, the proof
+ * carrying a recent PASS nonce (every answer brings the current one in `DPoP-Nonce`). Then, except
  * for activation, the kiosk of the token's grant must exist and not be revoked.
  */
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import { PassError } from '../core/errors.ts';
 import { passApiResource } from '../oidc/provider-config.ts';
-import { verifyDpop, type ReplayCache } from './dpop.ts';
+import { DpopNonceError, verifyDpop, type ReplayCache } from './dpop.ts';
+import type { DpopNonces } from './dpop-nonce.ts';
+import { KIOSK_CLIENT_ID, KIOSK_SCOPE } from './kiosk-client.ts';
 import type { Kiosk, KioskStore } from './kiosk-store.ts';
 
-export const KIOSK_CLIENT_ID = 'pass-kiosk';
-export const KIOSK_SCOPE = 'kiosk';
+export { KIOSK_CLIENT_ID, KIOSK_SCOPE };
 
 export interface KioskToken {
   accountId: string | undefined;
@@ -32,6 +34,7 @@ export interface KioskAuthDeps {
   issuer: string;
   kiosks: KioskStore;
   replay: ReplayCache;
+  nonces?: DpopNonces | undefined;
 }
 
 function dpopToken(header: string | undefined): string | undefined {
@@ -54,10 +57,13 @@ export function kioskToken(deps: KioskAuthDeps): Middleware {
     const scopes = new Set(String(token.scope ?? '').split(' '));
     if (String(token.clientId) !== KIOSK_CLIENT_ID || !scopes.has(KIOSK_SCOPE)) throw new PassError('forbidden', 'not_kiosk_client', 'the access token is not a kiosk token');
     const jkt = (token as { jkt?: string }).jkt;
+    // The next nonce rides on every answer, refusals included (RFC 9449 §8.2), so a kiosk never waits for one.
+    if (deps.nonces) ctx.set('DPoP-Nonce', deps.nonces.current());
     try {
-      await verifyDpop({ proof: ctx.get('DPoP') || undefined, method: ctx.method, url: `${deps.issuer}${ctx.path}`, accessToken: value, jkt, replay: deps.replay });
+      await verifyDpop({ proof: ctx.get('DPoP') || undefined, method: ctx.method, url: `${deps.issuer}${ctx.path}`, accessToken: value, jkt, replay: deps.replay, nonces: deps.nonces });
     } catch (error) {
-      ctx.set('WWW-Authenticate', `DPoP realm="PASS", error="invalid_dpop_proof", algs="ES256"`);
+      const code = error instanceof DpopNonceError ? 'use_dpop_nonce' : 'invalid_dpop_proof';
+      ctx.set('WWW-Authenticate', `DPoP realm="PASS", error="${code}", algs="ES256"`);
       throw error;
     }
     const grantId = (token as { grantId?: string }).grantId;

@@ -1,8 +1,14 @@
 /**
- * The resident's side of check-in, and the development card reader of the kiosk:
- *   POST /api/checkins/qr-token             (pass:api, a resident) → { token, expiresAt, ttlSeconds }
- *   GET  /api/kiosk/dev/cards               (kiosk) the virtual My Number Cards (development only)
- *   POST /api/kiosk/dev/cards/:id/authenticate  (kiosk) { pin, challenge } → { certificate, signature }
+ * The resident's side of check-in, and the development card reader:
+ *   POST   /api/checkins/qr-token               (pass:api, a resident) → { token, expiresAt, ttlSeconds }
+ *   POST   /api/checkins/card-link/challenge    (pass:api) → { challengeId, challenge, expiresAt }
+ *   POST   /api/checkins/card-link              (pass:api) { challengeId, certificate, signature } → { linked, linkedAt }
+ *   GET    /api/checkins/card-link              (pass:api) → { linked, linkedAt? }
+ *   DELETE /api/checkins/card-link              (pass:api) → { linked: false }
+ *   GET    /api/kiosk/dev/cards                 (kiosk) the virtual My Number Cards (development only)
+ *   POST   /api/kiosk/dev/cards/:id/authenticate  (kiosk) { pin, challenge } → { certificate, signature }
+ *   GET    /api/checkins/dev/cards, POST /api/checkins/dev/cards/:id/authenticate  (pass:api) the same
+ *          reader for the PASS app, which links the virtual card (development only)
  * The dev reader plays the card: it signs with the user-authentication key after the 4-digit PIN
  * (three wrong PINs lock it until PASS restarts). Never mounted in production.
  */
@@ -12,20 +18,52 @@ import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { ForbiddenError, InvalidInputError, PassError } from '../core/errors.ts';
 import type { QrTokens } from '../checkins/qr-tokens.ts';
+import type { CardCheckins } from '../checkins/card-checkins.ts';
 import type { DevCardStore } from '../identity/proofing/dev-cards.ts';
 import { FaceStore } from '../face/service/template-store.ts';
 import { jsonBody, kioskErrors, noStore, parse } from './edge.ts';
 
-export function residentRoutes(deps: { db: Database; auth: Middleware; qr: QrTokens }): Router {
+const base64 = (max: number) => z.string().max(Math.ceil(max / 3) * 4 + 4).regex(/^[A-Za-z0-9+/]+={0,2}$/).transform((s) => new Uint8Array(Buffer.from(s, 'base64')));
+const linkBody = z.object({ challengeId: z.string().min(1).max(64), certificate: base64(8192), signature: base64(1024) });
+
+export function residentRoutes(deps: { db: Database; auth: Middleware; qr: QrTokens; cards: CardCheckins }): Router {
   const router = new Router({ prefix: '/api/checkins' });
   const persons = new FaceStore(deps.db);
   router.use(kioskErrors());
+
+  function accountOf(ctx: Context): { accountId: string; clientId: string } {
+    const principal = ctx.state.principal;
+    if (!principal?.accountId) throw new PassError('forbidden', 'account_required', 'a resident token is required');
+    return { accountId: principal.accountId, clientId: principal.clientId };
+  }
+
   router.post('/qr-token', deps.auth, async (ctx: Context) => {
-    const accountId = ctx.state.principal?.accountId;
-    if (!accountId) throw new PassError('forbidden', 'account_required', 'a resident token is required');
-    const personId = await persons.selfPerson(accountId);
+    const personId = await persons.selfPerson(accountOf(ctx).accountId);
     const issued = await deps.qr.issue(personId);
     noStore(ctx, { token: issued.token, expiresAt: issued.expiresAt.toISOString(), ttlSeconds: deps.qr.ttlSeconds }, 201);
+  });
+
+  router.post('/card-link/challenge', deps.auth, async (ctx) => {
+    const { accountId, clientId } = accountOf(ctx);
+    const issued = await deps.cards.linkChallenge(accountId, clientId);
+    noStore(ctx, { challengeId: issued.challengeId, challenge: Buffer.from(issued.challenge).toString('base64'), expiresAt: issued.expiresAt.toISOString() }, 201);
+  });
+
+  router.post('/card-link', deps.auth, jsonBody, async (ctx) => {
+    const { accountId } = accountOf(ctx);
+    const body = parse(linkBody, ctx.request.body);
+    const link = await deps.cards.linkProven(accountId, await persons.selfPerson(accountId), body);
+    noStore(ctx, { linked: true, linkedAt: link.linkedAt.toISOString() }, 201);
+  });
+
+  router.get('/card-link', deps.auth, async (ctx) => {
+    const link = await deps.cards.linkOf(await persons.selfPerson(accountOf(ctx).accountId));
+    noStore(ctx, link ? { linked: true, linkedAt: link.linkedAt.toISOString() } : { linked: false });
+  });
+
+  router.delete('/card-link', deps.auth, async (ctx) => {
+    await deps.cards.unlink(await persons.selfPerson(accountOf(ctx).accountId));
+    noStore(ctx, { linked: false });
   });
   return router;
 }
@@ -36,10 +74,13 @@ const signBody = z.object({
   challenge: z.string().max(1400).regex(/^[A-Za-z0-9+/]+={0,2}$/),
 });
 
-export function devCardReaderRoutes(deps: { cards: () => DevCardStore | undefined; kiosk: Middleware[] }): Router {
-  const router = new Router({ prefix: '/api/kiosk/dev/cards' });
-  const attempts = new Map<string, number>();
-  router.use(kioskErrors(), ...deps.kiosk);
+/** Wrong-PIN counts of the virtual cards' user-authentication PIN, shared by every reader of one node. */
+export type PinAttempts = Map<string, number>;
+
+export function devCardReaderRoutes(deps: { prefix: string; cards: () => DevCardStore | undefined; guard: Middleware[]; attempts: PinAttempts }): Router {
+  const router = new Router({ prefix: deps.prefix });
+  const { attempts } = deps;
+  router.use(kioskErrors(), ...deps.guard);
 
   function store(): DevCardStore {
     const cards = deps.cards();

@@ -61,13 +61,15 @@ export async function approveDevice(issuer: string, url: string, login: string, 
   throw new Error('device approval did not finish');
 }
 
-/** A kiosk in Node: a P-256 DPoP key, the device grant, the kiosk API. */
+/** A kiosk in Node: a P-256 DPoP key, the device grant, the kiosk API, PASS's DPoP nonces (as the kiosk app keeps them). */
 export class TestKiosk {
   readonly issuer: string;
   key!: { privateKey: CryptoKey; jwk: JWK };
   accessToken = '';
   refreshToken: string | undefined;
   id = '';
+  /** The latest DPoP-Nonce of the token endpoint (as) and of the kiosk API (rs). */
+  nonces: { as: string | undefined; rs: string | undefined } = { as: undefined, rs: undefined };
 
   constructor(issuer: string) {
     this.issuer = issuer;
@@ -79,9 +81,12 @@ export class TestKiosk {
     return this;
   }
 
-  async proof(method: string, url: string, token?: string): Promise<string> {
+  /** A proof with the nonce of the server it goes to: the kiosk API when it carries a token, else the token endpoint. `nonce: null` leaves it out. */
+  async proof(method: string, url: string, token?: string, nonce?: string | null): Promise<string> {
     const payload: Record<string, unknown> = { jti: randomUUID(), htm: method, htu: url, iat: Math.floor(Date.now() / 1000) };
     if (token) payload.ath = createHash('sha256').update(token).digest('base64url');
+    const chosen = nonce === undefined ? this.nonces[token ? 'rs' : 'as'] : nonce;
+    if (chosen) payload.nonce = chosen;
     return new SignJWT(payload).setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: this.key.jwk }).sign(this.key.privateKey);
   }
 
@@ -93,10 +98,23 @@ export class TestKiosk {
     return (await response.json()) as Record<string, any>;
   }
 
+  /** Keeps the DPoP-Nonce a response brings; true when there was one. */
+  learnNonce(response: Response, server: 'as' | 'rs' = 'rs'): boolean {
+    const nonce = response.headers.get('dpop-nonce');
+    if (nonce) this.nonces[server] = nonce;
+    return Boolean(nonce);
+  }
+
   async token(params: Record<string, string>): Promise<{ status: number; body: Record<string, any> }> {
     const url = `${this.issuer}/token`;
-    const response = await fetch(url, { method: 'POST', headers: { DPoP: await this.proof('POST', url) }, body: new URLSearchParams({ client_id: 'pass-kiosk', ...params }) });
-    const body = (await response.json()) as Record<string, any>;
+    const send = async () => {
+      const response = await fetch(url, { method: 'POST', headers: { DPoP: await this.proof('POST', url) }, body: new URLSearchParams({ client_id: 'pass-kiosk', ...params }) });
+      return { response, body: (await response.json()) as Record<string, any> };
+    };
+    let { response, body } = await send();
+    // RFC 9449 §8: the token endpoint answers 400 use_dpop_nonce with a nonce to use.
+    if (this.learnNonce(response, 'as') && response.status === 400 && body.error === 'use_dpop_nonce') ({ response, body } = await send());
+    this.learnNonce(response, 'as');
     if (response.status === 200) {
       this.accessToken = body.access_token;
       this.refreshToken = body.refresh_token ?? this.refreshToken;
@@ -106,15 +124,22 @@ export class TestKiosk {
 
   async call(method: string, path: string, options: { json?: unknown; body?: Uint8Array; contentType?: string; proof?: string; scheme?: string } = {}): Promise<{ status: number; body: Record<string, any> }> {
     const url = `${this.issuer}${path}`;
-    const headers: Record<string, string> = {
-      authorization: `${options.scheme ?? 'DPoP'} ${this.accessToken}`,
-      DPoP: options.proof ?? (await this.proof(method, url.split('?')[0]!, this.accessToken)),
+    const send = async () => {
+      const headers: Record<string, string> = {
+        authorization: `${options.scheme ?? 'DPoP'} ${this.accessToken}`,
+        DPoP: options.proof ?? (await this.proof(method, url.split('?')[0]!, this.accessToken)),
+      };
+      if (options.json !== undefined) headers['content-type'] = 'application/json';
+      if (options.body) headers['content-type'] = options.contentType ?? 'image/jpeg';
+      const response = await fetch(url, { method, headers, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : options.body ? { body: options.body } : {}) });
+      const text = await response.text();
+      const nonceAsked = /error="use_dpop_nonce"/.test(response.headers.get('www-authenticate') ?? '');
+      return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {}, retry: this.learnNonce(response) && nonceAsked };
     };
-    if (options.json !== undefined) headers['content-type'] = 'application/json';
-    if (options.body) headers['content-type'] = options.contentType ?? 'image/jpeg';
-    const response = await fetch(url, { method, headers, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : options.body ? { body: options.body } : {}) });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+    let answer = await send();
+    // RFC 9449 §9: the kiosk API answers 401 use_dpop_nonce with a nonce; a proof made here is made again with it.
+    if (answer.retry && !options.proof) answer = await send();
+    return { status: answer.status, body: answer.body };
   }
 }
 

@@ -1,0 +1,36 @@
+import type { Messages } from '../../src/http/i18n.ts';
+
+/** Words of the check-in screens of the PASS app (QR code, My Number Card link) and their home tile. Japanese first. */
+export const QR_APP_MESSAGES: Messages = {
+  'qr.title': { ja: 'チェックイン用QRコード', en: 'Check-in QR code' },
+  'qr.lead': { ja: '施設のキオスクのカメラにこのQRコードを向けてください。コードは1回だけ使え、自動で新しくなります。', en: 'Show this QR code to the camera of the kiosk. Each code works once and renews itself.' },
+  'qr.expires': { ja: '有効期限', en: 'Valid until' },
+  'qr.alt': { ja: 'チェックイン用QRコード', en: 'Check-in QR code' },
+  'qr.renew': { ja: '新しいコードを表示', en: 'Show a new code' },
+  'qr.failed': { ja: 'QRコードを表示できませんでした。しばらくしてからお試しください。', en: 'The QR code could not be shown. Please try again shortly.' },
+  'qr.home': { ja: 'ホームに戻る', en: 'Back to home' },
+  'qr.card.link': { ja: 'マイナンバーカードでチェックイン', en: 'Check in with your My Number Card' },
+  'section.qr': { ja: 'チェックイン用QRコード', en: 'Check-in QR code' },
+  'section.qr.text': { ja: '施設のキオスクでQRコードを見せてチェックインします。', en: 'Show a QR code at the facility kiosk to check in.' },
+  'qr.tile.ready': { ja: '利用できます', en: 'Ready' },
+  'checkin-card.title': { ja: 'マイナンバーカードでチェックイン', en: 'Check in with your My Number Card' },
+  'checkin-card.lead': {
+    ja: 'カードを登録すると、キオスクでマイナンバーカードをかざすだけで、あなたとしてチェックインできます。登録には利用者証明用電子証明書の暗証番号（数字4桁）を使います。',
+    en: 'Once your card is linked, holding it to a kiosk checks you in as yourself. Linking uses the PIN of the user authentication certificate (4 digits).',
+  },
+  'checkin-card.linked': { ja: '登録済みのカード', en: 'Linked card' },
+  'checkin-card.linked.since': { ja: '登録日時', en: 'Linked on' },
+  'checkin-card.none': { ja: 'カードは登録されていません。', en: 'No card is linked.' },
+  'checkin-card.choose': { ja: 'カード', en: 'Card' },
+  'checkin-card.pin': { ja: '暗証番号（数字4桁）', en: 'PIN (4 digits)' },
+  'checkin-card.pin.hint': { ja: '開発用の仮想カードの暗証番号は 1234 です。', en: 'The PIN of the development virtual cards is 1234.' },
+  'checkin-card.submit': { ja: 'カードを登録する', en: 'Link the card' },
+  'checkin-card.unlink': { ja: 'カードの登録を解除する', en: 'Unlink the card' },
+  'checkin-card.done': { ja: 'カードを登録しました。キオスクでカードをかざしてチェックインできます。', en: 'Your card is linked. Hold it to a kiosk to check in.' },
+  'checkin-card.removed': { ja: 'カードの登録を解除しました。', en: 'The card is no longer linked.' },
+  'checkin-card.reader': { ja: 'この環境ではカードリーダーアプリからカードを登録してください。', en: 'Link your card with the card reader app on this device.' },
+  'checkin-card.error.form': { ja: '画面の有効期限が切れました。もう一度お試しください。', en: 'The page expired. Please try again.' },
+  'checkin-card.error.pin': { ja: '暗証番号は数字4桁です。', en: 'The PIN has 4 digits.' },
+  'checkin-card.error.generic': { ja: 'カードを登録できませんでした。もう一度お試しください。', en: 'The card could not be linked. Please try again.' },
+  'checkin-card.back': { ja: 'QRコードに戻る', en: 'Back to the QR code' },
+};
