@@ -5,28 +5,23 @@
  *   - its access tokens (JWT, or opaque ones via introspection) carry only the consented derived
  *     claims (age, age_over_N, resident_of) that its scopes ask for;
  *   - subjects are pairwise per facility sector (the facility's policy), public only where allowed;
+ *   - the resident's registration at a facility is the consent of its clients at login, in every
+ *     browser session (loadExistingGrant); claims outside the policy are rejected in the grant;
  *   - every release is recorded, for facility clients and for every other client alike.
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ClaimPolicies } from '../facilities/claim-policy.ts';
+import type { ClaimPolicies, ClaimPolicy } from '../facilities/claim-policy.ts';
 import { AGE_THRESHOLDS, DERIVED_CLAIMS_CONFIG } from './catalog.ts';
 import type { ClaimsEngine } from './engine.ts';
+import { analyseFacilityRequest, SCOPE_CLAIMS, type FacilityRequest } from './facility-request.ts';
+import { applyFacilityConsent, type GrantLike } from './facility-grant.ts';
 import type { FactsReader } from './facts.ts';
 import { assertClaimsParameter } from './ida-request.ts';
 import type { ReleaseLog, ReleaseUse } from './releases.ts';
 import { idaDiscovery } from './verified-claims.ts';
-
-/** The standard scopes' claims (as in provider-config.ts) plus the derived ones (`resident`). */
-const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = {
-  profile: ['name', 'family_name', 'given_name', 'birthdate', 'gender'],
-  email: ['email', 'email_verified'],
-  phone: ['phone_number', 'phone_number_verified'],
-  address: ['address'],
-  ...DERIVED_CLAIMS_CONFIG,
-};
 
 /** Derived, minimal claims a facility's access tokens may carry; never the basic four. */
 const TOKEN_UNITS: ReadonlySet<string> = new Set(['age', 'resident_of', ...AGE_THRESHOLDS.map((n) => `age_over_${n}`)]);
@@ -53,6 +48,27 @@ export interface ClaimsPluginDeps {
   activeClaims: (personId: string, facilityId: string) => Promise<string[] | undefined>;
 }
 
+/** The members of oidc-provider's OIDCContext that loading a grant reads. */
+interface GrantLoadingContext {
+  client: { clientId: string };
+  session: { accountId?: string; grantIdFor(clientId: string): string | undefined };
+  result?: { consent?: { grantId?: string } };
+  prompts: Set<string>;
+  requestParamOIDCScopes: Set<string>;
+  requestParamScopes: Set<string>;
+  claims: unknown;
+  resourceServers?: Record<string, { scopes: Set<string> }>;
+}
+
+/** The resource servers' scopes the request asks for, per indicator. */
+function requestedResourceScopes(oidc: GrantLoadingContext): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+    out[indicator] = [...oidc.requestParamScopes].filter((scope) => server.scopes.has(scope));
+  }
+  return out;
+}
+
 interface ClientLike {
   clientId: string;
   subjectType?: string;
@@ -76,12 +92,18 @@ function releasedNames(claims: Record<string, unknown>): string[] {
   return [...new Set(names)];
 }
 
+interface ClientFacts {
+  facilityId: string | undefined;
+  /** Undefined: the client may receive everything its facility's policy allows. */
+  units: Set<string> | undefined;
+}
+
 export class ClaimsPlugin {
   readonly claimsConfig = DERIVED_CLAIMS_CONFIG;
   readonly discovery: Record<string, unknown>;
   readonly assertClaimsParameter = assertClaimsParameter;
   readonly #d: ClaimsPluginDeps;
-  readonly #facilityOf = new Map<string, { value: string | undefined; expires: number }>();
+  readonly #clientFacts = new Map<string, { value: ClientFacts; expires: number }>();
 
   constructor(deps: ClaimsPluginDeps) {
     this.#d = deps;
@@ -89,17 +111,30 @@ export class ClaimsPlugin {
   }
 
   async start(): Promise<void> {
-    await this.#d.bus.subscribe(CLIENTS_CHANNEL, (clientId) => this.#facilityOf.delete(clientId));
+    await this.#d.bus.subscribe(CLIENTS_CHANNEL, (clientId) => this.#clientFacts.delete(clientId));
   }
 
   /** The facility a client belongs to (oidc_clients.facility_id), cached briefly. */
   async facilityOf(clientId: string): Promise<string | undefined> {
-    const hit = this.#facilityOf.get(clientId);
+    return (await this.#clientOf(clientId)).facilityId;
+  }
+
+  /**
+   * A client's facility and, where PASS Manager narrowed it, the claim units the client itself may
+   * receive (client_claim_policies, a subset of its facility's policy): one query, cached briefly
+   * and dropped when the client changes.
+   */
+  async #clientOf(clientId: string): Promise<ClientFacts> {
+    const hit = this.#clientFacts.get(clientId);
     if (hit && hit.expires > Date.now()) return hit.value;
-    const row = (await this.#d.db('oidc_clients').where({ client_id: clientId }).first('facility_id')) as { facility_id: string | null } | undefined;
-    const value = row?.facility_id ?? undefined;
-    this.#facilityOf.set(clientId, { value, expires: Date.now() + TTL_MS });
-    if (this.#facilityOf.size > 10_000) this.#facilityOf.delete(this.#facilityOf.keys().next().value!);
+    const row = (await this.#d.db('oidc_clients as c')
+      .leftJoin('client_claim_policies as p', 'p.client_id', 'c.client_id')
+      .where('c.client_id', clientId)
+      .first('c.facility_id', 'p.units')) as { facility_id: string | null; units: unknown } | undefined;
+    const units = typeof row?.units === 'string' ? (JSON.parse(row.units) as string[]) : (row?.units as string[] | null | undefined);
+    const value: ClientFacts = { facilityId: row?.facility_id ?? undefined, units: units ? new Set(units) : undefined };
+    this.#clientFacts.set(clientId, { value, expires: Date.now() + TTL_MS });
+    if (this.#clientFacts.size > 10_000) this.#clientFacts.delete(this.#clientFacts.keys().next().value!);
     return value;
   }
 
@@ -114,6 +149,53 @@ export class ClaimsPlugin {
     const personId = await this.#d.facts.selfPersonId(accountId);
     const units = personId ? await this.#d.activeClaims(personId, facilityId) : undefined;
     return personId && units ? { personId, units: new Set(units) } : undefined;
+  }
+
+  /** The facility of a client and its claim policy; undefined for a client of no facility (or one without a policy). */
+  async facilityPolicyOf(clientId: string): Promise<{ facilityId: string; policy: ClaimPolicy } | undefined> {
+    const facilityId = await this.facilityOf(clientId);
+    const policy = facilityId ? await this.#d.policies.find(facilityId) : undefined;
+    return facilityId && policy ? { facilityId, policy } : undefined;
+  }
+
+  /**
+   * oidc-provider's loadExistingGrant. The grant of this browser session comes first (as by
+   * default). Without one, a facility's client gets a grant made from the resident's registration
+   * at the facility — one consent for the facility's kiosks and systems, in every browser session —
+   * when that registration covers every claim the request asks for that the policy allows.
+   * Otherwise, or with prompt=consent, the consent screen asks (src/oidc/interactions).
+   */
+  readonly loadExistingGrant = async (ctx: KoaContextWithOIDC): Promise<InstanceType<KoaContextWithOIDC['oidc']['provider']['Grant']> | undefined> => {
+    const oidc = ctx.oidc as unknown as GrantLoadingContext;
+    const { Grant } = ctx.oidc.provider;
+    const clientId = oidc.client.clientId;
+    const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(clientId);
+    if (grantId) {
+      const grant = await Grant.find(grantId);
+      if (grant) return grant;
+    }
+    const accountId = oidc.session.accountId;
+    if (!accountId || oidc.prompts.has('consent')) return undefined;
+    const facility = await this.facilityPolicyOf(clientId);
+    if (!facility) return undefined;
+    const consent = await this.#consent(accountId, facility.facilityId);
+    if (!consent) return undefined;
+    const request = analyseFacilityRequest(facility.policy, oidc.requestParamOIDCScopes, oidc.claims);
+    if (request.units.some((unit) => !consent.units.has(unit))) return undefined;
+    const grant = new Grant({ accountId, clientId });
+    applyFacilityConsent(grant as unknown as GrantLike, {
+      scopes: oidc.requestParamOIDCScopes,
+      request,
+      consented: consent.units,
+      resourceScopes: requestedResourceScopes(oidc),
+    });
+    await grant.save();
+    return grant;
+  };
+
+  /** What a facility's client asks for, against its policy (the consent screen uses it too). */
+  analyse(policy: ClaimPolicy, scopes: Iterable<string>, claimsParameter: unknown): FacilityRequest {
+    return analyseFacilityRequest(policy, scopes, claimsParameter);
   }
 
   /** May this facility's client see anything? Only with pairwise subjects, unless its policy allows public ones. */
@@ -131,14 +213,16 @@ export class ClaimsPlugin {
   async facilityClaims(ctx: KoaContextWithOIDC | undefined, accountId: string, args: ClaimsRequestArgs): Promise<Record<string, unknown> | undefined> {
     const client = ctx?.oidc?.client as ClientLike | undefined;
     if (!client) return undefined;
-    const facilityId = await this.facilityOf(client.clientId);
+    const { facilityId, units: clientUnits } = await this.#clientOf(client.clientId);
     if (!facilityId) return undefined;
     const consent = (await this.#subjectAllowed(client, facilityId)) ? await this.#consent(accountId, facilityId) : undefined;
     if (!consent) return {};
     const facts = await this.#d.facts.person(consent.personId);
     if (!facts) return {};
+    // The resident consented for the facility; one of its systems may be allowed less of it.
+    const consented = clientUnits ? new Set([...consent.units].filter((unit) => clientUnits.has(unit))) : consent.units;
     const claims = await this.#d.engine.claimsFromFacts(facts, {
-      consented: consent.units,
+      consented,
       requested: requestedClaims(args),
       ...('verified_claims' in args.claims ? { verifiedClaimsRequest: args.claims.verified_claims } : {}),
     });
@@ -146,14 +230,22 @@ export class ClaimsPlugin {
     return claims;
   }
 
-  /** Records what any other client receives: the returned claims its scopes and claims request let through. */
-  async recordOther(ctx: KoaContextWithOIDC | undefined, accountId: string, args: ClaimsRequestArgs, returned: Record<string, unknown>): Promise<void> {
+  /**
+   * Records what any other client receives: the returned claims its scopes and claims request let
+   * through, for the account's own person (`selfPersonId`, already looked up by the caller).
+   */
+  async recordOther(
+    ctx: KoaContextWithOIDC | undefined,
+    accountId: string,
+    selfPersonId: string | undefined,
+    args: ClaimsRequestArgs,
+    returned: Record<string, unknown>,
+  ): Promise<void> {
     const client = ctx?.oidc?.client as ClientLike | undefined;
-    if (!client) return;
+    if (!client || !selfPersonId) return;
     const requested = requestedClaims(args);
     const released = Object.fromEntries(Object.entries(returned).filter(([name]) => requested.has(name)));
-    const personId = await this.#d.facts.selfPersonId(accountId);
-    if (personId) await this.#record(personId, accountId, client.clientId, undefined, args.use, released);
+    await this.#record(selfPersonId, accountId, client.clientId, undefined, args.use, released);
   }
 
   async #record(personId: string, accountId: string, clientId: string, facilityId: string | undefined, use: string, claims: Record<string, unknown>): Promise<void> {

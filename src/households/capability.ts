@@ -17,6 +17,7 @@ import { RegistrationService } from '../registrations/registration-service.ts';
 import { registrationRoutes } from '../registrations/routes.ts';
 import { HouseholdService } from './household-service.ts';
 import { MemberProofing } from './member-proofing.ts';
+import { MemberClaim } from './member-claim.ts';
 import { householdRoutes } from './routes.ts';
 import { DevTextApCards, loadDevTextApIssuer } from './text-ap/dev-card.ts';
 
@@ -59,6 +60,16 @@ export async function familyCapability({ platform, oidc }: CapabilityContext): P
     challengeTtlSeconds: config.jpki.challengeTtlSeconds,
     log,
   });
+  const claim = new MemberClaim({
+    db,
+    box,
+    store: createTransientStore(db, redis),
+    facts: claims.facts,
+    verifier: () => proofingRuntimeOf(platform)?.pki.verifier,
+    identityHashKey: config.identityHashKey,
+    challengeTtlSeconds: config.jpki.challengeTtlSeconds,
+    log,
+  });
   const effects = new RegistrationEffects({
     db,
     log,
@@ -78,6 +89,7 @@ export async function familyCapability({ platform, oidc }: CapabilityContext): P
     maxUploadBytes: config.face.maxUploadBytes,
     devCards: devTextCards,
     onMemberRemoved: async (personId) => faceServiceOf(platform)?.personRemoved(personId),
+    claim,
   });
   const api = registrationRoutes({ db, facilities: platform.facilities, registrations, releases: claims.releases, auth });
   return {

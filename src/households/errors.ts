@@ -48,6 +48,16 @@ export const FAMILY_MESSAGES = {
     ja: 'このアカウントはすでに別の方として本人確認されています。',
     en: 'This account is already proofed as another person.',
   },
+  no_member_to_claim: {
+    code: 'not_found',
+    ja: 'このカードの方は、どの世帯にも家族として登録されていません。ご自身の本人確認は「マイナンバーカードで本人確認」から行ってください。',
+    en: 'The holder of this card is not a family member of any household. Prove your own identity from the identity screen instead.',
+  },
+  member_facts_mismatch: {
+    code: 'forbidden',
+    ja: 'カードの基本4情報(氏名・生年月日・性別・住所)が、世帯に登録されている内容と一致しません。世帯の代表者にご相談ください。',
+    en: "The card's basic four facts (name, date of birth, sex, address) do not match those recorded in the household. Please talk to the household representative.",
+  },
   challenge_invalid: { code: 'invalid_input', ja: '確認の有効期限が切れました。最初からやり直してください。', en: 'The check expired. Please start again.' },
   verification_expired: { code: 'invalid_input', ja: '確認の有効期限が切れました。最初からやり直してください。', en: 'The check expired. Please start again.' },
   proofing_unavailable: {

@@ -7,6 +7,9 @@
  *   DELETE /api/households/members/:personId            → removed (representative only)
  *   GET|POST|DELETE /api/households/members/:personId/face   the member's face (status; raw image to enroll; remove)
  *   GET    /api/households/audit                        → household and consent changes
+ *   POST   /api/households/claim/challenge              → (a member, signed up on their own) the bytes their card signs
+ *   POST   /api/households/claim/verify                 { challenge_id, certificate, signature } → the member found, to confirm
+ *   POST   /api/households/claim/confirm                { verification_id } → the member's record is now this account's own
  * Development only (the virtual text-AP card):
  *   GET    /api/households/dev/text-cards
  *   POST   /api/households/dev/text-cards/:id/read      { pin, challenge } → the files and the card's signature
@@ -20,6 +23,7 @@ import { readImageBody } from '../face/http/edge.ts';
 import { accountOf, base64, familyErrors, jsonBody, noStore, opaqueId, parse, uuid } from './http-edge.ts';
 import type { HouseholdService } from './household-service.ts';
 import type { MemberProof, MemberProofing } from './member-proofing.ts';
+import type { MemberClaim } from './member-claim.ts';
 import type { DevTextApCards } from './text-ap/dev-card.ts';
 
 export const HOUSEHOLDS_PREFIX = '/api/households';
@@ -53,7 +57,16 @@ export interface HouseholdRoutesDeps {
   devCards: DevTextApCards | undefined;
   /** Applied to member removal: the face galleries forget the person on every node. */
   onMemberRemoved: (personId: string) => Promise<void>;
+  /** A member who comes of age moving to an account of their own (member-claim.ts). */
+  claim?: MemberClaim;
 }
+
+const claimVerifyBody = z.object({
+  challenge_id: opaqueId,
+  certificate: base64(CERT),
+  signature: base64(1024),
+  intermediates: z.array(base64(CERT)).max(4).optional(),
+});
 
 function proofOf(body: z.output<typeof verifyBody>): MemberProof {
   if (body.method === 'jpki_signature') {
@@ -159,6 +172,32 @@ export function householdRoutes(deps: HouseholdRoutesDeps): Router {
       })),
     });
   });
+
+  const claim = deps.claim;
+  if (claim) {
+    router.post('/claim/challenge', async (ctx) => {
+      const { accountId, clientId } = accountOf(ctx);
+      const issued = await claim.issueChallenge(accountId, clientId);
+      noStore(ctx, { challenge_id: issued.id, challenge: Buffer.from(issued.challenge).toString('base64'), expires_at: issued.expiresAt.toISOString() });
+    });
+    router.post('/claim/verify', jsonBody, async (ctx) => {
+      const body = parse(claimVerifyBody, ctx.request.body);
+      const { accountId, clientId } = accountOf(ctx);
+      const found = await claim.verify(accountId, clientId, {
+        challengeId: body.challenge_id,
+        certificate: body.certificate,
+        signature: body.signature,
+        ...(body.intermediates ? { intermediates: body.intermediates } : {}),
+      });
+      noStore(ctx, { verification_id: found.verificationId, relation: found.relation, claims: found.claims, expires_at: found.expiresAt.toISOString() });
+    });
+    router.post('/claim/confirm', jsonBody, async (ctx) => {
+      const body = parse(z.object({ verification_id: opaqueId }), ctx.request.body);
+      const { accountId, clientId } = accountOf(ctx);
+      const moved = await claim.confirm(accountId, clientId, body.verification_id);
+      noStore(ctx, { person_id: moved.personId, left_household: moved.householdId, registrations_kept: moved.registrations });
+    });
+  }
 
   const dev = deps.devCards;
   if (dev) {

@@ -129,6 +129,17 @@ export class AccountService {
     return row ? toAccount(row) : undefined;
   }
 
+  /**
+   * The account and its own person (relation 'self', the oldest) in one query: token and userinfo
+   * requests need both, and each round trip to the database counts on that path.
+   */
+  async findWithSelfPerson(id: string): Promise<{ account: Account; selfPersonId: string | undefined } | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const self = this.#db('persons').where('persons.account_id', this.#db.ref('accounts.id')).andWhere('persons.relation', 'self').orderBy('persons.created_at').limit(1).select('persons.id');
+    const row = (await this.#db('accounts').where('accounts.id', id).first('accounts.*', self.as('self_person_id'))) as (AccountRow & { self_person_id: string | null }) | undefined;
+    return row ? { account: toAccount(row), selfPersonId: row.self_person_id ?? undefined } : undefined;
+  }
+
   async findByEmail(email: string): Promise<Account | undefined> {
     const row = (await this.#db('accounts').where({ email: email.trim().toLowerCase() }).first()) as AccountRow | undefined;
     return row ? toAccount(row) : undefined;

@@ -13,7 +13,7 @@ import { createIdentityServices, type IdentityServices } from './identity-servic
 export async function identityCapability({ platform, oidc }: CapabilityContext): Promise<Capability & { services: IdentityServices }> {
   const notifier = createNotifier(platform.config, platform.log);
   const services = createIdentityServices(platform, notifier);
-  const deps = { provider: () => oidc.host.provider, services, csrfKey: platform.config.cookieKeys[0]! };
+  const deps = { provider: () => oidc.host.provider, services, csrfKey: platform.config.cookieKeys[0]!, platform };
   const interactions = interactionRoutes(deps);
   const resets = passwordResetRoutes(deps);
   // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.

@@ -10,8 +10,9 @@ import type { ClaimsPlugin } from '../claims/oidc-plugin.ts';
  */
 export function createFindAccount(accounts: AccountService, identity?: IdentityClaimsSource, engine?: ClaimsPlugin): FindAccount {
   return async (ctx, id) => {
-    const account = await accounts.findById(id);
-    if (!account) return undefined;
+    const found = await accounts.findWithSelfPerson(id);
+    if (!found) return undefined;
+    const { account, selfPersonId } = found;
     return {
       accountId: account.id,
       async claims(use, scope, claims, rejected) {
@@ -20,7 +21,7 @@ export function createFindAccount(accounts: AccountService, identity?: IdentityC
         const facility = engine ? await engine.facilityClaims(ctx, account.id, args) : undefined;
         if (facility) return { ...facility, sub: account.id };
         // Verified identity (JPKI): the basic four and verified_claims; oidc-provider keeps only what was granted.
-        const verified = identity ? await identity.claimsForAccount(account.id, { use, scope, claims: claims ?? {}, rejected: rejected ?? [] }) : {};
+        const verified = identity ? await identity.claimsForPerson(selfPersonId, { use, scope, claims: claims ?? {}, rejected: rejected ?? [] }) : {};
         const all = {
           ...verified,
           sub: account.id,
@@ -28,7 +29,7 @@ export function createFindAccount(accounts: AccountService, identity?: IdentityC
           email_verified: account.emailVerified,
           ...(account.phoneE164 ? { phone_number: account.phoneE164, phone_number_verified: account.phoneVerified } : {}),
         };
-        await engine?.recordOther(ctx, account.id, args, all);
+        await engine?.recordOther(ctx, account.id, selfPersonId, args, all);
         return all;
       },
     };

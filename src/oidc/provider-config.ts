@@ -14,6 +14,9 @@ import {
 } from './clients/client-policy.ts';
 import { outboundFetch } from './logout/outbound-fetch.ts';
 import type { ClaimsPlugin } from '../claims/oidc-plugin.ts';
+import { tokenEndpointDpop } from '../kiosk/dpop-nonce.ts';
+import { passInteractionPolicy } from './interactions/policy.ts';
+import { CookieKeys } from '../http/cookie-keys.ts';
 
 /**
  * PASS's own API (/api/...), the resource server that the PASS app, the kiosk and PASS Manager
@@ -56,7 +59,7 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks,
     jwks: jwks as Configuration['jwks'],
     clients: [],
     cookies: {
-      keys: config.cookieKeys,
+      keys: new CookieKeys(config.cookieKeys) as unknown as string[],
       long: { signed: true, secure: secureCookies, sameSite: 'lax' },
       short: { signed: true, secure: secureCookies, sameSite: 'lax' },
       names: { session: 'pass_session', interaction: 'pass_interaction', resume: 'pass_resume' },
@@ -81,6 +84,8 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks,
       const sector = (await claims?.pairwiseSector(client.clientId)) ?? client.sectorIdentifier ?? '';
       return createHmac('sha256', config.pairwiseSalt).update(`${sector}\0${accountId}`).digest('base64url');
     },
+    // A facility's registration is the consent of its clients in every browser session (src/claims/oidc-plugin.ts).
+    ...(claims ? { loadExistingGrant: claims.loadExistingGrant } : {}),
     // A facility's access tokens carry its consented derived claims (age_over_N, resident_of); nothing else.
     ...(claims ? { extraTokenClaims: (ctx: KoaContextWithOIDC, token: Parameters<ClaimsPlugin['extraTokenClaims']>[1]) => claims.extraTokenClaims(ctx, token) } : {}),
     pkce: { required: () => true },
@@ -109,7 +114,8 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks,
         successSource: pages.deviceSuccessSource,
       },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
-      dPoP: { enabled: true },
+      // Server nonces at /token, required of kiosks (long-lived refresh tokens on unattended tablets: src/kiosk/dpop-nonce.ts).
+      dPoP: { enabled: true, ...tokenEndpointDpop(config) },
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
       backchannelLogout: { enabled: true },
       // verified_claims requests are checked per OIDC4IDA (malformed: invalid_request), src/claims/ida-request.ts.
@@ -142,6 +148,8 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks,
       BackchannelAuthenticationRequest: 600,
     },
     interactions: {
+      // oidc-provider's policy plus the card or face step asked for with acr_values (interactions/policy.ts).
+      policy: passInteractionPolicy(),
       url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
     },
     rotateRefreshToken,

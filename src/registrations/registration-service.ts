@@ -12,7 +12,7 @@ import type { FacilityService, Facility } from '../facilities/facility-service.t
 import type { ClaimPolicy } from '../facilities/claim-policy.ts';
 import type { ClaimsEngine } from '../claims/engine.ts';
 import { audit } from '../households/audit.ts';
-import { canActFor, managedPersons } from '../households/directory.ts';
+import { canActFor, managedPersons, selfPersonOf } from '../households/directory.ts';
 import { FamilyError } from '../households/errors.ts';
 import type { RegistrationEffects, WithdrawalOutcome } from './effects.ts';
 
@@ -131,6 +131,63 @@ export class RegistrationService {
       throw error;
     }
     await this.#d.effects.joinGallery(input.facilityId, input.personId);
+    return (await this.#find(id))!;
+  }
+
+  /**
+   * Consent given on the login screen of a facility's relying party: the account's own person is
+   * registered at the facility with `units`, or — already registered — the registration gains the
+   * units it lacks (history event `extended`). One registration per person and facility, so the
+   * facility's kiosks and systems all follow the same consent.
+   */
+  async consentAtLogin(accountId: string, facilityId: string, units: readonly string[]): Promise<Registration> {
+    const personId = await selfPersonOf(this.#d.db, accountId);
+    if (!personId) throw new FamilyError('identity_required');
+    const existing = await this.#active(personId, facilityId);
+    if (!existing) {
+      try {
+        return await this.register(accountId, { facilityId, personId, claims: units });
+      } catch (error) {
+        // Two logins consenting at once: the other one registered first; extend that one.
+        if (!(error instanceof FamilyError) || error.reason !== 'already_registered') throw error;
+      }
+    }
+    return this.#extend(accountId, personId, facilityId, units);
+  }
+
+  async #active(personId: string, facilityId: string): Promise<Registration | undefined> {
+    const row = (await this.#d.db('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).first('id')) as { id: string } | undefined;
+    return row ? this.#find(row.id) : undefined;
+  }
+
+  async #extend(accountId: string, personId: string, facilityId: string, units: readonly string[]): Promise<Registration> {
+    const { policy } = await this.facilityWithPolicy(facilityId);
+    const managed = await canActFor(this.#d.db, accountId, personId);
+    if (!managed) throw new FamilyError('not_member');
+    const id = await this.#d.db.transaction(async (trx) => {
+      const row = (await trx('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).forUpdate().first('id', 'claims')) as
+        | { id: string; claims: string[] | string }
+        | undefined;
+      if (!row) throw new FamilyError('registration_not_found');
+      const current = list(row.claims);
+      const added = units.filter((u) => !current.includes(u));
+      if (added.length === 0) return row.id;
+      // Units a changed policy no longer lists drop out; ones it now requires come in (the screen showed them).
+      const allowed = new Set([...policy.required, ...policy.optional]);
+      const merged = this.#checkChoice(policy, [...new Set([...current, ...added, ...policy.required])].filter((u) => allowed.has(u)));
+      await trx('registrations').where({ id: row.id }).update({ claims: JSON.stringify(merged) });
+      await trx('registration_events').insert({ registration_id: row.id, event: 'extended', claims: JSON.stringify(merged), actor_account_id: accountId });
+      await audit(trx, {
+        actorAccountId: accountId,
+        action: 'registration.extended',
+        householdId: managed.householdId,
+        personId,
+        facilityId,
+        registrationId: row.id,
+        details: { claims: merged, added },
+      });
+      return row.id;
+    });
     return (await this.#find(id))!;
   }
 

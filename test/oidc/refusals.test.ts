@@ -4,12 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { basic, codeParams, insecure, postForm, resident, walk, type Pass } from './rp.ts';
+import { readCatalog } from '../../src/facilities/facility-service.ts';
+import { proofingRuntimeOf } from '../../src/identity/proofing/index.ts';
+import { proofedResident, RP_REDIRECT, TARO } from '../households/family-helpers.ts';
+import { APP_REDIRECT } from '../jpki/proofing-helpers.ts';
+import { authParams, jwtPayload, walkFacility } from './facility-helpers.ts';
 
 const mode = storageModes().at(-1)!;
 
 /**
  * Requests the specifications say must fail: each gets the defined error, and no code or token
- * is issued. (A claim outside the facility's policy is issue 6's claims engine.)
+ * is issued. A claim outside the facility's policy is the one case the specifications say must
+ * not fail (OpenID Connect Core §5.5.1): it is ignored, and no token ever carries it.
  */
 describe(`refusals at the authorization, PAR and token endpoints (${mode})`, () => {
   let storage: TestStorage;
@@ -29,6 +35,19 @@ describe(`refusals at the authorization, PAR and token endpoints (${mode})`, () 
     client = { clientId: registered.clientId, clientSecret: registered.clientSecret! };
     config = await oidc.discovery(new URL(pass.issuer), client.clientId, undefined, oidc.ClientSecretBasic(client.clientSecret), insecure);
   });
+
+  let facility: oidc.Configuration;
+
+  beforeAll(async () => {
+    // A facility's relying party (加賀市立図書館: name and resident_of required; e-mail, phone, address,
+    // age_over_18 optional), its JWT resource server, and a resident proofed with the virtual card.
+    await pass.platform.facilities.importCatalog(readCatalog());
+    await pass.oidc.clients.create({ clientId: 'pass-app-test', name: 'PASS app (test)', redirectUris: [APP_REDIRECT], tokenEndpointAuthMethod: 'none' });
+    const library = await pass.oidc.clients.create({ clientId: 'library-rp', name: '加賀市立図書館', facilityId: 'kaga-library', redirectUris: [RP_REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] });
+    await pass.oidc.resourceServers.create({ identifier: 'https://books.kaga.example/api', name: '図書館 API', scopes: ['books'], tokenFormat: 'jwt', facilityId: 'kaga-library' });
+    facility = await oidc.discovery(new URL(pass.issuer), 'library-rp', undefined, oidc.ClientSecretBasic(library.clientSecret!), insecure);
+    await proofedResident({ storage, pass, cards: proofingRuntimeOf(pass.platform)!.pki.dev! }, 'taro.refusals@example.jp', TARO, 'taro-refusals');
+  }, 60_000);
 
   afterAll(async () => {
     await pass?.close();
@@ -140,5 +159,44 @@ describe(`refusals at the authorization, PAR and token endpoints (${mode})`, () 
     const par = await postForm(`${pass.issuer}/request`, params, { authorization: basic('no-such-client', 'secret') });
     expect(par).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     expect(par.body).not.toHaveProperty('request_uri');
+  });
+
+  test('a claim outside the facility\'s policy, essential or not: ignored, never offered, and no token carries it', async () => {
+    // birthdate, gender (profile), age, guardian and other age_over_N (resident), picture (not a PASS claim): outside the library's policy.
+    const outside = (payload: Record<string, unknown>) => Object.keys(payload).filter((k) => ['birthdate', 'gender', 'age', 'guardian', 'picture'].includes(k) || (/^age_over_/.test(k) && k !== 'age_over_18'));
+    const claims = {
+      id_token: { birthdate: { essential: true }, gender: { essential: true }, picture: { essential: true }, name: null, resident_of: null },
+      userinfo: { birthdate: { essential: true }, age: { essential: true }, guardian: null },
+    };
+    const email = 'taro.refusals@example.jp';
+    const first = await authParams(RP_REDIRECT, 'openid profile email resident offline_access', { claims: JSON.stringify(claims), prompt: 'consent' });
+    const walked = await walkFacility(oidc.buildAuthorizationUrl(facility, first.params), RP_REDIRECT, { email });
+    // Not refused: a code comes back, and the consent screen never offered what the policy does not allow.
+    expect(walked.callback.searchParams.get('error')).toBeNull();
+    const screen = walked.pages.find((p) => p.kind === 'consent')!.html;
+    for (const unit of ['birthdate', 'gender', 'age', 'guardian', 'picture']) expect(screen).not.toContain(`data-testid="claim-${unit}"`);
+    expect(screen).toContain('data-testid="claim-age_over_18"');
+    const tokens = await oidc.authorizationCodeGrant(facility, walked.callback, first.checks);
+    const idToken = jwtPayload(tokens.id_token!);
+    expect(idToken).toMatchObject({ name: '加賀　太郎', resident_of: '172065' });
+    expect(outside(idToken)).toEqual([]);
+    const info = await oidc.fetchUserInfo(facility, tokens.access_token, idToken.sub);
+    expect(info).toMatchObject({ name: '加賀　太郎', email, age_over_18: true });
+    expect(outside(info)).toEqual([]);
+    expect(outside(await oidc.tokenIntrospection(facility, tokens.access_token))).toEqual([]);
+    const refreshed = await oidc.refreshTokenGrant(facility, tokens.refresh_token!);
+    expect(outside(jwtPayload(refreshed.id_token!))).toEqual([]);
+    expect(outside(await oidc.fetchUserInfo(facility, refreshed.access_token, idToken.sub))).toEqual([]);
+
+    // Registered now: the same request in a new browser session goes through without the screen; still nothing outside.
+    const again = await authParams(RP_REDIRECT, 'openid profile email resident books', { claims: JSON.stringify(claims), resource: 'https://books.kaga.example/api' });
+    const second = await walkFacility(oidc.buildAuthorizationUrl(facility, again.params), RP_REDIRECT, { email });
+    expect(second.pages.map((p) => p.kind)).toEqual(['login']);
+    const jwt = await oidc.authorizationCodeGrant(facility, second.callback, again.checks, { resource: 'https://books.kaga.example/api' });
+    const accessToken = jwtPayload(jwt.access_token);
+    expect(accessToken.aud).toBe('https://books.kaga.example/api');
+    expect(accessToken).toMatchObject({ resident_of: '172065', age_over_18: true });
+    expect(outside(accessToken)).toEqual([]);
+    expect(outside(jwtPayload(jwt.id_token!))).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { storageModes } from '../helpers/services.ts';
 import { authorize, exchangeCode } from '../helpers/browserless.ts';
 import { addMember, api, countRows, ICHIRO, PASSWORD, proofedResident, RP_REDIRECT, SORA, startFamilyEnv, stopEnv, TARO, type FamilyEnv } from '../households/family-helpers.ts';
+import { authParams, walkFacility } from '../oidc/facility-helpers.ts';
 
 function jwtPayload(jwt: string): Record<string, any> {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;
@@ -74,6 +75,7 @@ describe.each(storageModes())('registrations and released claims on %s', (mode) 
     librarySecret = library.clientSecret!;
     await clients.create({ clientId: 'park-rp', name: 'かがにこにこパーク', facilityId: 'kaga-niconico-park', redirectUris: [RP_REDIRECT], tokenEndpointAuthMethod: 'none' });
     await clients.create({ clientId: 'booking-rp', name: '公共施設予約', facilityId: 'toyooka-booking', redirectUris: [RP_REDIRECT], tokenEndpointAuthMethod: 'none' });
+    await clients.create({ clientId: 'shelter-rp', name: '避難所受付', facilityId: 'kaga-kinjo-shelter', redirectUris: [RP_REDIRECT], tokenEndpointAuthMethod: 'none' });
     await env.pass.oidc.resourceServers.create({ identifier: 'https://books.kaga.example/api', name: '図書館 API', scopes: ['books'], tokenFormat: 'jwt', facilityId: 'kaga-library' });
     taro = await proofedResident(env, 'taro@example.jp', TARO, 'taro');
     await env.text.issue(SORA, { id: 'sora-text' });
@@ -131,6 +133,8 @@ describe.each(storageModes())('registrations and released claims on %s', (mode) 
     expect(park.sub).not.toBe(taro.accountId);
     // Stable per facility.
     expect(jwtPayload(String((await flow('park-rp', 'openid')).id_token)).sub).toBe(park.sub);
+    // Consenting on the park's login screen registered the representative there (the required facts).
+    expect(await env.pass.platform.db('registrations').where({ person_id: selfId, facility_id: 'kaga-niconico-park', status: 'active' }).first('claims')).toEqual({ claims: ['name', 'age', 'resident_of', 'guardian'] });
   });
 
   test('the library receives only its consented claims: ID token, userinfo, introspection, JWT access token', async () => {
@@ -160,10 +164,16 @@ describe.each(storageModes())('registrations and released claims on %s', (mode) 
     expect(library.every((r: { person_id: string; facility_id: string; claims: string[] }) => r.person_id === selfId && r.facility_id === 'kaga-library' && r.claims.every((c) => consented.includes(c)))).toBe(true);
   });
 
-  test('a facility without a registration receives no personal claims', async () => {
-    const tokens = await flow('park-rp', 'openid profile email resident');
-    expect(personal(jwtPayload(String(tokens.id_token)))).toEqual([]);
-    expect(personal((await (await userinfo(tokens.access_token)).json()) as Record<string, unknown>)).toEqual([]);
+  test('consent at login is the registration: declining it leaves the facility with no code, no registration, nothing released', async () => {
+    const url = new URL('/auth', env.pass.issuer);
+    const { params } = await authParams(RP_REDIRECT, 'openid profile email resident');
+    url.search = new URLSearchParams({ ...params, client_id: 'shelter-rp', response_type: 'code' }).toString();
+    const walked = await walkFacility(url, RP_REDIRECT, { email: 'taro@example.jp', password: PASSWORD, consent: () => 'deny' });
+    expect(walked.pages.map((p) => p.kind)).toEqual(['login', 'consent']);
+    expect(walked.callback.searchParams.get('error')).toBe('access_denied');
+    expect(walked.callback.searchParams.get('code')).toBeNull();
+    expect(await env.pass.platform.db('registrations').where({ facility_id: 'kaga-kinjo-shelter' }).first()).toBeUndefined();
+    expect(await env.pass.platform.db('claim_releases').where({ client_id: 'shelter-rp' }).first()).toBeUndefined();
   });
 
   test('verified_claims: only requested and consented elements, evidence only when asked', async () => {
@@ -213,7 +223,8 @@ describe.each(storageModes())('registrations and released claims on %s', (mode) 
     expect(logout.sub).toBe(jwtPayload(String(tokens.id_token)).sub);
     expect((await api(env, taro.token, 'POST', `/api/registrations/${library.id}/withdraw`)).body.reason).toBe('already_withdrawn');
 
-    const park = registrations.body.registrations.find((r: { facility_id: string }) => r.facility_id === 'kaga-niconico-park');
+    // The child's registration (the representative's own came with the park's consent at login).
+    const park = registrations.body.registrations.find((r: { facility_id: string; person_id: string }) => r.facility_id === 'kaga-niconico-park' && r.person_id === childId);
     expect((await api(env, taro.token, 'POST', `/api/registrations/${park.id}/withdraw`)).status).toBe(200);
     expect(await env.pass.platform.db('face_gallery_members').where({ gallery_id: 'facility:kaga-niconico-park', person_id: childId }).first()).toBeUndefined();
     const audit = await api(env, taro.token, 'GET', '/api/households/audit');

@@ -29,8 +29,11 @@ export interface PersonVerifiedClaims {
 export interface IdentityClaimsSource {
   /** A person's verified claims; verified_claims only when `request` asks for them. */
   getVerifiedClaims(personId: string, request?: ClaimsRequest): Promise<PersonVerifiedClaims | undefined>;
-  /** The claims of the account's own person, merged into the account's claims. */
-  claimsForAccount(accountId: string, request: ClaimsRequest): Promise<Record<string, unknown>>;
+  /**
+   * The claims of an account's own person (relation 'self'; undefined: none yet), merged into the
+   * account's claims.
+   */
+  claimsForPerson(personId: string | undefined, request: ClaimsRequest): Promise<Record<string, unknown>>;
 }
 
 export interface ClaimsSourceDeps {
@@ -59,8 +62,7 @@ export function createIdentityClaimsSource({ config, db, box }: ClaimsSourceDeps
 
   return {
     getVerifiedClaims,
-    async claimsForAccount(accountId, request) {
-      const personId = await records.selfPersonId(accountId);
+    async claimsForPerson(personId, request) {
       const found = personId ? await getVerifiedClaims(personId, request) : undefined;
       if (!found) return {};
       return { ...found.claims, ...(found.verified_claims ? { verified_claims: found.verified_claims } : {}) };

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import { GRANTABLE_MODELS, type Adapter, type AdapterPayload } from './types.ts';
 
 const PREFIX = 'pass:oidc:';
+/** Where the short-lived records live in Redis (account deletion sweeps them there: src/privacy). */
+export const OIDC_REDIS_PREFIX = PREFIX;
 
 type UpsertCommand = (key: string, userCodeKey: string, uidKey: string, grantKey: string, payload: string, ttl: string, id: string) => Promise<unknown>;
 

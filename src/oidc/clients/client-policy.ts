@@ -1,4 +1,5 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { ClaimPolicy } from '../../facilities/claim-policy.ts';
 
 /**
  * PASS's own client metadata (oidc-provider's extraClientMetadata), kept verbatim on the client:
@@ -91,4 +92,69 @@ export async function revocationAllowed(_ctx: KoaContextWithOIDC, client: Policy
   // A public client is told "done" (no guessing of valid tokens); a confidential one is refused.
   if (client.clientAuthMethod === 'none') return false;
   throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+}
+
+/** A sector named by a DNS host (city.toyooka.lg.jp); the default `facility:<id>` is not one. */
+function hostSector(sector: string): string | undefined {
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(sector) ? sector.toLowerCase() : undefined;
+}
+
+function withinSector(host: string, sector: string): boolean {
+  const h = host.toLowerCase();
+  return h === sector || h.endsWith(`.${sector}`);
+}
+
+/**
+ * A facility's client against the facility's claim policy (issue #6), at registration by an admin
+ * (CLI, admin API) and by Dynamic Client Registration:
+ *   - subjects are pairwise unless the policy allows public ones (subject_type=public is refused);
+ *   - its pairwise subjects come from the facility's sector, so a sector_identifier_uri must be on
+ *     that sector's host — and where the sector is a host, every redirect URI must be too.
+ * Each refusal is invalid_client_metadata (OpenID Connect Dynamic Client Registration §3.3).
+ */
+export function checkFacilitySubjects(metadata: Metadata, policy: Pick<ClaimPolicy, 'subjectType' | 'sector'> | undefined): void {
+  const facilityId = String(metadata[PASS_FACILITY]);
+  const subjectType = metadata.subject_type ?? 'public';
+  if (subjectType === 'public' && policy?.subjectType !== 'public') {
+    throw new errors.InvalidClientMetadata(`facility ${facilityId} requires pairwise subject identifiers: register subject_type=pairwise`);
+  }
+  const sector = policy ? hostSector(policy.sector) : undefined;
+  const sectorUri = metadata.sector_identifier_uri;
+  if (typeof sectorUri === 'string') {
+    const host = URL.parse(sectorUri)?.hostname;
+    if (!sector || !host || !withinSector(host, sector)) {
+      throw new errors.InvalidClientMetadata(
+        sector
+          ? `sector_identifier_uri must be on the sector of facility ${facilityId} (${sector})`
+          : `facility ${facilityId} has its own pairwise sector: leave sector_identifier_uri out`,
+      );
+    }
+  }
+  if (!sector) return;
+  for (const uri of (metadata.redirect_uris as unknown[] | undefined) ?? []) {
+    const host = typeof uri === 'string' ? URL.parse(uri)?.hostname : undefined;
+    if (!host || !withinSector(host, sector)) throw new errors.InvalidClientMetadata(`redirect_uris must be on the sector of facility ${facilityId} (${sector})`);
+  }
+}
+
+const SUBJECT_GRANTS = ['urn:ietf:params:oauth:grant-type:device_code', 'urn:openid:params:grant-type:ciba'];
+
+/** Does the client ever learn a resident's subject (ID tokens, userinfo)? A client_credentials-only one does not. */
+function receivesSubjects(metadata: Metadata): boolean {
+  const responseTypes = (metadata.response_types as unknown[] | undefined) ?? ['code'];
+  const grantTypes = (metadata.grant_types as unknown[] | undefined) ?? [];
+  return responseTypes.length > 0 || grantTypes.some((g) => SUBJECT_GRANTS.includes(String(g)));
+}
+
+/**
+ * The facility check as the client service and the registration endpoint run it: for a client of
+ * a facility that receives subjects, subject_type defaults to pairwise, then checkFacilitySubjects.
+ */
+export function facilitySubjectPolicy(policyOf: (facilityId: string) => Promise<ClaimPolicy | undefined>): (metadata: Metadata) => Promise<void> {
+  return async (metadata) => {
+    const facilityId = metadata[PASS_FACILITY];
+    if (typeof facilityId !== 'string' || !receivesSubjects(metadata)) return;
+    metadata.subject_type ??= 'pairwise';
+    checkFacilitySubjects(metadata, await policyOf(facilityId));
+  };
 }

@@ -2,12 +2,20 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { IdentityServices } from '../../identity/identity-services.ts';
-import { secondFactorRequested } from '../../identity/assurance.ts';
+import type { Platform } from '../../platform.ts';
+import { secondFactorRequested, stepUpRequested } from '../../identity/assurance.ts';
+import { familyMessage } from '../../households/errors.ts';
+import { PassError } from '../../core/errors.ts';
+import { HTTP_STATUS } from '../../http/errors.ts';
 import { applyRefusal } from './refusals.ts';
 import { MESSAGES } from './messages.ts';
+import type { FacilityConsent, FacilityConsentPlan } from './facility-consent.ts';
+import { acrsOf, continueWithAcrs, type StepUpRouteDeps } from './step-up-routes.ts';
+import { STEP_UP_REASON } from './policy.ts';
 import {
   clientName,
   field,
+  finishInteraction,
   finishLogin,
   formBody,
   interactionCsrf,
@@ -24,6 +32,14 @@ export interface RouteDeps {
   provider: () => Provider;
   services: IdentityServices;
   csrfKey: string;
+  /** The platform, for facility consent and step-up (their services start after this capability). */
+  platform?: Platform;
+}
+
+/** What the login and consent pages add when the platform is there: facility consent and step-up. */
+export interface LoginExtras {
+  consent: FacilityConsent;
+  stepUp: StepUpRouteDeps;
 }
 
 async function loginPage(ctx: Context, deps: RouteDeps, details: Details, extra: { error?: string; login?: string } = {}): Promise<void> {
@@ -47,6 +63,27 @@ async function consentPage(ctx: Context, deps: RouteDeps, details: Details): Pro
     clientName: await clientName(deps.provider(), details.params.client_id),
     scopes,
   });
+}
+
+async function facilityConsentPage(ctx: Context, deps: RouteDeps, details: Details, consent: FacilityConsent, plan: FacilityConsentPlan, error: string | null = null): Promise<void> {
+  const language = lang(ctx);
+  await showPage(ctx, 'interaction/consent-facility', {
+    uid: details.uid,
+    csrf: interactionCsrf(deps.csrfKey, details),
+    clientName: await clientName(deps.provider(), details.params.client_id),
+    facilityName: plan.facilityName[language],
+    purpose: plan.policy.purpose[language],
+    retentionDays: plan.policy.retentionDays,
+    rows: consent.rows(plan, language),
+    canRegister: plan.canRegister,
+    error,
+  });
+}
+
+function chosenClaims(ctx: Context): string[] {
+  const value = (ctx.request.body as Record<string, unknown> | undefined)?.claim;
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.filter((v): v is string => typeof v === 'string' && /^[a-z_0-9]{2,40}$/.test(v)).slice(0, 30);
 }
 
 async function codePage(ctx: Context, deps: RouteDeps, details: Details, error: string | null, notice: string | null = null): Promise<void> {
@@ -91,18 +128,34 @@ async function grantConsent(ctx: Context, op: Provider, details: Details): Promi
     grant.addResourceScope(indicator, scopes.join(' '));
   }
   const grantId = await grant.save();
-  await op.interactionFinished(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-  ctx.respond = false;
+  await finishInteraction(ctx, details, { consent: { grantId } }, { mergeWithLastSubmission: true });
 }
 
-/** Sign-in (password, then a one-time code where asked), consent, and the interaction's landing page. */
-export function loginRoutes(router: Router, deps: RouteDeps): void {
+/**
+ * Sign-in (password, then a one-time code, a card signature or a face match where asked), consent
+ * (a facility's relying party: its claim policy and the resident's registration), and the
+ * interaction's landing page.
+ */
+export function loginRoutes(router: Router, deps: RouteDeps, extras?: LoginExtras): void {
   router.get('/:uid', async (ctx) => {
     const details = await loadInteraction(ctx, deps.provider());
     if (!details) return;
-    if (details.prompt.name === 'login') await loginPage(ctx, deps, details);
-    else if (details.prompt.name === 'consent' && FIRST_PARTY_CLIENTS.has(String(details.params.client_id))) await grantConsent(ctx, deps.provider(), details);
-    else await consentPage(ctx, deps, details);
+    if (details.prompt.name === 'login') {
+      // Signed in already and only a card or face step is missing: no password again.
+      const accountId = details.session?.accountId;
+      const onlyStepUp = details.prompt.reasons.every((r) => r === STEP_UP_REASON || r === 'essential_acr' || r === 'essential_acrs');
+      if (extras && accountId && onlyStepUp && stepUpRequested(acrsOf(details))) {
+        const amr = ((details.session as { amr?: string[] } | undefined)?.amr ?? []) as Parameters<typeof continueWithAcrs>[3]['amr'];
+        if (await continueWithAcrs(ctx, extras.stepUp, details, { accountId, amr })) return;
+      }
+      await loginPage(ctx, deps, details);
+    } else if (details.prompt.name === 'consent' && FIRST_PARTY_CLIENTS.has(String(details.params.client_id))) {
+      await grantConsent(ctx, deps.provider(), details);
+    } else {
+      const plan = extras ? await extras.consent.plan(details) : undefined;
+      if (extras && plan) await facilityConsentPage(ctx, deps, details, extras.consent, plan);
+      else await consentPage(ctx, deps, details);
+    }
   });
 
   router.post('/:uid/login', formBody, async (ctx) => {
@@ -110,18 +163,28 @@ export function loginRoutes(router: Router, deps: RouteDeps): void {
     const details = await postedInteraction(ctx, op, deps.csrfKey);
     if (!details) return;
     const login = field(ctx, 'login');
+    // With a card or face step among the acceptable values, the account decides which one is met (step-up-routes.ts).
+    const stepUp = extras && stepUpRequested(acrsOf(details)) ? extras.stepUp : undefined;
+    const request = {
+      login,
+      password: field(ctx, 'password', 1024),
+      ip: ctx.ip,
+      clientId: String(details.params.client_id),
+      secondFactor: !stepUp && secondFactorRequested(details.params.acr_values),
+      interactionUid: details.uid,
+      lang: lang(ctx),
+    };
     try {
-      const outcome = await deps.services.signIn.signIn({
-        login,
-        password: field(ctx, 'password', 1024),
-        ip: ctx.ip,
-        clientId: String(details.params.client_id),
-        secondFactor: secondFactorRequested(details.params.acr_values),
-        interactionUid: details.uid,
-        lang: lang(ctx),
-      });
+      const outcome = await deps.services.signIn.signIn(request);
       if (outcome.kind === 'second_factor') return seeOther(ctx, `/interaction/${details.uid}/verify`);
-      await finishLogin(ctx, op, { accountId: outcome.account.id, amr: outcome.amr, acr: outcome.acr });
+      if (stepUp) {
+        const sendSecondFactor = async () => {
+          await deps.services.signIn.signIn({ ...request, secondFactor: true });
+        };
+        await continueWithAcrs(ctx, stepUp, details, { accountId: outcome.account.id, amr: outcome.amr, sendSecondFactor });
+        return;
+      }
+      await finishLogin(ctx, details, { accountId: outcome.account.id, amr: outcome.amr, acr: outcome.acr });
     } catch (error) {
       await loginPage(ctx, deps, details, { error: applyRefusal(ctx, error, lang(ctx)), login });
     }
@@ -143,7 +206,7 @@ export function loginRoutes(router: Router, deps: RouteDeps): void {
         clientId: String(details.params.client_id),
         interactionUid: details.uid,
       });
-      await finishLogin(ctx, op, { accountId: done.account.id, amr: done.amr, acr: done.acr });
+      await finishLogin(ctx, details, { accountId: done.account.id, amr: done.amr, acr: done.acr });
     } catch (error) {
       await codePage(ctx, deps, details, applyRefusal(ctx, error, lang(ctx)));
     }
@@ -165,10 +228,20 @@ export function loginRoutes(router: Router, deps: RouteDeps): void {
     const details = await postedInteraction(ctx, op, deps.csrfKey);
     if (!details) return;
     if (field(ctx, 'decision') !== 'allow') {
-      await op.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the resident declined' }, { mergeWithLastSubmission: true });
-      ctx.respond = false;
+      await finishInteraction(ctx, details, { error: 'access_denied', error_description: 'the resident declined' }, { mergeWithLastSubmission: true });
       return;
     }
-    await grantConsent(ctx, op, details);
+    const plan = extras && !FIRST_PARTY_CLIENTS.has(String(details.params.client_id)) ? await extras.consent.plan(details) : undefined;
+    if (!extras || !plan) return grantConsent(ctx, op, details);
+    let grantId: string;
+    try {
+      grantId = await extras.consent.allow(op, details, plan, chosenClaims(ctx));
+    } catch (error) {
+      const text = error instanceof PassError ? familyMessage(error.reason) : undefined;
+      if (!text || !(error instanceof PassError)) throw error;
+      ctx.status = HTTP_STATUS[error.code];
+      return facilityConsentPage(ctx, deps, details, extras.consent, (await extras.consent.plan(details)) ?? plan, text[lang(ctx)]);
+    }
+    await finishInteraction(ctx, details, { consent: { grantId } }, { mergeWithLastSubmission: true });
   });
 }

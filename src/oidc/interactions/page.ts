@@ -1,10 +1,12 @@
 import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
 import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
 import { pickLanguage, translator, type Lang } from '../../http/i18n.ts';
 import { render } from '../../http/render.ts';
 import { csrfToken, csrfValid } from './csrf.ts';
 import { MESSAGES } from './messages.ts';
+import { isOutage } from '../../db/outage.ts';
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -39,7 +41,9 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (ctx.params.uid && details.uid !== ctx.params.uid) throw new Error('interaction mismatch');
     return details;
-  } catch {
+  } catch (error) {
+    // Redis away is not an expired sign-in: the error handler answers 503, and the resident retries.
+    if (isOutage(error)) throw error;
     await showError(ctx, 400, t(ctx)('error.interaction'));
     return undefined;
   }
@@ -65,10 +69,25 @@ export async function clientName(provider: Provider, clientId: unknown): Promise
   return (client?.clientName as string | undefined) ?? (typeof clientId === 'string' ? clientId : '');
 }
 
-/** Finishes the sign-in part of an interaction; oidc-provider answers with the redirect. */
-export async function finishLogin(ctx: Context, provider: Provider, login: { accountId: string; amr: string[]; acr: string }): Promise<void> {
-  await provider.interactionFinished(ctx.req, ctx.res, { login: { ...login, remember: true } }, { mergeWithLastSubmission: false });
-  ctx.respond = false;
+/**
+ * Finishes an interaction as oidc-provider's interactionFinished() does, but with the record this
+ * request already loaded: interactionFinished() would load the interaction and its session from
+ * storage again (three round trips more on every sign-in and every consent).
+ */
+export async function finishInteraction(
+  ctx: Context,
+  details: Details,
+  result: InteractionResults,
+  { mergeWithLastSubmission }: { mergeWithLastSubmission: boolean },
+): Promise<void> {
+  details.result = mergeWithLastSubmission && !('error' in result) ? { ...details.lastSubmission, ...result } : result;
+  await details.save(details.exp - Math.floor(Date.now() / 1000));
+  seeOther(ctx, details.returnTo);
+}
+
+/** Finishes the sign-in part of an interaction; the browser goes back to the authorization endpoint. */
+export async function finishLogin(ctx: Context, details: Details, login: { accountId: string; amr: string[]; acr: string }): Promise<void> {
+  await finishInteraction(ctx, details, { login: { ...login, remember: true } }, { mergeWithLastSubmission: false });
 }
 
 export function seeOther(ctx: Context, location: string): void {

@@ -2,6 +2,8 @@ import type { Context } from 'koa';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { render } from '../../http/render.ts';
 import { MESSAGES } from './messages.ts';
+import { OUTAGE_MESSAGE } from '../../http/outage.ts';
+import { pickLanguage } from '../../http/i18n.ts';
 
 /**
  * The pages oidc-provider renders itself (device flow, logout, errors), in PASS's look and
@@ -52,5 +54,6 @@ export const postLogoutSuccessSource: NonNullable<Logout['postLogoutSuccessSourc
 };
 
 export const renderError: NonNullable<Configuration['renderError']> = async (ctx, out) => {
-  await page(ctx, 'error', { message: null, code: typeof out.error === 'string' ? out.error : null });
+  const message = out.error === 'temporarily_unavailable' ? OUTAGE_MESSAGE[pickLanguage(ctx as unknown as Context)] : null;
+  await page(ctx, 'error', { message, code: typeof out.error === 'string' ? out.error : null });
 };

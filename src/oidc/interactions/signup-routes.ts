@@ -120,7 +120,7 @@ export function signupRoutes(router: Router, deps: RouteDeps): void {
     if (!details) return;
     try {
       const done = await signups.confirmPhone(details.uid, field(ctx, 'code', 32), ctx.ip);
-      await finishLogin(ctx, op, { accountId: done.account.id, amr: done.amr, acr: done.acr });
+      await finishLogin(ctx, details, { accountId: done.account.id, amr: done.amr, acr: done.acr });
     } catch (error) {
       await codePage(ctx, details, 'sms', applyRefusal(ctx, error, lang(ctx)));
     }
