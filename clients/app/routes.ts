@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
-import { pickLanguage } from '../../src/http/i18n.ts';
 import { render } from '../../src/http/render.ts';
 import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
 import { e164ToDisplay } from '../../src/identity/phone.ts';
@@ -9,6 +8,7 @@ import { APP_MESSAGES } from './messages.ts';
 import type { AppOidcClient } from './oidc-client.ts';
 import type { PassApi } from './pass-api.ts';
 import { HOME_SECTIONS } from './sections.ts';
+import { signInRoutes } from './sign-in-routes.ts';
 import type { AppSessionData, AppSessions } from './session-store.ts';
 
 export const APP_COOKIE = 'pass_app';
@@ -22,9 +22,6 @@ export interface AppDeps {
   /** PASS's own API, for the home screen's tiles. */
   api: PassApi;
 }
-
-/** A pending sign-in lives as long as an interaction could take. */
-const FLOW_TTL_SECONDS = 3600;
 
 /**
  * The PASS app's pages: landing (signed out), home (signed in), and the sign-in and sign-out
@@ -65,32 +62,15 @@ export function appRoutes(deps: AppDeps): Router {
     });
   });
 
-  router.get('/login', async (ctx) => {
-    const { cookie } = await current(ctx);
-    await deps.sessions.destroy(cookie);
-    const flow = deps.client.newFlow();
-    setCookie(ctx, await deps.sessions.create({ flow }, FLOW_TTL_SECONDS), FLOW_TTL_SECONDS);
-    ctx.redirect(deps.client.authorizationUrl(flow, pickLanguage(ctx)));
-  });
-
-  router.get('/callback', async (ctx) => {
-    const { cookie, data } = await current(ctx);
-    const flow = data?.flow;
-    const code = typeof ctx.query.code === 'string' ? ctx.query.code : undefined;
-    await deps.sessions.destroy(cookie);
-    if (!flow || !code || ctx.query.state !== flow.state) {
-      setCookie(ctx, null, 0);
-      return ctx.redirect('/app/?failed=1');
-    }
-    try {
-      const { tokens, user } = await deps.client.complete(flow, code);
-      setCookie(ctx, await deps.sessions.create({ tokens, user }), deps.sessionTtlSeconds);
-      ctx.redirect(flow.returnTo);
-    } catch (error) {
-      ctx.state.log?.warn({ err: error }, 'PASS app sign-in failed');
-      setCookie(ctx, null, 0);
-      ctx.redirect('/app/?failed=1');
-    }
+  signInRoutes(router, {
+    label: 'PASS app',
+    client: deps.client,
+    sessions: deps.sessions,
+    sessionTtlSeconds: deps.sessionTtlSeconds,
+    current,
+    setCookie,
+    failedUrl: '/app/?failed=1',
+    landing: (returnTo) => returnTo,
   });
 
   router.post('/logout', body, async (ctx) => {

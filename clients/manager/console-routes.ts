@@ -17,14 +17,13 @@ import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
 import type { StaffPrincipal } from '../../src/manager/staff-scope.ts';
 import type { AppOidcClient } from '../app/oidc-client.ts';
 import type { AppSessionData, AppSessions } from '../app/session-store.ts';
+import { signInRoutes } from '../app/sign-in-routes.ts';
 import { ManagerApi } from './manager-api.ts';
 import { SHELL_MESSAGES } from './messages.ts';
 import { MANAGER_BASE } from './paths.ts';
 import type { ManagerEnv, ManagerSection, StaffRequest } from './sections.ts';
 
 export const MANAGER_COOKIE = 'pass_manager';
-/** A pending sign-in lives as long as an interaction could take. */
-const FLOW_TTL_SECONDS = 3600;
 const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'static');
 const STATIC_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
@@ -224,32 +223,16 @@ export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
     return staffGate(ctx, () => page(ctx, 'manager/home', { section: 'home' }));
   });
 
-  router.get('/login', async (ctx) => {
-    const { cookie } = await current(ctx);
-    await deps.sessions.destroy(cookie);
-    const flow = deps.client.newFlow(safeReturn(ctx.query.return));
-    setCookie(ctx, await deps.sessions.create({ flow }, FLOW_TTL_SECONDS), FLOW_TTL_SECONDS);
-    ctx.redirect(deps.client.authorizationUrl(flow, pickLanguage(ctx)));
-  });
-
-  router.get('/callback', async (ctx) => {
-    const { cookie, data } = await current(ctx);
-    const flow = data?.flow;
-    const code = typeof ctx.query.code === 'string' ? ctx.query.code : undefined;
-    await deps.sessions.destroy(cookie);
-    if (!flow || !code || ctx.query.state !== flow.state) {
-      setCookie(ctx, null, 0);
-      return ctx.redirect(`${MANAGER_BASE}/?failed=1`);
-    }
-    try {
-      const { tokens, user } = await deps.client.complete(flow, code);
-      setCookie(ctx, await deps.sessions.create({ tokens, user }), deps.sessionTtlSeconds);
-      ctx.redirect(safeReturn(flow.returnTo));
-    } catch (error) {
-      ctx.state.log?.warn({ err: error }, 'PASS Manager sign-in failed');
-      setCookie(ctx, null, 0);
-      ctx.redirect(`${MANAGER_BASE}/?failed=1`);
-    }
+  signInRoutes(router, {
+    label: 'PASS Manager',
+    client: deps.client,
+    sessions: deps.sessions,
+    sessionTtlSeconds: deps.sessionTtlSeconds,
+    current,
+    setCookie,
+    failedUrl: `${MANAGER_BASE}/?failed=1`,
+    landing: safeReturn,
+    requestedReturn: (ctx) => safeReturn(ctx.query.return),
   });
 
   router.post('/logout', form, async (ctx) => {
