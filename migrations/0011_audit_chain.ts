@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { GENESIS_HASH, entryHash } from '../src/audit/canonical.ts';
+import { fieldsOfRow } from '../src/audit/audit-log.ts';
 
 /**
  * The audit log becomes append-only and hash-chained (issue #10):
@@ -28,19 +29,7 @@ export async function up(knex: Knex): Promise<void> {
     const rows = (await knex('audit_log').where('id', '>', afterId).orderBy('id', 'asc').limit(BATCH)) as Array<Record<string, any>>;
     for (const row of rows) {
       seq += 1n;
-      const hash = entryHash({
-        prevHash,
-        id: String(row.id),
-        seq: seq.toString(),
-        at: new Date(row.created_at),
-        actorAccountId: row.actor_account_id ?? null,
-        action: String(row.action),
-        householdId: row.household_id ?? null,
-        personId: row.person_id ?? null,
-        facilityId: row.facility_id ?? null,
-        registrationId: row.registration_id ?? null,
-        details: typeof row.details === 'string' ? JSON.parse(row.details) : row.details,
-      });
+      const hash = entryHash(fieldsOfRow({ ...row, seq: seq.toString(), prev_hash: prevHash }));
       await knex('audit_log').where({ id: row.id }).update({ seq: seq.toString(), prev_hash: prevHash, hash });
       prevHash = hash;
       afterId = row.id;

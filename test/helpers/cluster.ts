@@ -19,6 +19,8 @@ export interface PassNode {
   /** stdout and stderr so far (its JSON log lines), the last 200 kB. */
   output(): string;
   alive(): boolean;
+  /** How it ended ("exit code 1 signal null"), once it has: a crash is a finding. */
+  exit(): string | undefined;
   /** SIGTERM, then SIGKILL after 20 s. */
   stop(): Promise<void>;
   /** kill -9: no shutdown at all, as when a machine dies. */
@@ -45,6 +47,8 @@ export interface NodeOptions {
   nodeArgs?: string[];
   /** Sees all output as it comes (output() keeps only the tail). */
   onOutput?: (chunk: string) => void;
+  /** How long it may take to answer /healthz (default 45 s). */
+  readyWithinMs?: number;
 }
 
 /** Starts `node src/main.ts` and resolves once /healthz answers on its own port. */
@@ -65,6 +69,7 @@ export async function startNode(issuer: string, env: Record<string, string>, por
   child.stderr!.on('data', keep);
   const exited = once(child, 'exit');
   const alive = () => child.exitCode === null && child.signalCode === null;
+  const exit = () => (alive() ? undefined : `exit code ${child.exitCode} signal ${child.signalCode}`);
   const url = `http://127.0.0.1:${chosen}`;
   const node: PassNode = {
     url,
@@ -72,6 +77,7 @@ export async function startNode(issuer: string, env: Record<string, string>, por
     pid: child.pid!,
     output: () => tail,
     alive,
+    exit,
     async stop() {
       if (!alive()) return;
       child.kill('SIGTERM');
@@ -85,9 +91,10 @@ export async function startNode(issuer: string, env: Record<string, string>, por
       await exited;
     },
   };
-  const deadline = Date.now() + 45_000;
+  const readyWithinMs = options.readyWithinMs ?? 45_000;
+  const deadline = Date.now() + readyWithinMs;
   while (Date.now() < deadline) {
-    if (!alive()) throw new Error(`PASS node exited before it was ready:\n${tail}`);
+    if (!alive()) throw new Error(`PASS node exited before it was ready (${exit()}):\n${tail}`);
     const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
       async (r) => (await r.arrayBuffer(), r.ok),
       () => false,
@@ -96,7 +103,7 @@ export async function startNode(issuer: string, env: Record<string, string>, por
     await sleep(100);
   }
   await node.kill();
-  throw new Error(`PASS node not ready at ${url} within 45 s:\n${tail}`);
+  throw new Error(`PASS node not ready at ${url} within ${readyWithinMs / 1000} s:\n${tail}`);
 }
 
 export const NODE_HEADER = 'x-pass-node';
