@@ -41,6 +41,8 @@ export function configFor(env: Record<string, string>): Config {
       PORT: '0',
       LOG_LEVEL: process.env.PASS_TEST_LOG_LEVEL ?? 'silent',
       PASS_DEMO_DATA: 'false',
+      // CI's two cores also run browsers and other PASS processes: a connection may wait its turn.
+      DATABASE_CONNECT_TIMEOUT_SECONDS: '20',
       ...env,
     },
     REPO_ROOT,
