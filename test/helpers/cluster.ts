@@ -112,8 +112,10 @@ export const SERVED_BY_HEADER = 'x-served-by';
 export interface Proxy {
   url: string;
   port: number;
-  /** The nodes requests go to; replace an entry to bring a node back. */
+  /** The nodes requests go to; bring a restarted node back with `restore`. */
   nodes: Array<PassNode | undefined>;
+  /** Puts a (restarted) node in place and forgets that it refused connections, as a health check would. */
+  restore(index: number, node: PassNode): void;
   /** How many requests each node answered, and how many the proxy answered itself with 502. */
   served: number[];
   badGateway: number;
@@ -128,7 +130,18 @@ export interface Proxy {
 export async function startProxy(port?: number): Promise<Proxy> {
   let next = 0;
   const downUntil = new Map<number, number>();
-  const proxy: Proxy = { url: '', port: 0, nodes: [], served: [], badGateway: 0, close: async () => {} };
+  const proxy: Proxy = {
+    url: '',
+    port: 0,
+    nodes: [],
+    served: [],
+    badGateway: 0,
+    restore(index, node) {
+      proxy.nodes[index] = node;
+      downUntil.delete(index);
+    },
+    close: async () => {},
+  };
 
   function candidates(forced: number | undefined): number[] {
     if (forced !== undefined) return [forced];

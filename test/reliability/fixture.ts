@@ -129,7 +129,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       async restartNode(index) {
         const node = await startNode(proxy.url, env, nodes[index]!.port, nodeOptions(index));
         nodes[index] = node;
-        proxy.nodes[index] = node;
+        proxy.restore(index, node);
         return node;
       },
       async close() {
