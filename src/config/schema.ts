@@ -34,7 +34,10 @@ export const VARIABLES = {
   DATABASE_CONNECT_TIMEOUT_SECONDS: seconds.default(5),
   REDIS_URL: z
     .string()
-    .refine((v) => /^rediss?:\/\/./.test(v) && URL.canParse(v), { message: 'must be a redis:// or rediss:// URL' })
+    // unix:///path/redis.sock for a Redis on the same machine: no TCP stack on every command.
+    .refine((v) => (/^rediss?:\/\/./.test(v) || /^unix:\/\/\/./.test(v)) && URL.canParse(v), {
+      message: 'must be a redis://, rediss:// or unix:///path/to/redis.sock URL',
+    })
     .optional(),
   PASS_COOKIE_KEYS: list.optional(),
   PASS_ENCRYPTION_KEYS: list.optional(),

@@ -39,6 +39,12 @@ describe('configuration', () => {
     expect(config.jpki.allowTestCards).toBe(true);
   });
 
+  test('Redis is reached by redis://, rediss:// or a Unix socket path', () => {
+    for (const url of ['redis://redis.internal:6379/1', 'rediss://:secret@redis.example.jp', 'unix:///run/redis/redis.sock', 'unix:///run/redis/redis.sock?db=2&password=secret']) {
+      expect(loadConfig({ REDIS_URL: url }, REPO_ROOT).redisUrl).toBe(url);
+    }
+  });
+
   test('the issuer follows PORT unless ISSUER is given', () => {
     expect(loadConfig({ PORT: '8080' }, REPO_ROOT).issuer).toBe('http://localhost:8080');
     expect(loadConfig({ ISSUER: 'https://id.example.jp/' }, REPO_ROOT).issuer).toBe('https://id.example.jp');
@@ -56,6 +62,7 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must be a postgres/],
     [{ DATABASE_URL: 'postgres://' }, /^DATABASE_URL: /],
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: must be a redis/],
+    [{ REDIS_URL: 'unix://relative/redis.sock' }, /^REDIS_URL: must be a redis:\/\/, rediss:\/\/ or unix:/],
     [{ PORT: 'eighty' }, /^PORT: /],
     [{ ISSUER: 'ftp://x' }, /^ISSUER: /],
     [{ PASS_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' }, /^PASS_ENCRYPTION_KEYS: each entry/],
