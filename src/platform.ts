@@ -9,6 +9,8 @@ import { migrationSource } from './db/migration-source.ts';
 import { connectRedis } from './db/redis.ts';
 import { lockEmbeddedDatabase } from './db/embedded-lock.ts';
 import { AccountService } from './identity/accounts.ts';
+import { AccountCache, registerAccountCache } from './identity/account-cache.ts';
+import { AccountChangeListener } from './identity/account-change-listener.ts';
 import { FacilityService } from './facilities/facility-service.ts';
 import { SigningKeys } from './oidc/keys/signing-keys.ts';
 
@@ -56,6 +58,13 @@ export async function openPlatform(config: Config, log: Logger, migrations: Migr
   }
   const bus: EventBus = redis ? new RedisEventBus(redis) : new LocalEventBus();
   const box = new SecretBox(config.encryptionKeys);
+  // The embedded database is one process's: its cache would gain little, and stays off.
+  const accountCache = new AccountCache();
+  registerAccountCache(db, accountCache);
+  const accountListener = config.database.url
+    ? new AccountChangeListener({ url: config.database.url, cache: accountCache, log, connectTimeoutMs: config.database.connectTimeoutSeconds * 1000 })
+    : undefined;
+  await accountListener?.start();
   return {
     config,
     log,
@@ -65,9 +74,10 @@ export async function openPlatform(config: Config, log: Logger, migrations: Migr
     bus,
     box,
     keys: new SigningKeys(db, box),
-    accounts: new AccountService(db),
+    accounts: new AccountService(db, accountCache),
     facilities: new FacilityService(db),
     async close() {
+      await accountListener?.close();
       await bus.close();
       redis?.disconnect();
       await db.destroy();

@@ -24,6 +24,7 @@ import { audit } from './audit.ts';
 import { selfPersonOf } from './directory.ts';
 import { FamilyError } from './errors.ts';
 import { TEXT_AP_MAX_AGE } from './household-service.ts';
+import { accountChanged } from '../identity/account-cache.ts';
 
 export const CLAIM_PENDING_TTL_SECONDS = 600;
 
@@ -195,6 +196,7 @@ export class MemberClaim {
       });
       return { personId: p.personId, householdId: p.householdId, registrations };
     });
+    accountChanged(this.#d.db, accountId);
     this.#d.log.info({ personId: moved.personId, householdId: moved.householdId }, 'household member moved to an account of their own');
     return moved;
   }

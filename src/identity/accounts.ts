@@ -5,6 +5,7 @@ import { ConflictError, InvalidInputError } from '../core/errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 import { mobileToE164 } from './phone.ts';
+import type { AccountCache, AccountWithSelf } from './account-cache.ts';
 
 export { mobileToE164 } from './phone.ts';
 
@@ -75,9 +76,11 @@ export interface AccountCredentials {
 
 export class AccountService {
   readonly #db: Database;
+  readonly #cache: AccountCache | undefined;
 
-  constructor(db: Database) {
+  constructor(db: Database, cache?: AccountCache) {
     this.#db = db;
+    this.#cache = cache;
   }
 
   async create(input: CreateAccountInput): Promise<Account> {
@@ -131,13 +134,20 @@ export class AccountService {
 
   /**
    * The account and its own person (relation 'self', the oldest) in one query: token and userinfo
-   * requests need both, and each round trip to the database counts on that path.
+   * requests need both, and each round trip to the database counts on that path. Served from the
+   * node's AccountCache when it holds the account.
    */
-  async findWithSelfPerson(id: string): Promise<{ account: Account; selfPersonId: string | undefined } | undefined> {
+  async findWithSelfPerson(id: string): Promise<AccountWithSelf | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const cached = this.#cache?.get(id);
+    if (cached) return cached;
+    const epoch = this.#cache?.epoch ?? 0;
     const self = this.#db('persons').where('persons.account_id', this.#db.ref('accounts.id')).andWhere('persons.relation', 'self').orderBy('persons.created_at').limit(1).select('persons.id');
     const row = (await this.#db('accounts').where('accounts.id', id).first('accounts.*', self.as('self_person_id'))) as (AccountRow & { self_person_id: string | null }) | undefined;
-    return row ? { account: toAccount(row), selfPersonId: row.self_person_id ?? undefined } : undefined;
+    if (!row) return undefined;
+    const found = { account: toAccount(row), selfPersonId: row.self_person_id ?? undefined };
+    this.#cache?.set(id, found, epoch);
+    return found;
   }
 
   async findByEmail(email: string): Promise<Account | undefined> {

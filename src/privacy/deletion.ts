@@ -28,6 +28,7 @@ import { Lockout } from '../identity/lockout.ts';
 import { dataSubject, members, personIds, type DataSubject } from './subject.ts';
 import { forgetOidcRecords, grantsOf, revokeGrants } from './oidc-records.ts';
 import { forgetJpkiTransients, forgetSealedSessions } from './transients.ts';
+import { accountChanged } from '../identity/account-cache.ts';
 
 export type MembersChoice = 'refuse' | 'delete';
 
@@ -187,6 +188,7 @@ export class AccountDeletion {
       return { anonymised: checkins, ids, membersDeleted: members(current).length };
     });
 
+    accountChanged(db, accountId);
     // 3. Everything outside the transaction; each step is idempotent, so a failure here is logged, not fatal.
     const settle = async (what: string, step: () => Promise<unknown>) => {
       await step().catch((error: unknown) => log.warn({ err: error, step: what }, 'account deletion: a follow-up step failed'));

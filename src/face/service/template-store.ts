@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
+import { accountChanged } from '../../identity/account-cache.ts';
 
 export interface TemplateRow {
   person_id: string;
@@ -37,6 +38,7 @@ export class FaceStore {
     const found = await find();
     if (found) return found;
     await this.#db('persons').insert({ id: randomUUID(), account_id: accountId, relation: 'self' });
+    accountChanged(this.#db, accountId);
     // Two requests racing both insert; both then use the oldest row, so they agree.
     return (await find())!;
   }

@@ -10,6 +10,7 @@ import type { SecretBox } from '../../core/secret-box.ts';
 import type { AnchorEnvironment, BasicFourClaims, JpkiEvidenceRecord } from '../../jpki/index.ts';
 import { alreadyRegistered, ProofingForbiddenError } from './errors.ts';
 import type { StoredVerification } from './ida.ts';
+import { accountChanged } from '../account-cache.ts';
 
 export interface BindingInput {
   accountId: string;
@@ -98,7 +99,10 @@ export class IdentityRecords {
 
   async bind(input: BindingInput): Promise<BindingResult> {
     try {
-      return await this.#db.transaction((trx) => this.#bind(trx, input));
+      const bound = await this.#db.transaction((trx) => this.#bind(trx, input));
+      // A first proof creates the account's own person, which token and userinfo answers name.
+      accountChanged(this.#db, input.accountId);
+      return bound;
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw alreadyRegistered();
       throw error;

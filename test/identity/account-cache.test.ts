@@ -1,0 +1,142 @@
+// Accounts are cached per node for the sign-in path (token, userinfo, resumed authorization), and
+// every change committed to an account or its persons — by any node, the CLI or plain SQL — reaches
+// every node through PostgreSQL's NOTIFY (migration 0012). Two platforms on one database play two
+// nodes; a bare pg client plays "someone else".
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { createLogger } from '../../src/core/logger.ts';
+import { openPlatform, type Platform } from '../../src/platform.ts';
+import { AccountCache } from '../../src/identity/account-cache.ts';
+import { createTestDatabase, tempDir } from '../helpers/services.ts';
+import { REPO_ROOT } from '../helpers/pass.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, withinMs = 5000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value) || Date.now() > deadline) return value;
+    await sleep(20);
+  }
+}
+
+describe('account cache (PostgreSQL)', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  const dir = tempDir();
+  let a: Platform;
+  let b: Platform;
+  let sql: pg.Client;
+  const queriesOn = (platform: Platform) => {
+    let n = 0;
+    platform.db.on('query', () => (n += 1));
+    return () => n;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, PASS_DEMO_DATA: 'false', PASS_DATA_DIR: dir.path, LOG_LEVEL: 'silent' }, REPO_ROOT);
+    a = await openPlatform(config, createLogger('silent'), 'apply');
+    b = await openPlatform(config, createLogger('silent'), 'require');
+    sql = new pg.Client({ connectionString: database.url });
+    await sql.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await sql?.end();
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+    dir.remove();
+  });
+
+  test('a second read costs no query; a change committed anywhere reaches every node', async () => {
+    const account = await a.accounts.create({ email: 'cache@example.jp', password: 'a long enough password 2026', verified: true });
+    const countA = queriesOn(a);
+    expect((await a.accounts.findWithSelfPerson(account.id))?.selfPersonId).toBeUndefined();
+    expect((await a.accounts.findWithSelfPerson(account.id))?.account.email).toBe('cache@example.jp');
+    expect(countA()).toBe(1);
+    expect((await b.accounts.findWithSelfPerson(account.id))?.selfPersonId).toBeUndefined();
+
+    // Proofing (or a first face) gives the account its own person: plain SQL, outside PASS.
+    const personId = randomUUID();
+    await sql.query("insert into persons (id, account_id, relation) values ($1, $2, 'self')", [personId, account.id]);
+    for (const node of [a, b]) {
+      const seen = await eventually(() => node.accounts.findWithSelfPerson(account.id), (v) => v?.selfPersonId === personId);
+      expect(seen?.selfPersonId).toBe(personId);
+    }
+
+    await sql.query('delete from persons where id = $1', [personId]);
+    await sql.query('delete from accounts where id = $1', [account.id]);
+    for (const node of [a, b]) {
+      const seen = await eventually(() => node.accounts.findWithSelfPerson(account.id), (v) => v === undefined);
+      expect(seen).toBeUndefined();
+    }
+  });
+
+  test('with its listener cut off a node reads the database, sees what changed meanwhile, then caches again', async () => {
+    const account = await a.accounts.create({ email: 'cut@example.jp', password: 'a long enough password 2026', verified: true });
+    await a.accounts.findWithSelfPerson(account.id);
+    await b.accounts.findWithSelfPerson(account.id);
+    // Both nodes' listeners are cut; the change below is announced to nobody.
+    const cut = await sql.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'LISTEN pass_account_changed%'");
+    expect(cut.rowCount).toBe(2);
+    await sleep(100);
+    const personId = randomUUID();
+    await sql.query("insert into persons (id, account_id, relation) values ($1, $2, 'self')", [personId, account.id]);
+    expect((await a.accounts.findWithSelfPerson(account.id))?.selfPersonId).toBe(personId);
+    expect((await b.accounts.findWithSelfPerson(account.id))?.selfPersonId).toBe(personId);
+
+    // The listener comes back by itself and the node caches again.
+    const countA = queriesOn(a);
+    await eventually(
+      async () => {
+        const before = countA();
+        await a.accounts.findWithSelfPerson(account.id);
+        await a.accounts.findWithSelfPerson(account.id);
+        return countA() - before;
+      },
+      (queries) => queries === 0,
+      10_000,
+    );
+    const before = countA();
+    expect((await a.accounts.findWithSelfPerson(account.id))?.selfPersonId).toBe(personId);
+    expect(countA() - before).toBe(0);
+  }, 30_000);
+});
+
+describe('AccountCache', () => {
+  const value = (email: string) => ({
+    account: { id: 'x', email, phoneE164: null, role: 'resident' as const, emailVerified: true, phoneVerified: false, createdAt: new Date() },
+    selfPersonId: undefined,
+  });
+
+  test('a read that raced a change does not store what it read before the change', () => {
+    const cache = new AccountCache();
+    cache.enable();
+    const epoch = cache.epoch;
+    cache.forget('x');
+    cache.set('x', value('old@example.jp'), epoch);
+    expect(cache.get('x')).toBeUndefined();
+    cache.set('x', value('new@example.jp'), cache.epoch);
+    expect(cache.get('x')?.account.email).toBe('new@example.jp');
+  });
+
+  test('off until enabled, emptied when disabled, bounded in size and time', async () => {
+    const cache = new AccountCache({ ttlMs: 50, maxEntries: 2 });
+    cache.set('x', value('a@example.jp'), cache.epoch);
+    expect(cache.get('x')).toBeUndefined();
+    cache.enable();
+    for (const id of ['1', '2', '3']) cache.set(id, value(`${id}@example.jp`), cache.epoch);
+    expect(cache.size).toBe(2);
+    expect(cache.get('1')).toBeUndefined();
+    expect(cache.get('3')?.account.email).toBe('3@example.jp');
+    await sleep(60);
+    expect(cache.get('3')).toBeUndefined();
+    cache.set('2', value('2@example.jp'), cache.epoch);
+    cache.disable();
+    expect(cache.get('2')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+});
