@@ -59,9 +59,9 @@ export async function openPlatform(config: Config, log: Logger, migrations: Migr
   const bus: EventBus = redis ? new RedisEventBus(redis) : new LocalEventBus();
   const box = new SecretBox(config.encryptionKeys);
   // The embedded database is one process's: its cache would gain little, and stays off.
-  const accountCache = new AccountCache();
+  const accountCache = new AccountCache({ ttlMs: config.database.accountCacheSeconds * 1000 });
   registerAccountCache(db, accountCache);
-  const accountListener = config.database.url
+  const accountListener = config.database.url && config.database.accountCacheSeconds > 0
     ? new AccountChangeListener({ url: config.database.url, cache: accountCache, log, connectTimeoutMs: config.database.connectTimeoutSeconds * 1000 })
     : undefined;
   await accountListener?.start();

@@ -24,7 +24,7 @@ export interface Config {
   issuer: string;
   trustProxy: boolean;
   dataDir: string;
-  database: { url: string | undefined; poolMax: number; connectTimeoutSeconds: number };
+  database: { url: string | undefined; poolMax: number; connectTimeoutSeconds: number; accountCacheSeconds: number };
   redisUrl: string | undefined;
   cookieKeys: string[];
   /** The first key encrypts; all of them decrypt (rotation). */
@@ -172,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     issuer,
     trustProxy: v.TRUST_PROXY,
     dataDir,
-    database: { url: v.DATABASE_URL, poolMax: v.DATABASE_POOL_MAX, connectTimeoutSeconds: v.DATABASE_CONNECT_TIMEOUT_SECONDS },
+    database: { url: v.DATABASE_URL, poolMax: v.DATABASE_POOL_MAX, connectTimeoutSeconds: v.DATABASE_CONNECT_TIMEOUT_SECONDS, accountCacheSeconds: v.ACCOUNT_CACHE_SECONDS },
     redisUrl: v.REDIS_URL,
     cookieKeys: v.PASS_COOKIE_KEYS ?? DEV_COOKIE_KEYS,
     encryptionKeys,

@@ -32,6 +32,8 @@ export const VARIABLES = {
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_CONNECT_TIMEOUT_SECONDS: seconds.default(5),
+  // 0 turns the account cache off: needed where LISTEN cannot work (a transaction-pooling PgBouncer).
+  ACCOUNT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   REDIS_URL: z
     .string()
     // unix:///path/redis.sock for a Redis on the same machine: no TCP stack on every command.

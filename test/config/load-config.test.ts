@@ -64,6 +64,7 @@ describe('configuration', () => {
     [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: must be a redis/],
     [{ REDIS_URL: 'unix://relative/redis.sock' }, /^REDIS_URL: must be a redis:\/\/, rediss:\/\/ or unix:/],
     [{ PORT: 'eighty' }, /^PORT: /],
+    [{ ACCOUNT_CACHE_SECONDS: '-1' }, /^ACCOUNT_CACHE_SECONDS: /],
     [{ ISSUER: 'ftp://x' }, /^ISSUER: /],
     [{ PASS_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' }, /^PASS_ENCRYPTION_KEYS: each entry/],
     [{ MAIL_TRANSPORT: 'smtp' }, /^SMTP_URL: required/],

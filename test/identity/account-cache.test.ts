@@ -75,6 +75,21 @@ describe('account cache (PostgreSQL)', () => {
     }
   });
 
+  test('ACCOUNT_CACHE_SECONDS=0 turns it off: every read goes to the database, and no connection listens', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, PASS_DEMO_DATA: 'false', PASS_DATA_DIR: dir.path, LOG_LEVEL: 'silent', ACCOUNT_CACHE_SECONDS: '0' }, REPO_ROOT);
+    const off = await openPlatform(config, createLogger('silent'), 'require');
+    try {
+      const account = await off.accounts.create({ email: 'uncached@example.jp', password: 'a long enough password 2026', verified: true });
+      const count = queriesOn(off);
+      for (let i = 0; i < 3; i += 1) await off.accounts.findWithSelfPerson(account.id);
+      expect(count()).toBe(3);
+      const listening = await sql.query("select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'LISTEN pass_account_changed%'");
+      expect(listening.rows[0].n).toBe(2);
+    } finally {
+      await off.close();
+    }
+  });
+
   test('with its listener cut off a node reads the database, sees what changed meanwhile, then caches again', async () => {
     const account = await a.accounts.create({ email: 'cut@example.jp', password: 'a long enough password 2026', verified: true });
     await a.accounts.findWithSelfPerson(account.id);
