@@ -4,7 +4,12 @@ import type { AccountCache } from './account-cache.ts';
 
 export const ACCOUNT_CHANGED_CHANNEL = 'pass_account_changed';
 
+export const LISTENER_APPLICATION_NAME = 'pass-account-listener';
+
 const RETRY_MS = [250, 1000, 2000, 5000];
+/** A connection that died without a word (a crashed host, a dropped NAT entry) is noticed within this. */
+const HEARTBEAT_MS = 10_000;
+const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /**
  * One connection per node that LISTENs for migration 0012's announcements and forgets the
@@ -17,16 +22,20 @@ export class AccountChangeListener {
   readonly #cache: AccountCache;
   readonly #log: Logger;
   readonly #connectTimeoutMs: number;
+  readonly #heartbeatMs: number;
+  readonly #heartbeatTimeoutMs: number;
   #client: pg.Client | undefined;
   #timer: NodeJS.Timeout | undefined;
   #failures = 0;
   #closed = false;
 
-  constructor(options: { url: string; cache: AccountCache; log: Logger; connectTimeoutMs: number }) {
+  constructor(options: { url: string; cache: AccountCache; log: Logger; connectTimeoutMs: number; heartbeatMs?: number; heartbeatTimeoutMs?: number }) {
     this.#url = options.url;
     this.#cache = options.cache;
     this.#log = options.log;
     this.#connectTimeoutMs = options.connectTimeoutMs;
+    this.#heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
   }
 
   /** Resolves once listening, or after the first attempt failed (retries go on in the background). */
@@ -36,12 +45,14 @@ export class AccountChangeListener {
 
   async #connect(): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: this.#connectTimeoutMs });
+    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: this.#connectTimeoutMs, application_name: LISTENER_APPLICATION_NAME });
     this.#client = client;
     let lost = false;
+    let heartbeat: NodeJS.Timeout | undefined;
     const onLost = (error?: Error) => {
       if (lost) return;
       lost = true;
+      clearInterval(heartbeat);
       this.#cache.disable();
       client.removeAllListeners('notification');
       client.end().catch(() => {});
@@ -60,6 +71,16 @@ export class AccountChangeListener {
       if (lost || this.#closed) return;
       this.#failures = 0;
       this.#cache.enable();
+      heartbeat = setInterval(() => {
+        const unanswered = setTimeout(() => onLost(new Error('heartbeat unanswered')), this.#heartbeatTimeoutMs).unref();
+        client.query('select 1').then(
+          () => clearTimeout(unanswered),
+          (error: Error) => {
+            clearTimeout(unanswered);
+            onLost(error);
+          },
+        );
+      }, this.#heartbeatMs).unref();
     } catch (error) {
       onLost(error as Error);
     }

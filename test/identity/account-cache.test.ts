@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { openPlatform, type Platform } from '../../src/platform.ts';
 import { AccountCache } from '../../src/identity/account-cache.ts';
+import { AccountChangeListener, LISTENER_APPLICATION_NAME } from '../../src/identity/account-change-listener.ts';
 import { createTestDatabase, tempDir } from '../helpers/services.ts';
 import { REPO_ROOT } from '../helpers/pass.ts';
 
@@ -83,7 +84,7 @@ describe('account cache (PostgreSQL)', () => {
       const count = queriesOn(off);
       for (let i = 0; i < 3; i += 1) await off.accounts.findWithSelfPerson(account.id);
       expect(count()).toBe(3);
-      const listening = await sql.query("select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'LISTEN pass_account_changed%'");
+      const listening = await sql.query('select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = $1', [LISTENER_APPLICATION_NAME]);
       expect(listening.rows[0].n).toBe(2);
     } finally {
       await off.close();
@@ -95,7 +96,7 @@ describe('account cache (PostgreSQL)', () => {
     await a.accounts.findWithSelfPerson(account.id);
     await b.accounts.findWithSelfPerson(account.id);
     // Both nodes' listeners are cut; the change below is announced to nobody.
-    const cut = await sql.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'LISTEN pass_account_changed%'");
+    const cut = await sql.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1', [LISTENER_APPLICATION_NAME]);
     expect(cut.rowCount).toBe(2);
     await sleep(100);
     const personId = randomUUID();
@@ -118,6 +119,38 @@ describe('account cache (PostgreSQL)', () => {
     const before = countA();
     expect((await a.accounts.findWithSelfPerson(account.id))?.selfPersonId).toBe(personId);
     expect(countA() - before).toBe(0);
+  }, 30_000);
+});
+
+describe('account change listener (PostgreSQL)', () => {
+  test('a listener whose server stops answering is given up within its heartbeat: the cache goes off', async () => {
+    const database = await createTestDatabase();
+    const dir = tempDir();
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, PASS_DEMO_DATA: 'false', PASS_DATA_DIR: dir.path, LOG_LEVEL: 'silent' }, REPO_ROOT);
+    const platform = await openPlatform(config, createLogger('silent'), 'apply');
+    const cache = new AccountCache();
+    const listener = new AccountChangeListener({ url: database.url, cache, log: createLogger('silent'), connectTimeoutMs: 2000, heartbeatMs: 200, heartbeatTimeoutMs: 300 });
+    const sql = new pg.Client({ connectionString: database.url });
+    let stopped: number | undefined;
+    try {
+      await sql.connect();
+      await listener.start();
+      expect(cache.enabled).toBe(true);
+      // The listener's server process freezes (as a host that died without closing its connections).
+      // The platform's own listener and this one: this one connected last.
+      const row = await sql.query('select pid from pg_stat_activity where datname = current_database() and application_name = $1 order by backend_start desc limit 1', [LISTENER_APPLICATION_NAME]);
+      stopped = (row.rows[0] as { pid: number }).pid;
+      process.kill(stopped, 'SIGSTOP');
+      const off = await eventually(async () => cache.enabled, (enabled) => !enabled, 3000);
+      expect(off).toBe(false);
+    } finally {
+      if (stopped) process.kill(stopped, 'SIGCONT');
+      await listener.close();
+      await sql.end();
+      await platform.close();
+      await database.drop();
+      dir.remove();
+    }
   }, 30_000);
 });
 
