@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { exportJWK, generateKeyPair } from 'jose';
-import { CookieJar, csrfOf, request } from '../helpers/browserless.ts';
+import { CookieJar } from '../helpers/browserless.ts';
+import { walkFacility } from './facility-helpers.ts';
 import type { startPass } from '../helpers/pass.ts';
 
 export type Pass = Awaited<ReturnType<typeof startPass>>;
@@ -17,30 +18,11 @@ export interface Walk {
 
 /**
  * The resident's browser, without a browser: follows an authorization URL through PASS's login
- * and consent pages (allowing) until PASS redirects to `redirectUri`.
+ * and consent pages (allowing, no optional claims ticked) until PASS redirects to `redirectUri`.
  */
 export async function walk(start: string | URL, redirectUri: string, login: { email: string; password?: string }, jar = new CookieJar()): Promise<Walk> {
-  let next = start.toString();
-  const pages: string[] = [];
-  for (let step = 0; step < 12; step += 1) {
-    if (next.startsWith(redirectUri)) return { callback: new URL(next), pages, jar };
-    const page = await request(jar, next);
-    if (page.status >= 300 && page.status < 400) {
-      next = new URL(page.headers.get('location')!, next).toString();
-      continue;
-    }
-    const html = await page.text();
-    const form = /action="\/interaction\/([^/]+)\/(login|consent)"/.exec(html);
-    if (!form) throw new Error(`unexpected page ${page.status} at ${next}: ${html.slice(0, 400)}`);
-    pages.push(form[2]!);
-    const fields: Record<string, string> =
-      form[2] === 'login' ? { login: login.email, password: login.password ?? PASSWORD, csrf: csrfOf(html) } : { decision: 'allow', csrf: csrfOf(html) };
-    const posted = await request(jar, new URL(`/interaction/${form[1]}/${form[2]}`, next).toString(), { method: 'POST', body: new URLSearchParams(fields) });
-    const location = posted.headers.get('location');
-    if (!location) throw new Error(`the ${form[2]} form did not redirect (${posted.status}): ${(await posted.text()).slice(0, 300)}`);
-    next = new URL(location, next).toString();
-  }
-  throw new Error('too many redirects');
+  const walked = await walkFacility(start, redirectUri, { email: login.email, password: login.password ?? PASSWORD, jar, consent: () => ({ claims: [] }) });
+  return { callback: walked.callback, pages: walked.pages.map((page) => page.kind), jar: walked.jar };
 }
 
 let counter = 0;
