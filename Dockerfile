@@ -39,4 +39,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Migrations run as a separate step (`node src/cli/main.ts migrate`); PASS refuses an outdated schema.
-CMD ["node", "src/main.ts"]
+CMD ["node", "clients/main.ts"]

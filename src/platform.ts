@@ -4,8 +4,7 @@ import type { Logger } from './core/logger.ts';
 import { SecretBox } from './core/secret-box.ts';
 import { LocalEventBus, RedisEventBus, type EventBus } from './core/event-bus.ts';
 import { PassError } from './core/errors.ts';
-import { checkDatabase, createDatabase, describeDatabase, migrate, type Database, type DatabaseInfo } from './db/database.ts';
-import { migrationSource } from './db/migration-source.ts';
+import { checkDatabase, createDatabase, describeDatabase, migrate, pendingMigrations, type Database, type DatabaseInfo } from './db/database.ts';
 import { connectRedis } from './db/redis.ts';
 import { lockEmbeddedDatabase } from './db/embedded-lock.ts';
 import { AccountService } from './identity/accounts.ts';
@@ -32,7 +31,7 @@ export interface Platform {
 export type MigrationPolicy = 'apply' | 'require';
 
 async function assertMigrated(db: Database): Promise<void> {
-  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+  const pending = await pendingMigrations(db);
   if (pending.length > 0) {
     throw new PassError('configuration', 'schema_outdated', `the database schema is behind by ${pending.length} migration(s): run "npm run migrate"`);
   }

@@ -14,7 +14,8 @@ import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { CookieKeys } from './http/cookie-keys.ts';
 import { staticFiles } from './http/static-files.ts';
-import { CAPABILITIES, type Capability } from './capabilities.ts';
+import { CAPABILITIES, type CapabilityFactory, type Provisions } from './capabilities.ts';
+import { checkOrder, startCapabilities, stopCapabilities, type Composition } from './composition.ts';
 
 /**
  * oidc-provider's machine-to-machine endpoints: no capability serves these paths, so requests to
@@ -54,6 +55,8 @@ export interface PassServer {
   server: http.Server;
   platform: Platform;
   oidc: OidcModule;
+  /** What the capabilities provided, by name (tests and development tools reach the running parts here). */
+  provided: Partial<Provisions>;
   /** Stops taking connections, lets requests in flight finish, then releases the database. */
   close(): Promise<void>;
 }
@@ -93,12 +96,20 @@ function trackInFlight(server: http.Server): () => number {
 export interface StartOptions {
   /** Seed demo data (when configured). Cluster workers leave it to the primary. */
   seed?: boolean;
+  /**
+   * The capabilities to start, in order: the provider's own by default. The all-in-one PASS
+   * (clients/main.ts) adds the first-party clients after them.
+   */
+  capabilities?: readonly CapabilityFactory[];
 }
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<PassServer> {
+  const factories = options.capabilities ?? CAPABILITIES;
+  // A wrong order is a mistake in the code: say so before touching the database.
+  checkOrder(factories);
   const platform = await openPlatform(config, log, 'require');
   let oidc: OidcModule;
-  const capabilities: Capability[] = [];
+  let composition: Composition | undefined;
   try {
     oidc = await createOidcModule(platform, (provider) => {
       provider.on('server_error', (ctx: Koa.Context, error: Error) => {
@@ -115,13 +126,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       const report = await seedDemoData(platform, oidc.clients);
       if (report.clientsCreated.length || report.accountsCreated.length) log.info(report, 'demo data seeded');
     }
-    for (const factory of CAPABILITIES) capabilities.push(await factory({ platform, oidc }));
+    composition = await startCapabilities(factories, platform, oidc);
     await oidc.host.start();
     await platform.bus.subscribe(KEYS_CHANNEL, () => {
       oidc.host.reloadIfChanged().catch((error: unknown) => log.error({ err: error }, 'signing key reload failed'));
     });
   } catch (error) {
-    for (const capability of capabilities) await capability.stop?.();
+    if (composition) await stopCapabilities(composition.capabilities);
     await platform.close();
     throw error;
   }
@@ -133,6 +144,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   app.use(securityHeaders(config.issuer.startsWith('https://')));
   app.use(errorHandler());
   app.use(staticFiles());
+  const { capabilities, provided } = composition;
   const health = healthRoutes([...readinessChecks(platform), ...capabilities.flatMap((c) => c.readiness ?? [])]);
   app.use(health.routes());
   app.use(skipFor(PROTOCOL_ENDPOINTS, compose(capabilities.flatMap((c) => c.middleware ?? []))));
@@ -157,6 +169,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     server,
     platform,
     oidc,
+    provided,
     close() {
       closing ??= (async () => {
         clearInterval(purger);
@@ -168,7 +181,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         server.closeAllConnections();
         await closed;
-        for (const capability of capabilities) await capability.stop?.();
+        await stopCapabilities(capabilities);
         await platform.close();
         log.info('PASS stopped');
       })();

@@ -49,12 +49,12 @@ export function passCli(args: string[], options: PassProcessOptions): Promise<st
   return runCommand([path.join(REPO_ROOT, 'src/cli/main.ts'), ...args], { cwd: REPO_ROOT, env: passEnv(options, 0) });
 }
 
-/** Starts `node src/main.ts` on a free loopback port; resolves when /healthz answers. */
+/** Starts `node clients/main.ts` (what `npm start` runs) on a free loopback port; resolves when /healthz answers. */
 export async function startPassProcess(options: PassProcessOptions): Promise<ChildServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   return startChildServer({
-    args: [...(options.nodeArgs ?? []), path.join(REPO_ROOT, 'src/main.ts')],
+    args: [...(options.nodeArgs ?? []), path.join(REPO_ROOT, 'clients/main.ts')],
     cwd: REPO_ROOT,
     env: passEnv(options, port),
     url,

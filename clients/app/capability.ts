@@ -1,8 +1,10 @@
 import type { Middleware } from 'koa';
-import type { Capability, CapabilityContext } from '../../src/capabilities.ts';
-import { AppOidcClient } from './oidc-client.ts';
+import { defineCapability } from '../../src/capabilities.ts';
+import { appRelyingParty } from './client.ts';
 import { appRoutes } from './routes.ts';
-import { AppSessions } from './session-store.ts';
+import type { RpSession } from '../shared/relying-party.ts';
+import { ClientSessions } from '../shared/session-store.ts';
+import { clientSessionsDataRights } from '../shared/data-rights.ts';
 import { FeatureKit } from './feature-kit.ts';
 import { proofingAppRoutes } from './proofing/routes.ts';
 import { faceAppRoutes } from './face/routes.ts';
@@ -12,37 +14,40 @@ import { qrAppRoutes } from './qr-routes.ts';
 import { privacyAppRoutes } from './privacy/routes.ts';
 
 /** The PASS app (/app), served by PASS itself as a first-party relying party (client `pass-app`). */
-export async function passAppCapability({ platform }: CapabilityContext): Promise<Capability> {
-  const { config, db, box } = platform;
-  const sessions = new AppSessions(db, box, config.ttl.session);
-  const kit = new FeatureKit({ sessions, issuer: config.issuer, csrfKey: config.cookieKeys[0]!, production: config.production });
-  const router = appRoutes({
-    api: kit.api,
-    sessions,
-    client: new AppOidcClient(config.issuer),
-    csrfKey: config.cookieKeys[0]!,
-    secureCookies: config.issuer.startsWith('https://'),
-    sessionTtlSeconds: config.ttl.session,
-  });
-  const timer = setInterval(() => {
-    sessions.purgeExpired().catch((error: unknown) => platform.log.warn({ err: error }, 'PASS app session purge failed'));
-  }, config.purgeIntervalSeconds * 1000);
-  timer.unref();
-  return {
-    name: 'pass-app',
-    // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
-    middleware: [
-      router.routes(),
-      router.allowedMethods(),
-      // The app's feature screens, each its own module (clients/app/<feature>/routes.ts).
-      proofingAppRoutes(kit).routes(),
-      faceAppRoutes(kit, { prefix: SELF_FACE.base, subject: () => SELF_FACE, maxUploadBytes: config.face.maxUploadBytes }).routes(),
-      ...familyScreens(kit, config.face.maxUploadBytes),
-      qrAppRoutes(kit).routes(),
-      privacyAppRoutes(kit, { sessions, secureCookies: config.issuer.startsWith('https://') }).routes(),
-    ] as unknown as Middleware[],
-    async stop() {
-      clearInterval(timer);
-    },
-  };
-}
+export const passAppCapability = defineCapability({
+  name: 'pass-app',
+  async start({ platform }) {
+    const { config, db, box } = platform;
+    const sessions = new ClientSessions<RpSession>(db, box, 'app', config.ttl.session);
+    const kit = new FeatureKit({ sessions, issuer: config.issuer, csrfKey: config.cookieKeys[0]!, production: config.production });
+    const router = appRoutes({
+      api: kit.api,
+      sessions,
+      client: appRelyingParty(config.issuer),
+      csrfKey: config.cookieKeys[0]!,
+      secureCookies: config.issuer.startsWith('https://'),
+      sessionTtlSeconds: config.ttl.session,
+    });
+    const timer = setInterval(() => {
+      sessions.purgeExpired().catch((error: unknown) => platform.log.warn({ err: error }, 'PASS app session purge failed'));
+    }, config.purgeIntervalSeconds * 1000);
+    timer.unref();
+    return {
+      dataRights: [clientSessionsDataRights('pass-app sessions', sessions)],
+      // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
+      middleware: [
+        router.routes(),
+        router.allowedMethods(),
+        // The app's feature screens, each its own module (clients/app/<feature>/routes.ts).
+        proofingAppRoutes(kit).routes(),
+        faceAppRoutes(kit, { prefix: SELF_FACE.base, subject: () => SELF_FACE, maxUploadBytes: config.face.maxUploadBytes }).routes(),
+        ...familyScreens(kit, config.face.maxUploadBytes),
+        qrAppRoutes(kit).routes(),
+        privacyAppRoutes(kit, { sessions, secureCookies: config.issuer.startsWith('https://') }).routes(),
+      ] as unknown as Middleware[],
+      async stop() {
+        clearInterval(timer);
+      },
+    };
+  },
+});

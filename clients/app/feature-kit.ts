@@ -6,22 +6,23 @@
  */
 import type { Context } from 'koa';
 import { pickLanguage, type Lang, type Messages } from '../../src/http/i18n.ts';
-import { render } from '../../src/http/render.ts';
 import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
 import { APP_COOKIE } from './routes.ts';
 import { PassApi } from './pass-api.ts';
-import type { AppSessionData, AppSessions } from './session-store.ts';
+import type { RpSession } from '../shared/relying-party.ts';
+import type { ClientSessions } from '../shared/session-store.ts';
+import { render } from './render.ts';
 
 export interface SignedIn<F> {
   cookie: string;
-  data: AppSessionData & { [key: string]: unknown };
+  data: RpSession & { [key: string]: unknown };
   token: string;
   /** This feature's own state in the session (e.g. a proofing flow in progress). */
   flow: F | undefined;
 }
 
 export interface FeatureKitDeps {
-  sessions: AppSessions;
+  sessions: ClientSessions<RpSession>;
   issuer: string;
   csrfKey: string;
   production: boolean;
@@ -82,7 +83,7 @@ export class FeatureKit {
 
   /**
    * Renders a feature page. `error` and `notice` (already in the page's language) are shown by the
-   * view itself near the top (views/app/partials/feedback.ejs), not by the shared bottom partial.
+   * view itself near the top (clients/app/views/partials/feedback.ejs), not by the shared bottom partial.
    */
   async page(ctx: Context, view: string, messages: Messages, here: string, locals: Record<string, unknown>): Promise<void> {
     const { error = null, notice = null, ...rest } = locals;

@@ -21,7 +21,7 @@ import { formatDateTime } from './format.ts';
 import type { FeatureKit, SignedIn } from './feature-kit.ts';
 import { refusalText } from './pass-api.ts';
 import type { HomeSection, SectionEnv } from './sections.ts';
-import type { AppSessionData } from './session-store.ts';
+import type { RpSession } from '../shared/relying-party.ts';
 
 export { QR_APP_MESSAGES };
 
@@ -38,7 +38,7 @@ function field(ctx: Context, name: string): string {
 }
 
 /** The home tile: shown only while the resident's own person has a registration in use (else nothing to check in to). */
-export async function checkinSection(session: AppSessionData, { api }: SectionEnv): Promise<HomeSection | undefined> {
+export async function checkinSection(session: RpSession, { api }: SectionEnv): Promise<HomeSection | undefined> {
   try {
     const answer = await api.call<{ registrations?: Array<{ status: string; relation?: string }> }>(session.tokens!.accessToken, 'GET', '/api/registrations');
     const own = answer.ok && answer.body.registrations?.some((r) => r.status === 'active' && (r.relation ?? 'self') === 'self');
@@ -58,13 +58,13 @@ export function qrAppRoutes(kit: FeatureKit): Router {
     const lang = kit.lang(ctx);
     const answer = await kit.api.call<{ token: string; expiresAt: string; ttlSeconds: number }>(session.token, 'POST', '/api/checkins/qr-token');
     if (!answer.ok) {
-      await kit.page(ctx, 'app/qr', MESSAGES, BASE, { image: null, expiresAt: null, error: refusalText(answer, lang, MESSAGES['qr.failed']![lang]) });
+      await kit.page(ctx, 'qr', MESSAGES, BASE, { image: null, expiresAt: null, error: refusalText(answer, lang, MESSAGES['qr.failed']![lang]) });
       return;
     }
     const image = await QRCode.toDataURL(answer.body.token, { errorCorrectionLevel: 'M', margin: 2, width: 320 });
     // Renewed a little before it expires, so the code on the screen is always usable.
     ctx.set('Refresh', String(Math.max(5, answer.body.ttlSeconds - 8)));
-    await kit.page(ctx, 'app/qr', MESSAGES, BASE, { image, expiresAt: new Date(answer.body.expiresAt).toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo' }) });
+    await kit.page(ctx, 'qr', MESSAGES, BASE, { image, expiresAt: new Date(answer.body.expiresAt).toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo' }) });
   });
 
   async function cardPage(ctx: Context, s: SignedIn<unknown>, feedback: { error?: string | null; notice?: string | null } = {}, status = 200): Promise<void> {
@@ -73,7 +73,7 @@ export function qrAppRoutes(kit: FeatureKit): Router {
     // The virtual cards exist outside production only; there the card reader app is the card.
     const list = kit.production ? undefined : await kit.api.call<{ cards: Array<{ id: string; label: string; revoked: boolean }> }>(s.token, 'GET', '/api/checkins/dev/cards');
     ctx.status = status;
-    await kit.page(ctx, 'app/qr-card', MESSAGES, `${BASE}/card`, {
+    await kit.page(ctx, 'qr-card', MESSAGES, `${BASE}/card`, {
       csrf: kit.csrf(s),
       error: feedback.error ?? null,
       notice: feedback.notice ?? null,

@@ -1,21 +1,21 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
-import { render } from '../../src/http/render.ts';
 import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
 import { e164ToDisplay } from '../../src/identity/phone.ts';
 import { APP_MESSAGES } from './messages.ts';
-import type { AppOidcClient } from './oidc-client.ts';
 import type { PassApi } from './pass-api.ts';
 import { HOME_SECTIONS } from './sections.ts';
-import { signInRoutes } from './sign-in-routes.ts';
-import type { AppSessionData, AppSessions } from './session-store.ts';
+import { render } from './render.ts';
+import type { PassRelyingParty, RpSession } from '../shared/relying-party.ts';
+import type { ClientSessions } from '../shared/session-store.ts';
+import { signInRoutes } from '../shared/sign-in-routes.ts';
 
 export const APP_COOKIE = 'pass_app';
 
 export interface AppDeps {
-  sessions: AppSessions;
-  client: AppOidcClient;
+  sessions: ClientSessions<RpSession>;
+  client: PassRelyingParty;
   csrfKey: string;
   secureCookies: boolean;
   sessionTtlSeconds: number;
@@ -37,7 +37,7 @@ export function appRoutes(deps: AppDeps): Router {
     ctx.cookies.set(APP_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/app', signed: false, maxAge: maxAgeSeconds * 1000, overwrite: true });
   }
 
-  async function current(ctx: Context): Promise<{ cookie: string | undefined; data: AppSessionData | undefined }> {
+  async function current(ctx: Context): Promise<{ cookie: string | undefined; data: RpSession | undefined }> {
     const cookie = ctx.cookies.get(APP_COOKIE, { signed: false });
     return { cookie, data: await deps.sessions.load(cookie) };
   }
@@ -52,10 +52,10 @@ export function appRoutes(deps: AppDeps): Router {
     if (!cookie || !data?.user || !data.tokens || data.tokens.expiresAt <= Date.now()) {
       // Signed out, or the access token ran out: a signed-in PASS session brings the resident straight back.
       if (data?.user) return ctx.redirect('/app/login');
-      return page(ctx, 'app/landing', { notice: ctx.query.signedout ? 'landing.signedout' : null, error: ctx.query.failed ? 'landing.failed' : null });
+      return page(ctx, 'landing', { notice: ctx.query.signedout ? 'landing.signedout' : null, error: ctx.query.failed ? 'landing.failed' : null });
     }
     const sections = (await Promise.all(HOME_SECTIONS.map((section) => section(data, { api: deps.api })))).filter((s) => s !== undefined);
-    await page(ctx, 'app/home', {
+    await page(ctx, 'home', {
       user: { ...data.user, phoneDisplay: data.user.phoneNumber ? e164ToDisplay(data.user.phoneNumber) : null },
       sections,
       csrf: csrfToken(deps.csrfKey, `app:${cookie}`),

@@ -1,4 +1,4 @@
-import type { AppSessionData } from './session-store.ts';
+import type { RpSession } from '../shared/relying-party.ts';
 import type { PassApi } from './pass-api.ts';
 import { proofingSection } from './proofing/section.ts';
 import { faceSection } from './face/section.ts';
@@ -25,7 +25,7 @@ export interface SectionEnv {
 }
 
 /** A tile, or undefined for one that does not apply to this resident yet (the check-in QR code before any registration). */
-export type SectionProvider = (session: AppSessionData, env: SectionEnv) => Promise<HomeSection | undefined> | HomeSection | undefined;
+export type SectionProvider = (session: RpSession, env: SectionEnv) => Promise<HomeSection | undefined> | HomeSection | undefined;
 
 export const HOME_SECTIONS: SectionProvider[] = [
   proofingSection,

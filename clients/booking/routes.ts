@@ -2,10 +2,11 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
 import { pickLanguage } from '../../src/http/i18n.ts';
-import { render } from '../../src/http/render.ts';
+import { render } from './render.ts';
 import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
 import { BOOKING_MESSAGES, ROOMS, SLOTS } from './messages.ts';
 import { LogoutTokenError, type BookingRp } from './rp.ts';
+import type { ClientSessions } from '../shared/session-store.ts';
 import type { BookingSessionData, BookingStore } from './store.ts';
 
 export const BOOKING_PREFIX = '/demo/booking';
@@ -14,6 +15,7 @@ const FLOW_TTL_SECONDS = 3600;
 
 export interface BookingDeps {
   store: BookingStore;
+  sessions: ClientSessions<BookingSessionData>;
   rp: BookingRp;
   csrfKey: string;
   secureCookies: boolean;
@@ -41,7 +43,7 @@ export function bookingRoutes(deps: BookingDeps): Router {
 
   async function current(ctx: Context): Promise<{ cookie: string | undefined; data: BookingSessionData | undefined }> {
     const cookie = ctx.cookies.get(BOOKING_COOKIE, { signed: false });
-    return { cookie, data: await deps.store.loadSession(cookie) };
+    return { cookie, data: await deps.sessions.load(cookie) };
   }
 
   async function page(ctx: Context, view: string, locals: Record<string, unknown>): Promise<void> {
@@ -54,15 +56,15 @@ export function bookingRoutes(deps: BookingDeps): Router {
     const user = cookie && data?.userId ? await deps.store.findUser(data.userId) : undefined;
     if (!cookie || !user) {
       const configured = await deps.rp.configured();
-      return page(ctx, 'booking/landing', {
+      return page(ctx, 'landing', {
         configured,
         notice: ctx.query.loggedout ? 'landing.loggedout' : null,
         error: !configured ? 'landing.unconfigured' : ctx.query.failed ? 'landing.failed' : null,
       });
     }
-    if (data?.firstLogin) await deps.store.updateSession(cookie, { ...data, firstLogin: false });
+    if (data?.firstLogin) await deps.sessions.update(cookie, { ...data, firstLogin: false });
     const result = typeof ctx.query.result === 'string' && ['booked', 'taken', 'invalid'].includes(ctx.query.result) ? ctx.query.result : null;
-    await page(ctx, 'booking/home', {
+    await page(ctx, 'home', {
       user,
       reservations: await deps.store.reservations(user.id),
       rooms: ROOMS,
@@ -76,16 +78,16 @@ export function bookingRoutes(deps: BookingDeps): Router {
 
   router.get('/login', async (ctx) => {
     const { cookie } = await current(ctx);
-    await deps.store.destroySession(cookie);
+    await deps.sessions.destroy(cookie);
     const started = await deps.rp.start(pickLanguage(ctx));
     if (!started) return ctx.redirect(`${BOOKING_PREFIX}/`);
-    setCookie(ctx, await deps.store.createSession({ flow: started.flow }, FLOW_TTL_SECONDS), FLOW_TTL_SECONDS);
+    setCookie(ctx, await deps.sessions.create({ flow: started.flow }, FLOW_TTL_SECONDS), FLOW_TTL_SECONDS);
     ctx.redirect(started.url);
   });
 
   router.get('/callback', async (ctx) => {
     const { cookie, data } = await current(ctx);
-    await deps.store.destroySession(cookie);
+    await deps.sessions.destroy(cookie);
     if (!data?.flow) {
       setCookie(ctx, null, 0);
       return ctx.redirect(`${BOOKING_PREFIX}/?failed=1`);
@@ -94,7 +96,7 @@ export function bookingRoutes(deps: BookingDeps): Router {
       const signedIn = await deps.rp.complete(data.flow, ctx.url);
       const { user, created } = await deps.store.upsertUser(signedIn.sub, signedIn.profile);
       const session = { userId: user.id, idToken: signedIn.idToken, firstLogin: created };
-      setCookie(ctx, await deps.store.createSession(session, deps.sessionTtlSeconds, { sub: signedIn.sub, sid: signedIn.sid }), deps.sessionTtlSeconds);
+      setCookie(ctx, await deps.sessions.create(session, deps.sessionTtlSeconds, { sub: signedIn.sub, sid: signedIn.sid }), deps.sessionTtlSeconds);
       ctx.redirect(`${BOOKING_PREFIX}/`);
     } catch (error) {
       // An error response from PASS (access_denied…) or a failed check: no session.
@@ -120,7 +122,7 @@ export function bookingRoutes(deps: BookingDeps): Router {
     const { cookie, data } = await current(ctx);
     const token = (ctx.request.body as Record<string, unknown> | undefined)?.csrf;
     if (!cookie || !csrfValid(deps.csrfKey, `booking:${cookie}`, token)) return ctx.redirect(`${BOOKING_PREFIX}/`);
-    await deps.store.destroySession(cookie);
+    await deps.sessions.destroy(cookie);
     setCookie(ctx, null, 0);
     ctx.status = 303;
     ctx.redirect(await deps.rp.endSessionUrl(data?.idToken));
@@ -131,7 +133,7 @@ export function bookingRoutes(deps: BookingDeps): Router {
     ctx.set('Cache-Control', 'no-store');
     try {
       const { sub, sid } = await deps.rp.verifyLogoutToken((ctx.request.body as Record<string, unknown> | undefined)?.logout_token);
-      const ended = await deps.store.endPassSessions(sub, sid);
+      const ended = await deps.sessions.endPassSessions(sub, sid);
       ctx.state.log?.info({ ended }, 'booking site sessions ended by back-channel logout');
       ctx.status = 200;
     } catch (error) {

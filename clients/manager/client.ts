@@ -4,7 +4,7 @@
  * token for PASS's own API. Made at start when missing (production has no demo seed).
  */
 import type { ClientService } from '../../src/oidc/clients/client-service.ts';
-import { AppOidcClient } from '../app/oidc-client.ts';
+import { PassRelyingParty } from '../shared/relying-party.ts';
 import { MANAGER_BASE } from './paths.ts';
 
 export const MANAGER_CLIENT_ID = 'pass-manager';
@@ -30,8 +30,8 @@ export async function ensureManagerClient(clients: ClientService, issuer: string
     });
 }
 
-export function managerOidcClient(clients: ClientService, issuer: string): AppOidcClient {
-  return new AppOidcClient(issuer, {
+export function managerOidcClient(clients: ClientService, issuer: string): PassRelyingParty {
+  return new PassRelyingParty(issuer, {
     clientId: MANAGER_CLIENT_ID,
     scope: MANAGER_SCOPES,
     basePath: MANAGER_BASE,

@@ -5,27 +5,25 @@
  * PASS app: the access token stays in the server-side session, pages work under the strict CSP,
  * and scripts only enhance them (the live alerts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import { koaBody } from 'koa-body';
 import { pickLanguage, translator, type Lang, type Messages } from '../../src/http/i18n.ts';
-import { render } from '../../src/http/render.ts';
+import { staticFiles } from '../../src/http/static-files.ts';
 import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
 import type { StaffPrincipal } from '../../src/manager/staff-scope.ts';
-import type { AppOidcClient } from '../app/oidc-client.ts';
-import type { AppSessionData, AppSessions } from '../app/session-store.ts';
-import { signInRoutes } from '../app/sign-in-routes.ts';
+import type { PassRelyingParty, RpSession } from '../shared/relying-party.ts';
+import type { ClientSessions } from '../shared/session-store.ts';
+import { signInRoutes } from '../shared/sign-in-routes.ts';
 import { ManagerApi } from './manager-api.ts';
 import { SHELL_MESSAGES } from './messages.ts';
 import { MANAGER_BASE } from './paths.ts';
+import { render } from './render.ts';
 import type { ManagerEnv, ManagerSection, StaffRequest } from './sections.ts';
 
 export const MANAGER_COOKIE = 'pass_manager';
-const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'static');
-const STATIC_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+const STATIC_DIR = fileURLToPath(new URL('./static', import.meta.url));
 
 declare module 'koa' {
   interface DefaultState {
@@ -35,22 +33,12 @@ declare module 'koa' {
 
 export interface ConsoleDeps {
   issuer: string;
-  sessions: AppSessions;
-  client: AppOidcClient;
+  sessions: ClientSessions<RpSession>;
+  client: PassRelyingParty;
   csrfKey: string;
   secureCookies: boolean;
   sessionTtlSeconds: number;
   sections: readonly ManagerSection[];
-}
-
-/** The console's own files, read once at start: a fixed set, so no path tricks. */
-function staticFiles(): Map<string, { body: Buffer; type: string }> {
-  const files = new Map<string, { body: Buffer; type: string }>();
-  for (const name of readdirSync(STATIC_DIR)) {
-    const type = STATIC_TYPES[path.extname(name)];
-    if (type && /^[a-z0-9-]+\.[a-z]+$/.test(name)) files.set(name, { body: readFileSync(path.join(STATIC_DIR, name)), type });
-  }
-  return files;
 }
 
 /** Only paths of the console itself are places to come back to after sign-in. */
@@ -89,13 +77,13 @@ export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
   let draining = false;
   const form = koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '16kb' }) as unknown as Middleware;
   const messages: Messages = Object.assign({}, SHELL_MESSAGES, ...deps.sections.map((s) => s.messages ?? {}));
-  const files = staticFiles();
+  const files = staticFiles({ dir: STATIC_DIR, prefix: `${MANAGER_BASE}/static/`, cacheControl: 'no-cache' });
 
   function setCookie(ctx: Context, value: string | null, maxAgeSeconds: number): void {
     ctx.cookies.set(MANAGER_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: MANAGER_BASE, signed: false, maxAge: maxAgeSeconds * 1000, overwrite: true });
   }
 
-  async function current(ctx: Context): Promise<{ cookie: string | undefined; data: AppSessionData | undefined }> {
+  async function current(ctx: Context): Promise<{ cookie: string | undefined; data: RpSession | undefined }> {
     const cookie = ctx.cookies.get(MANAGER_COOKIE, { signed: false });
     return { cookie, data: await deps.sessions.load(cookie) };
   }
@@ -132,11 +120,11 @@ export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
       ctx.body = { error: status === 403 ? 'forbidden' : 'invalid_request', message: t(messageKey) };
       return;
     }
-    await page(ctx, 'manager/refused', { title: t('refused.title'), reason: t(messageKey) });
+    await page(ctx, 'refused', { title: t('refused.title'), reason: t(messageKey) });
     ctx.status = status;
   }
 
-  function signedOut(ctx: Context, data: AppSessionData | undefined): void {
+  function signedOut(ctx: Context, data: RpSession | undefined): void {
     if (wantsData(ctx)) {
       ctx.status = 401;
       ctx.body = { error: 'unauthorized', reason: 'signed_out' };
@@ -163,7 +151,7 @@ export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
       if (wantsData(ctx)) return refuse(ctx, 403, 'refused.not_staff');
       // Signed in, but no staff assignment: say so, and offer to sign out (the form needs the token).
       ctx.state.manager = undefined;
-      await page(ctx, 'manager/refused', { title: translator(messages, lang)('refused.title'), reason: translator(messages, lang)('refused.not_staff'), csrf, signout: true });
+      await page(ctx, 'refused', { title: translator(messages, lang)('refused.title'), reason: translator(messages, lang)('refused.not_staff'), csrf, signout: true });
       ctx.status = 403;
       return;
     }
@@ -205,22 +193,16 @@ export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
     },
   };
 
-  router.get('/static/:name', (ctx) => {
-    const file = files.get(String(ctx.params.name));
-    if (!file) return;
-    ctx.type = file.type;
-    ctx.set('Cache-Control', 'no-cache');
-    ctx.body = file.body;
-  });
+  router.get('/static/:name', files);
 
   router.get('/', async (ctx) => {
     if (!ctx.path.endsWith('/')) return ctx.redirect(`${MANAGER_BASE}/`);
     const { cookie, data } = await current(ctx);
     if (!cookie || !data?.user) {
       const t = translator(messages, pickLanguage(ctx));
-      return page(ctx, 'manager/landing', { title: t('landing.title'), notice: ctx.query.signedout ? t('landing.signedout') : null, error: ctx.query.failed ? t('landing.failed') : null });
+      return page(ctx, 'landing', { title: t('landing.title'), notice: ctx.query.signedout ? t('landing.signedout') : null, error: ctx.query.failed ? t('landing.failed') : null });
     }
-    return staffGate(ctx, () => page(ctx, 'manager/home', { section: 'home' }));
+    return staffGate(ctx, () => page(ctx, 'home', { section: 'home' }));
   });
 
   signInRoutes(router, {

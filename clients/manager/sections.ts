@@ -15,7 +15,7 @@
  *       router.get('/', async (ctx) => {
  *         const { principal, api } = env.staff(ctx);
  *         const answer = await api.get('/api/kiosk/admin/facilities/kaga-library/kiosks');
- *         await env.render(ctx, 'manager/kiosks/list', { section: 'kiosks', kiosks: answer.body.kiosks });
+ *         await env.render(ctx, 'kiosks/list', { section: 'kiosks', kiosks: answer.body.kiosks });
  *       });
  *       router.post('/:id/revoke', env.form, async (ctx) => {
  *         if (!env.csrfOk(ctx)) return env.refuse(ctx, 403, 'error.csrf');
@@ -32,9 +32,9 @@
  * check CSRF on every POST (`env.csrfOk`), and let the API decide per facility — the principal's
  * facility list is for drawing screens, the API (src/manager/staff-scope.ts) is what enforces.
  *
- * Views: views/manager/<section>/<name>.ejs, starting with
+ * Views: clients/manager/views/<section>/<name>.ejs, starting with
  *   <%- await include('../layout/top') %>  and ending with  <%- await include('../layout/bottom') %>
- * (views directly under views/manager use 'layout/top'). Locals the layout reads: `section` (the
+ * (views directly under clients/manager/views use 'layout/top'). Locals the layout reads: `section` (the
  * current nav item), `notice` and `error` (text already in the page's language), and `title`
  * (default: the message `<view file name>.title`, e.g. 'list.title'). Every form
  * carries `<input type="hidden" name="csrf" value="<%= csrf %>">` (`csrf` is always a local);
@@ -98,7 +98,7 @@ export interface ManagerEnv {
   issuer: string;
   /** The signed-in staff member of this request. */
   staff(ctx: Context): StaffRequest;
-  /** Renders views/<view>.ejs in the console's layout (navigation, language switch, sign-out) in the staff member's language. */
+  /** Renders clients/manager/views/<view>.ejs in the console's layout (navigation, language switch, sign-out) in the staff member's language. */
   render(ctx: Context, view: string, locals?: Record<string, unknown>): Promise<void>;
   /** A page saying why not (status 4xx), in the layout; `messageKey` is a message key or text. */
   refuse(ctx: Context, status: number, messageKey: string): Promise<void>;

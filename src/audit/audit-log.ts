@@ -84,6 +84,37 @@ function toRow(fields: ChainedFields): Record<string, unknown> {
   };
 }
 
+/** An entry as a resident reads it in their audit trail. */
+export interface AuditRecord {
+  at: Date;
+  action: string;
+  actorAccountId: string | null;
+  personId: string | null;
+  facilityId: string | null;
+  registrationId: string | null;
+  details: Record<string, unknown>;
+}
+
+/** The newest entries about a household or any of the persons, newest first; none when neither is given. */
+export async function auditEntriesAbout(db: Knex, about: { householdId?: string; personIds?: string[] }, limit = 100): Promise<AuditRecord[]> {
+  const query = db(AUDIT_TABLE).orderBy('id', 'desc').limit(limit);
+  query.where((q) => {
+    if (about.householdId) q.orWhere('household_id', about.householdId);
+    if (about.personIds?.length) q.orWhereIn('person_id', about.personIds);
+    if (!about.householdId && !about.personIds?.length) q.whereRaw('false');
+  });
+  const rows = (await query) as Array<Record<string, any>>;
+  return rows.map((r) => ({
+    at: new Date(r.created_at),
+    action: r.action,
+    actorAccountId: r.actor_account_id,
+    personId: r.person_id,
+    facilityId: r.facility_id,
+    registrationId: r.registration_id,
+    details: typeof r.details === 'string' ? JSON.parse(r.details) : r.details,
+  }));
+}
+
 /** A stored row as the hash saw it (pg gives bigints as strings, PGlite as numbers). */
 export function fieldsOfRow(row: Record<string, any>): ChainedFields {
   return {

@@ -20,6 +20,7 @@ import { formatName } from '../jpki/distinguished-name.ts';
 import type { JpkiVerifier } from '../jpki/index.ts';
 import { ForbiddenError, InvalidInputError, PassError } from '../core/errors.ts';
 import type { TransientStore } from '../identity/proofing/transient-store.ts';
+import { currentProofMethod } from '../identity/verified-persons.ts';
 
 export type CardRefusal = 'card_revoked' | 'card_invalid' | 'challenge_expired';
 
@@ -144,11 +145,7 @@ export class CardCheckins {
   }
 
   async #proofed(personId: string): Promise<boolean> {
-    const row = await this.#db('person_identities as pi')
-      .join('identity_verifications as v', 'v.id', 'pi.current_verification_id')
-      .where({ 'pi.person_id': personId, 'v.method': 'jpki_signature' })
-      .first('pi.person_id');
-    return row !== undefined;
+    return (await currentProofMethod(this.#db, personId)) === 'jpki_signature';
   }
 
   async #replaceLink(personId: string, cardKey: string): Promise<void> {

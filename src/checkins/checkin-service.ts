@@ -20,6 +20,7 @@ import type { Emergencies } from './emergencies.ts';
 import { checkinMessage, type CheckinMessage } from './messages.ts';
 import { QrRefused, type QrTokens } from './qr-tokens.ts';
 import { facilityGallery, municipalityGallery, type RegistrationLookup } from './registration-lookup.ts';
+import type { Facility } from '../facilities/facility-store.ts';
 
 export const CHECKIN_FAILURES_CHANNEL = 'checkin-failures';
 /** Every recorded check-in, accepted or refused (CheckinRecordedEvent). */
@@ -29,11 +30,8 @@ const EMERGENCY_UNITS = ['name', 'age'];
 const MAX_PAST_MS = 7 * 86400_000;
 const MAX_FUTURE_MS = 5 * 60_000;
 
-export interface CheckinFacility {
-  id: string;
-  municipalityCode: string;
-  kind: string;
-}
+/** What a check-in needs of its facility (src/facilities). */
+export type CheckinFacility = Pick<Facility, 'id' | 'municipalityCode' | 'kind'>;
 
 export interface CheckinRequest {
   id: string;
@@ -104,6 +102,8 @@ export interface CheckinServiceDeps {
   cards: CardCheckins;
   emergencies: Emergencies;
   municipalities: () => Promise<MunicipalityName[]>;
+  /** Keeps the photo of a refused face check-in before staff are told (PASS Manager's port). */
+  evidence?: FailureEvidence;
   bus: EventBus;
   box: SecretBox;
   log: Logger;
@@ -135,15 +135,9 @@ export function viewOf(record: CheckinRecord, replayed: boolean): CheckinView {
 
 export class CheckinService {
   readonly #d: CheckinServiceDeps;
-  #evidence: FailureEvidence | undefined;
 
   constructor(deps: CheckinServiceDeps) {
     this.#d = deps;
-  }
-
-  /** Set by PASS Manager at start (it starts after the kiosk capability). */
-  keepFailureEvidence(evidence: FailureEvidence): void {
-    this.#evidence = evidence;
   }
 
   get store(): CheckinStore {
@@ -286,7 +280,7 @@ export class CheckinService {
 
   async #failed(record: CheckinRecord, photo?: Uint8Array): Promise<void> {
     // The photo itself never goes on the bus or into a log line.
-    const keep = photo && this.#evidence ? this.#evidence(record, photo) : Promise.resolve(false);
+    const keep = photo && this.#d.evidence ? this.#d.evidence(record, photo) : Promise.resolve(false);
     const thumbnail = await keep.catch((error: unknown) => {
       this.#d.log.warn({ err: error }, 'check-in failure evidence not kept');
       return false;

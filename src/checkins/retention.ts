@@ -10,6 +10,7 @@
  * the whole table or holds long locks; safe to run on every node at once.
  */
 import type { Database } from '../db/database.ts';
+import { facilityRetentionDays } from '../facilities/facility-store.ts';
 
 const BATCH = 5000;
 const DAY_MS = 86_400_000;
@@ -21,10 +22,8 @@ export interface RetentionRule {
 
 /** Every facility's retention: its policy's days, else the default. */
 export async function retentionRules(db: Database, defaultDays: number): Promise<RetentionRule[]> {
-  const rows = (await db('facilities as f')
-    .leftJoin('facility_claim_policies as p', 'p.facility_id', 'f.id')
-    .select('f.id', 'p.retention_days')) as Array<{ id: string; retention_days: number | null }>;
-  return rows.map((r) => ({ facilityId: r.id, days: r.retention_days && r.retention_days > 0 ? r.retention_days : defaultDays }));
+  const rows = await facilityRetentionDays(db);
+  return rows.map((r) => ({ facilityId: r.facilityId, days: r.retentionDays && r.retentionDays > 0 ? r.retentionDays : defaultDays }));
 }
 
 /** Deletes check-ins past their facility's retention; returns how many went. */

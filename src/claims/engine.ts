@@ -26,7 +26,8 @@ export interface ClaimsQuery {
 
 export interface EngineDeps {
   facts: FactsReader;
-  municipalities: () => readonly MunicipalityName[];
+  /** The municipalities `resident_of` maps addresses with (src/facilities `cachedMunicipalityNames`). */
+  municipalities: () => readonly MunicipalityName[] | Promise<readonly MunicipalityName[]>;
   ids: IdaIds;
   /** A production OP never vouches for a proof made with a test card or development keys. */
   production: boolean;
@@ -82,7 +83,7 @@ export class ClaimsEngine {
       if (units.has('age')) out.age = age;
       for (const n of AGE_THRESHOLDS) if (units.has(`age_over_${n}`)) out[`age_over_${n}`] = age >= n;
     }
-    if (units.has('resident_of')) out.resident_of = residentOf(identity?.claims.address.formatted, this.#deps.municipalities());
+    if (units.has('resident_of')) out.resident_of = residentOf(identity?.claims.address.formatted, await this.#deps.municipalities());
     if (units.has('guardian')) out.guardian = await this.#guardian(facts, age);
     for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
     return out;

@@ -14,7 +14,10 @@ import type { Database } from '../db/database.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ClaimPolicies, ClaimPolicy } from '../facilities/claim-policy.ts';
+import { PASS_FACILITY } from '../oidc/clients/client-policy.ts';
+import { clientFacilityId } from '../oidc/clients/facility-clients.ts';
 import { AGE_THRESHOLDS, DERIVED_CLAIMS_CONFIG } from './catalog.ts';
+import { clientUnits } from './client-claim-policies.ts';
 import type { ClaimsEngine } from './engine.ts';
 import { analyseFacilityRequest, SCOPE_CLAIMS, type FacilityRequest } from './facility-request.ts';
 import { applyFacilityConsent, type GrantLike } from './facility-grant.ts';
@@ -72,6 +75,8 @@ function requestedResourceScopes(oidc: GrantLoadingContext): Record<string, stri
 interface ClientLike {
   clientId: string;
   subjectType?: string;
+  /** The client's facility, as oidc-provider already holds it (src/oidc/clients/client-policy.ts). */
+  [PASS_FACILITY]?: unknown;
 }
 
 function requestedClaims(args: Pick<ClaimsRequestArgs, 'scope' | 'claims' | 'rejected'>): Set<string> {
@@ -90,6 +95,11 @@ function releasedNames(claims: Record<string, unknown>): string[] {
     for (const inner of Object.keys((entry as { claims?: object }).claims ?? {})) names.push(`verified_claims.${inner}`);
   }
   return [...new Set(names)];
+}
+
+function facilityOfClient(client: ClientLike): string | undefined {
+  const facilityId = client[PASS_FACILITY];
+  return typeof facilityId === 'string' ? facilityId : undefined;
 }
 
 interface ClientFacts {
@@ -114,33 +124,34 @@ export class ClaimsPlugin {
     await this.#d.bus.subscribe(CLIENTS_CHANNEL, (clientId) => this.#clientFacts.delete(clientId));
   }
 
-  /** The facility a client belongs to (oidc_clients.facility_id), cached briefly. */
-  async facilityOf(clientId: string): Promise<string | undefined> {
-    return (await this.#clientOf(clientId)).facilityId;
+  /**
+   * The facility a client belongs to, cached briefly. Pass the client when oidc-provider has it at
+   * hand: its `pass_facility_id` saves asking src/oidc.
+   */
+  async facilityOf(clientId: string, client?: ClientLike): Promise<string | undefined> {
+    return (await this.#clientOf(clientId, client)).facilityId;
   }
 
   /**
    * A client's facility and, where PASS Manager narrowed it, the claim units the client itself may
-   * receive (client_claim_policies, a subset of its facility's policy): one query, cached briefly
-   * and dropped when the client changes.
+   * receive (client_claim_policies, a subset of its facility's policy), cached briefly and dropped
+   * when the client changes. With the client at hand, one query for a facility's client, none for
+   * any other.
    */
-  async #clientOf(clientId: string): Promise<ClientFacts> {
+  async #clientOf(clientId: string, client?: ClientLike): Promise<ClientFacts> {
     const hit = this.#clientFacts.get(clientId);
     if (hit && hit.expires > Date.now()) return hit.value;
-    const row = (await this.#d.db('oidc_clients as c')
-      .leftJoin('client_claim_policies as p', 'p.client_id', 'c.client_id')
-      .where('c.client_id', clientId)
-      .first('c.facility_id', 'p.units')) as { facility_id: string | null; units: unknown } | undefined;
-    const units = typeof row?.units === 'string' ? (JSON.parse(row.units) as string[]) : (row?.units as string[] | null | undefined);
-    const value: ClientFacts = { facilityId: row?.facility_id ?? undefined, units: units ? new Set(units) : undefined };
+    const facilityId = client?.clientId === clientId ? facilityOfClient(client) : await clientFacilityId(this.#d.db, clientId);
+    const units = facilityId ? await clientUnits(this.#d.db, clientId) : undefined;
+    const value: ClientFacts = { facilityId, units: units ? new Set(units) : undefined };
     this.#clientFacts.set(clientId, { value, expires: Date.now() + TTL_MS });
     if (this.#clientFacts.size > 10_000) this.#clientFacts.delete(this.#clientFacts.keys().next().value!);
     return value;
   }
 
   /** The pairwise sector of a facility's client (its policy's sector); undefined for other clients. */
-  async pairwiseSector(clientId: string): Promise<string | undefined> {
-    const facilityId = await this.facilityOf(clientId);
+  async pairwiseSector(clientId: string, client?: ClientLike): Promise<string | undefined> {
+    const facilityId = await this.facilityOf(clientId, client);
     return facilityId ? (await this.#d.policies.find(facilityId))?.sector : undefined;
   }
 
@@ -152,8 +163,8 @@ export class ClaimsPlugin {
   }
 
   /** The facility of a client and its claim policy; undefined for a client of no facility (or one without a policy). */
-  async facilityPolicyOf(clientId: string): Promise<{ facilityId: string; policy: ClaimPolicy } | undefined> {
-    const facilityId = await this.facilityOf(clientId);
+  async facilityPolicyOf(clientId: string, client?: ClientLike): Promise<{ facilityId: string; policy: ClaimPolicy } | undefined> {
+    const facilityId = await this.facilityOf(clientId, client);
     const policy = facilityId ? await this.#d.policies.find(facilityId) : undefined;
     return facilityId && policy ? { facilityId, policy } : undefined;
   }
@@ -176,7 +187,7 @@ export class ClaimsPlugin {
     }
     const accountId = oidc.session.accountId;
     if (!accountId || oidc.prompts.has('consent')) return undefined;
-    const facility = await this.facilityPolicyOf(clientId);
+    const facility = await this.facilityPolicyOf(clientId, ctx.oidc.client as ClientLike | undefined);
     if (!facility) return undefined;
     const consent = await this.#consent(accountId, facility.facilityId);
     if (!consent) return undefined;
@@ -213,7 +224,7 @@ export class ClaimsPlugin {
   async facilityClaims(ctx: KoaContextWithOIDC | undefined, accountId: string, args: ClaimsRequestArgs): Promise<Record<string, unknown> | undefined> {
     const client = ctx?.oidc?.client as ClientLike | undefined;
     if (!client) return undefined;
-    const { facilityId, units: clientUnits } = await this.#clientOf(client.clientId);
+    const { facilityId, units: clientUnits } = await this.#clientOf(client.clientId, client);
     if (!facilityId) return undefined;
     const consent = (await this.#subjectAllowed(client, facilityId)) ? await this.#consent(accountId, facilityId) : undefined;
     if (!consent) return {};
@@ -261,10 +272,11 @@ export class ClaimsPlugin {
     token: { kind?: string; accountId?: string; clientId?: string; scope?: string; client?: ClientLike },
   ): Promise<Record<string, unknown> | undefined> {
     if (token.kind !== 'AccessToken' || !token.accountId || !token.clientId) return undefined;
-    const facilityId = await this.facilityOf(token.clientId);
-    if (!facilityId) return undefined;
     const current = ctx?.oidc?.client as ClientLike | undefined;
-    const client = token.client ?? (current?.clientId === token.clientId ? current : { clientId: token.clientId });
+    const known = token.client ?? (current?.clientId === token.clientId ? current : undefined);
+    const facilityId = await this.facilityOf(token.clientId, known);
+    if (!facilityId) return undefined;
+    const client = known ?? { clientId: token.clientId };
     if (!(await this.#subjectAllowed(client, facilityId))) return undefined;
     const consent = await this.#consent(token.accountId, facilityId);
     if (!consent) return undefined;

@@ -1,7 +1,8 @@
 /**
- * Typed domain errors. Services throw these; the HTTP edge (src/http/errors.ts) maps them to
- * status codes and OAuth error bodies, and the CLI maps them to exit codes. Messages are safe to
- * show to the caller: never put secrets or personal data in them.
+ * Typed domain errors. Services throw these; the HTTP edge (src/http/api-edge.ts) answers them
+ * with their status and the reason's text, and the CLI maps them to exit codes. Messages are safe
+ * to show to the caller: never put secrets or personal data in them. A reason's status and text
+ * are registered once, by the capability that owns it (src/core/reasons.ts).
  */
 export type ErrorCode =
   | 'invalid_input'
@@ -14,24 +15,48 @@ export type ErrorCode =
   | 'configuration'
   | 'internal';
 
+/** The HTTP status of each class of error, where its reason does not say better (413, 415). */
+export const CODE_STATUS: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  internal: 500,
+  configuration: 500,
+  unavailable: 503,
+};
+
+/** The class of error an HTTP status belongs to: 413 and 415 are refusals of the input too. */
+export function codeForStatus(status: number): ErrorCode {
+  const exact = (Object.keys(CODE_STATUS) as ErrorCode[]).find((code) => CODE_STATUS[code] === status);
+  if (exact) return exact;
+  if (status >= 500) return 'internal';
+  return 'invalid_input';
+}
+
 export class PassError extends Error {
   readonly code: ErrorCode;
   /** Machine-readable reason for clients, e.g. `face_too_small` or `certificate_revoked`. */
   readonly reason: string;
   readonly details: Record<string, unknown> | undefined;
+  /** The HTTP status it is answered with: the reason's, when it came from a catalogue, else its code's. */
+  readonly status: number;
 
-  constructor(code: ErrorCode, reason: string, message: string, details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, reason: string, message: string, details?: Record<string, unknown>, status: number = CODE_STATUS[code]) {
     super(message);
     this.name = new.target.name;
     this.code = code;
     this.reason = reason;
     this.details = details;
+    this.status = status;
   }
 }
 
 export class InvalidInputError extends PassError {
-  constructor(reason: string, message: string, details?: Record<string, unknown>) {
-    super('invalid_input', reason, message, details);
+  constructor(reason: string, message: string, details?: Record<string, unknown>, status?: number) {
+    super('invalid_input', reason, message, details, status);
   }
 }
 

@@ -4,7 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
 import type { Config } from '../config/load-config.ts';
 import { UnavailableError } from '../core/errors.ts';
-import { migrationSource } from './migration-source.ts';
+import { adoptRenamedMigrations, migrationSource } from './migration-source.ts';
 import { guardTextBindings } from './text-guard.ts';
 
 export type Database = Knex;
@@ -67,6 +67,14 @@ export async function checkDatabase(db: Database, info: DatabaseInfo): Promise<v
 }
 
 export async function migrate(db: Database): Promise<string[]> {
+  await adoptRenamedMigrations(db);
   const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
   return applied;
+}
+
+/** The migrations the database has not run yet. */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  await adoptRenamedMigrations(db);
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], string[]];
+  return pending;
 }

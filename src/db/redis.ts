@@ -52,3 +52,15 @@ export async function connectRedis(url: string, timeoutSeconds: number): Promise
   }
   return redis;
 }
+
+/** Deletes every key matching the pattern (SCAN, never KEYS: the server keeps answering others meanwhile). */
+export async function deleteKeysMatching(redis: Redis, pattern: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

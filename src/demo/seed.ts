@@ -65,7 +65,7 @@ export async function seedDemoData(platform: Platform, clients: ClientService): 
     { email: 'admin@pass.localhost', phone: undefined, role: 'admin' as const },
   ];
   for (const person of people) {
-    if (await platform.db('accounts').where({ email: person.email }).first()) continue;
+    if (await platform.accounts.emailTaken(person.email)) continue;
     await platform.accounts.create({ ...person, password: DEMO_PASSWORD, verified: true });
     accountsCreated.push(person.email);
   }

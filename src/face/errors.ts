@@ -1,4 +1,5 @@
 import { InvalidInputError, PassError, UnavailableError } from '../core/errors.ts';
+import { FACE_REASONS } from './messages.ts';
 
 /** Reasons a photo is refused; the edge localises these codes for residents and kiosk staff. */
 export type FaceQualityReason =
@@ -20,11 +21,11 @@ export class FaceQualityError extends InvalidInputError {
   }
 }
 
-/** The bytes are not an image we accept (format, size, corruption). */
+/** The bytes are not an image we accept (format, size, corruption); a too large one is a 413. */
 export class FaceImageError extends InvalidInputError {
   declare readonly reason: FaceImageReason;
   constructor(reason: FaceImageReason, message: string, details?: Record<string, unknown>) {
-    super(reason, message, details);
+    super(reason, message, details, FACE_REASONS.status(reason));
   }
 }
 

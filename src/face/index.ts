@@ -37,4 +37,4 @@ export { FaceStore } from './service/template-store.ts';
 export { faceKeyringFrom, templateContext } from './service/keys.ts';
 export { FACE_MESSAGES, faceMessage } from './messages.ts';
 export type { FaceMessage, FaceMessageReason } from './messages.ts';
-export { faceCapability, faceServiceOf } from './capability.ts';
+export { faceCapability } from './capability.ts';

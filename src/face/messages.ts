@@ -1,42 +1,48 @@
 /**
- * What the PASS app and the kiosk show for each face reason code, in Japanese and English. The
- * API puts the matching entry in every error body (`message`), and serves the whole table at
- * GET /api/face/messages so a client can give live feedback before uploading.
+ * The face capability's reasons: the status each is answered with, and what the PASS app and the
+ * kiosk show for it, in Japanese and English. The API puts the matching text in every error body
+ * (`message`), and serves the whole table at GET /api/face/messages so a client can give live
+ * feedback before uploading.
  */
-export interface FaceMessage {
-  ja: string;
-  en: string;
-}
+import { defineReasons, type ReasonEntry, type ReasonText } from '../core/reasons.ts';
 
-export const FACE_MESSAGES = {
+export type FaceMessage = ReasonText;
+
+/** The entries, for a capability that speaks of faces too (the kiosk's check-ins). */
+export const FACE_REASON_ENTRIES = {
   // Photo quality (FaceQualityError)
-  no_face: { ja: '顔が見つかりません。顔全体が写るように撮影してください。', en: 'No face was found. Make sure your whole face is in the picture.' },
-  multiple_faces: { ja: '複数の顔が写っています。ご本人だけが写るように撮影してください。', en: 'More than one face is in the picture. Only you should be in it.' },
-  face_too_small: { ja: '顔が小さすぎます。カメラに近づいてください。', en: 'The face is too small. Move closer to the camera.' },
-  landmarks_out_of_frame: { ja: '顔の一部が画面の外に出ています。顔全体を枠の中に入れてください。', en: 'Part of the face is outside the picture. Keep your whole face in the frame.' },
-  too_blurry: { ja: '画像がぼやけています。カメラを固定して撮り直してください。', en: 'The picture is blurred. Hold the camera still and try again.' },
-  too_dark: { ja: '暗すぎます。明るい場所で撮影してください。', en: 'The picture is too dark. Move to a brighter place.' },
-  too_bright: { ja: '明るすぎます。逆光や強い照明を避けてください。', en: 'The picture is too bright. Avoid strong light or backlight.' },
+  no_face: { status: 400, ja: '顔が見つかりません。顔全体が写るように撮影してください。', en: 'No face was found. Make sure your whole face is in the picture.' },
+  multiple_faces: { status: 400, ja: '複数の顔が写っています。ご本人だけが写るように撮影してください。', en: 'More than one face is in the picture. Only you should be in it.' },
+  face_too_small: { status: 400, ja: '顔が小さすぎます。カメラに近づいてください。', en: 'The face is too small. Move closer to the camera.' },
+  landmarks_out_of_frame: { status: 400, ja: '顔の一部が画面の外に出ています。顔全体を枠の中に入れてください。', en: 'Part of the face is outside the picture. Keep your whole face in the frame.' },
+  too_blurry: { status: 400, ja: '画像がぼやけています。カメラを固定して撮り直してください。', en: 'The picture is blurred. Hold the camera still and try again.' },
+  too_dark: { status: 400, ja: '暗すぎます。明るい場所で撮影してください。', en: 'The picture is too dark. Move to a brighter place.' },
+  too_bright: { status: 400, ja: '明るすぎます。逆光や強い照明を避けてください。', en: 'The picture is too bright. Avoid strong light or backlight.' },
   // The upload itself (FaceImageError and the API edge)
-  unsupported_image: { ja: 'JPEG・PNG・WebP の画像を送ってください。', en: 'Please send a JPEG, PNG or WebP image.' },
-  unsupported_media_type: { ja: '画像の種類（Content-Type）は image/jpeg・image/png・image/webp のいずれかにしてください。', en: 'The Content-Type must be image/jpeg, image/png or image/webp.' },
-  image_too_large: { ja: '画像が大きすぎます。サイズを小さくして送ってください。', en: 'The image is too large. Please send a smaller one.' },
-  corrupt_image: { ja: '画像を読み取れませんでした。別の画像で試してください。', en: 'The image could not be read. Please try another one.' },
-  empty_body: { ja: '画像が送られていません。', en: 'No image was sent.' },
+  unsupported_image: { status: 400, ja: 'JPEG・PNG・WebP の画像を送ってください。', en: 'Please send a JPEG, PNG or WebP image.' },
+  unsupported_media_type: { status: 415, ja: '画像の種類（Content-Type）は image/jpeg・image/png・image/webp のいずれかにしてください。', en: 'The Content-Type must be image/jpeg, image/png or image/webp.' },
+  image_too_large: { status: 413, ja: '画像が大きすぎます。サイズを小さくして送ってください。', en: 'The image is too large. Please send a smaller one.' },
+  corrupt_image: { status: 400, ja: '画像を読み取れませんでした。別の画像で試してください。', en: 'The image could not be read. Please try another one.' },
+  empty_body: { status: 400, ja: '画像が送られていません。', en: 'No image was sent.' },
   // Service state
-  models_unavailable: { ja: '現在、顔認証はご利用いただけません。', en: 'Face recognition is not available at the moment.' },
-  face_unavailable: { ja: '現在、顔認証はご利用いただけません。', en: 'Face recognition is not available at the moment.' },
-  face_busy: { ja: '混み合っています。しばらくしてからもう一度お試しください。', en: 'The service is busy. Please try again in a moment.' },
-  not_enrolled: { ja: '顔が登録されていません。', en: 'No face is enrolled.' },
-  reenroll_required: { ja: '顔認証の方式が更新されました。顔をもう一度登録してください。', en: 'Face recognition has been updated. Please enroll your face again.' },
-  person_not_found: { ja: '対象の方が見つかりません。', en: 'The person was not found.' },
-  account_required: { ja: 'ご本人のアカウントでサインインしてください。', en: 'Please sign in with your own account.' },
-  invalid_gallery_id: { ja: '施設の指定が正しくありません。', en: 'The facility is not valid.' },
-  rate_limited: { ja: '操作の回数が多すぎます。しばらくしてからお試しください。', en: 'Too many attempts. Please try again later.' },
-} as const satisfies Record<string, FaceMessage>;
+  models_unavailable: { status: 503, ja: '現在、顔認証はご利用いただけません。', en: 'Face recognition is not available at the moment.' },
+  face_unavailable: { status: 503, ja: '現在、顔認証はご利用いただけません。', en: 'Face recognition is not available at the moment.' },
+  face_busy: { status: 429, ja: '混み合っています。しばらくしてからもう一度お試しください。', en: 'The service is busy. Please try again in a moment.' },
+  not_enrolled: { status: 404, ja: '顔が登録されていません。', en: 'No face is enrolled.' },
+  reenroll_required: { status: 400, ja: '顔認証の方式が更新されました。顔をもう一度登録してください。', en: 'Face recognition has been updated. Please enroll your face again.' },
+  person_not_found: { status: 404, ja: '対象の方が見つかりません。', en: 'The person was not found.' },
+  account_required: { status: 403, ja: 'ご本人のアカウントでサインインしてください。', en: 'Please sign in with your own account.' },
+  invalid_gallery_id: { status: 400, ja: '施設の指定が正しくありません。', en: 'The facility is not valid.' },
+  rate_limited: { status: 429, ja: '操作の回数が多すぎます。しばらくしてからお試しください。', en: 'Too many attempts. Please try again later.' },
+} as const satisfies Record<string, ReasonEntry>;
 
-export type FaceMessageReason = keyof typeof FACE_MESSAGES;
+export const FACE_REASONS = defineReasons('face', FACE_REASON_ENTRIES);
+
+export type FaceMessageReason = keyof typeof FACE_REASON_ENTRIES;
+
+/** Every reason's words (GET /api/face/messages). */
+export const FACE_MESSAGES: Record<FaceMessageReason, FaceMessage> = FACE_REASONS.texts();
 
 export function faceMessage(reason: string): FaceMessage | undefined {
-  return Object.hasOwn(FACE_MESSAGES, reason) ? FACE_MESSAGES[reason as FaceMessageReason] : undefined;
+  return FACE_REASONS.text(reason);
 }

@@ -1,9 +1,19 @@
+/**
+ * Municipalities and facilities. config/municipalities.json is seed data: `pass seed` and the
+ * demo import it into the database (`importCatalog`), and every reader — here, facility-store.ts,
+ * municipalities.ts — reads the database, so there is one source at run time.
+ */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { ClaimPolicies, claimPolicySchema } from './claim-policy.ts';
+import { findFacility, listFacilities, type Facility } from './facility-store.ts';
+import { listMunicipalities, type Municipality } from './municipalities.ts';
+
+export type { Facility } from './facility-store.ts';
+export type { Municipality } from './municipalities.ts';
 
 const MUNICIPALITIES_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/municipalities.json');
 
@@ -31,25 +41,11 @@ const catalogSchema = z.object({
 
 export type Catalog = z.infer<typeof catalogSchema>;
 
+/** The seed catalogue; read it only to import it. */
 export function readCatalog(file = MUNICIPALITIES_FILE): Catalog {
   const parsed = catalogSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
-}
-
-export interface Facility {
-  id: string;
-  municipalityCode: string;
-  kind: string;
-  nameJa: string;
-  nameEn: string;
-}
-
-export interface Municipality {
-  code: string;
-  nameJa: string;
-  nameEn: string;
-  prefectureJa: string;
 }
 
 export class FacilityService {
@@ -82,18 +78,15 @@ export class FacilityService {
     return { municipalities: catalog.municipalities.length, facilities: catalog.facilities.length };
   }
 
-  async municipalities(): Promise<Municipality[]> {
-    const rows = (await this.#db('municipalities').orderBy('code')) as Array<Record<string, string>>;
-    return rows.map((r) => ({ code: r.code!, nameJa: r.name_ja!, nameEn: r.name_en!, prefectureJa: r.prefecture_ja! }));
+  municipalities(): Promise<Municipality[]> {
+    return listMunicipalities(this.#db);
   }
 
-  async find(id: string): Promise<Facility | undefined> {
-    const r = (await this.#db('facilities').where({ id }).first()) as Record<string, string> | undefined;
-    return r ? { id: r.id!, municipalityCode: r.municipality_code!, kind: r.kind!, nameJa: r.name_ja!, nameEn: r.name_en! } : undefined;
+  find(id: string): Promise<Facility | undefined> {
+    return findFacility(this.#db, id);
   }
 
-  async list(): Promise<Facility[]> {
-    const rows = (await this.#db('facilities').orderBy(['municipality_code', 'id'])) as Array<Record<string, string>>;
-    return rows.map((r) => ({ id: r.id!, municipalityCode: r.municipality_code!, kind: r.kind!, nameJa: r.name_ja!, nameEn: r.name_en! }));
+  list(): Promise<Facility[]> {
+    return listFacilities(this.#db);
   }
 }

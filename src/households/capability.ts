@@ -1,17 +1,13 @@
 /**
  * Households, facility registrations and the claims engine's API as a PASS capability (issue #6).
- * It comes after the JPKI proofing and face capabilities: members are proofed with the same
- * verifier, and registrations keep the face galleries in step.
+ * It needs the JPKI proofing and face capabilities: members are proofed with the same verifier,
+ * and registrations keep the face galleries in step.
  */
 import type { Middleware } from 'koa';
 import type { KeyObject } from 'node:crypto';
-import type { Capability, CapabilityContext } from '../capabilities.ts';
-import type { Platform } from '../platform.ts';
+import { defineCapability } from '../capabilities.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
-import { claimsRuntimeOf } from '../claims/index.ts';
-import { proofingRuntimeOf } from '../identity/proofing/capability.ts';
 import { createTransientStore } from '../identity/proofing/transient-store.ts';
-import { faceServiceOf } from '../face/capability.ts';
 import { RegistrationEffects } from '../registrations/effects.ts';
 import { RegistrationService } from '../registrations/registration-service.ts';
 import { registrationRoutes } from '../registrations/routes.ts';
@@ -20,84 +16,81 @@ import { MemberProofing } from './member-proofing.ts';
 import { MemberClaim } from './member-claim.ts';
 import { householdRoutes } from './routes.ts';
 import { DevTextApCards, loadDevTextApIssuer } from './text-ap/dev-card.ts';
+import { householdsDataRights } from './data-rights.ts';
+import { registrationsDataRights } from '../registrations/data-rights.ts';
 
-export interface FamilyRuntime {
+export interface HouseholdsRuntime {
   households: HouseholdService;
   proofing: MemberProofing;
   registrations: RegistrationService;
   devTextCards: DevTextApCards | undefined;
 }
 
-const runtimes = new WeakMap<Platform, FamilyRuntime>();
+export const householdsCapability = defineCapability({
+  name: 'households',
+  needs: ['proofing', 'face'],
+  provides: ['households'],
+  async start({ platform, oidc, needs: { proofing: jpki, face } }) {
+    const { config, db, box, redis, log } = platform;
+    const claims = oidc.claims;
+    const households = new HouseholdService(db, box, claims.facts);
+    // The development text-AP issuer exists only where the development JPKI CA is the trust anchor.
+    const devMode = !config.production && Boolean(jpki.pki.dev);
+    const devTextCards = devMode ? new DevTextApCards(db, box) : undefined;
+    let issuers: { keys: ReadonlyMap<string, KeyObject>; environment: string } | undefined;
+    const proofing = new MemberProofing({
+      box,
+      store: createTransientStore(db, redis),
+      households,
+      verifier: () => jpki.pki.verifier,
+      textApIssuers: async () => {
+        if (!devMode) return { keys: new Map(), environment: 'production' };
+        if (!issuers) {
+          const dev = await loadDevTextApIssuer(db, box);
+          issuers = { keys: new Map([[dev.keyId, dev.publicKey]]), environment: 'development' };
+        }
+        return issuers;
+      },
+      identityHashKey: config.identityHashKey,
+      challengeTtlSeconds: config.jpki.challengeTtlSeconds,
+      log,
+    });
+    const claim = new MemberClaim({
+      db,
+      box,
+      store: createTransientStore(db, redis),
+      facts: claims.facts,
+      verifier: () => jpki.pki.verifier,
+      identityHashKey: config.identityHashKey,
+      challengeTtlSeconds: config.jpki.challengeTtlSeconds,
+      log,
+    });
+    const effects = new RegistrationEffects({
+      db,
+      log,
+      gallery: () => face,
+      provider: () => oidc.host.provider,
+      backchannelLogout: (clientId, accountId) => oidc.notifyBackchannelLogout(clientId, accountId),
+    });
+    const registrations = new RegistrationService({ db, facilities: platform.facilities, engine: claims.engine, effects });
 
-/** The running household and registration services of a platform (tests, the app, the seed). */
-export function familyRuntimeOf(platform: Platform): FamilyRuntime | undefined {
-  return runtimes.get(platform);
-}
-
-export async function familyCapability({ platform, oidc }: CapabilityContext): Promise<Capability> {
-  const { config, db, box, redis, log } = platform;
-  const claims = claimsRuntimeOf(platform);
-  const households = new HouseholdService(db, box, claims.facts);
-  // The development text-AP issuer exists only where the development JPKI CA is the trust anchor.
-  const devMode = !config.production && Boolean(proofingRuntimeOf(platform)?.pki.dev);
-  const devTextCards = devMode ? new DevTextApCards(db, box) : undefined;
-  let issuers: { keys: ReadonlyMap<string, KeyObject>; environment: string } | undefined;
-  const proofing = new MemberProofing({
-    box,
-    store: createTransientStore(db, redis),
-    households,
-    verifier: () => proofingRuntimeOf(platform)?.pki.verifier,
-    textApIssuers: async () => {
-      if (!devMode) return { keys: new Map(), environment: 'production' };
-      if (!issuers) {
-        const dev = await loadDevTextApIssuer(db, box);
-        issuers = { keys: new Map([[dev.keyId, dev.publicKey]]), environment: 'development' };
-      }
-      return issuers;
-    },
-    identityHashKey: config.identityHashKey,
-    challengeTtlSeconds: config.jpki.challengeTtlSeconds,
-    log,
-  });
-  const claim = new MemberClaim({
-    db,
-    box,
-    store: createTransientStore(db, redis),
-    facts: claims.facts,
-    verifier: () => proofingRuntimeOf(platform)?.pki.verifier,
-    identityHashKey: config.identityHashKey,
-    challengeTtlSeconds: config.jpki.challengeTtlSeconds,
-    log,
-  });
-  const effects = new RegistrationEffects({
-    db,
-    log,
-    gallery: () => faceServiceOf(platform),
-    provider: () => oidc.host.provider,
-    backchannelLogout: (clientId, accountId) => oidc.notifyBackchannelLogout(clientId, accountId),
-  });
-  const registrations = new RegistrationService({ db, facilities: platform.facilities, engine: claims.engine, effects });
-  runtimes.set(platform, { households, proofing, registrations, devTextCards });
-
-  const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
-  const family = householdRoutes({
-    households,
-    proofing,
-    auth,
-    face: () => faceServiceOf(platform),
-    maxUploadBytes: config.face.maxUploadBytes,
-    devCards: devTextCards,
-    onMemberRemoved: async (personId) => faceServiceOf(platform)?.personRemoved(personId),
-    claim,
-  });
-  const api = registrationRoutes({ db, facilities: platform.facilities, registrations, releases: claims.releases, auth });
-  return {
-    name: 'households',
-    // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
-    middleware: [family.routes(), family.allowedMethods(), api.routes(), api.allowedMethods()] as unknown as Middleware[],
-    async stop() {
-      runtimes.delete(platform);
-    },
-  };
-}
+    const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
+    const family = householdRoutes({
+      households,
+      proofing,
+      auth,
+      face: () => face,
+      maxUploadBytes: config.face.maxUploadBytes,
+      devCards: devTextCards,
+      onMemberRemoved: async (personId) => face.personRemoved(personId),
+      claim,
+    });
+    const api = registrationRoutes({ db, facilities: platform.facilities, registrations, releases: claims.releases, auth });
+    return {
+      provided: { households: { households, proofing, registrations, devTextCards } },
+      dataRights: [householdsDataRights, registrationsDataRights],
+      // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
+      middleware: [family.routes(), family.allowedMethods(), api.routes(), api.allowedMethods()] as unknown as Middleware[],
+    };
+  },
+});

@@ -3,6 +3,9 @@
  * The representative consents and registers for members; nobody else can.
  */
 import type { Knex } from 'knex';
+import { selfPersonOf } from '../identity/persons.ts';
+
+export { selfPersonOf } from '../identity/persons.ts';
 
 export interface ManagedPerson {
   personId: string;
@@ -11,16 +14,31 @@ export interface ManagedPerson {
   householdId: string | undefined;
 }
 
-export async function selfPersonOf(db: Knex, accountId: string): Promise<string | undefined> {
-  const row = (await db('persons').where({ account_id: accountId, relation: 'self' }).orderBy('created_at').first('id')) as { id: string } | undefined;
-  return row?.id;
-}
-
 export async function householdOf(db: Knex, accountId: string): Promise<{ id: string; representativePersonId: string } | undefined> {
   const row = (await db('households').where({ representative_account_id: accountId }).first('id', 'representative_person_id')) as
     | { id: string; representative_person_id: string }
     | undefined;
   return row ? { id: row.id, representativePersonId: row.representative_person_id } : undefined;
+}
+
+export interface Membership {
+  /** The household's id. */
+  id: string;
+  /** representative, child or parent. */
+  relation: string;
+  representativeAccountId: string;
+  representativePersonId: string;
+}
+
+/** The household the person belongs to, and as what; undefined for a person in none. */
+export async function membershipOf(db: Knex, personId: string): Promise<Membership | undefined> {
+  const row = (await db('household_members as m')
+    .join('households as h', 'h.id', 'm.household_id')
+    .where('m.person_id', personId)
+    .first('h.id', 'm.relation', 'h.representative_account_id', 'h.representative_person_id')) as
+    | { id: string; relation: string; representative_account_id: string; representative_person_id: string }
+    | undefined;
+  return row ? { id: row.id, relation: row.relation, representativeAccountId: row.representative_account_id, representativePersonId: row.representative_person_id } : undefined;
 }
 
 /** The account's own person first, then the members of the household it represents. */

@@ -17,8 +17,14 @@ import type { SecretBox } from '../core/secret-box.ts';
 import type { BasicFourClaims, JpkiEvidenceRecord } from '../jpki/index.ts';
 import { ageAt } from '../claims/derive.ts';
 import type { FactsReader } from '../claims/facts.ts';
-import { audit, auditFor, type AuditRecord } from './audit.ts';
-import { householdOf, selfPersonOf } from './directory.ts';
+import { auditEntriesAbout, type AuditRecord } from '../audit/audit-log.ts';
+import { lockAccount } from '../identity/accounts.ts';
+import { deletePerson, personRecord, selfPersonOf } from '../identity/persons.ts';
+import { personBoundTo, personKeyOf, storeVerifiedPerson } from '../identity/verified-persons.ts';
+import { FaceStore } from '../face/service/template-store.ts';
+import { activeFacilitiesOf } from '../registrations/registration-store.ts';
+import { audit } from './audit.ts';
+import { householdOf } from './directory.ts';
 import { FamilyError } from './errors.ts';
 
 export type MemberRelation = 'child' | 'parent';
@@ -63,11 +69,13 @@ export class HouseholdService {
   readonly #db: Database;
   readonly #box: SecretBox;
   readonly #facts: FactsReader;
+  readonly #faces: FaceStore;
 
   constructor(db: Database, box: SecretBox, facts: FactsReader) {
     this.#db = db;
     this.#box = box;
     this.#facts = facts;
+    this.#faces = new FaceStore(db);
   }
 
   /** The representative's own person and verified birthdate; refuses accounts that cannot represent. */
@@ -87,11 +95,10 @@ export class HouseholdService {
     const age = ageAt(member.claims.birthdate, now);
     if (age === undefined) throw new FamilyError('impossible_relationship');
     if ((age <= TEXT_AP_MAX_AGE) !== (member.method === 'jpki_text_ap')) throw new FamilyError('wrong_method');
-    const own = (await db('person_identities').where({ person_id: rep.personId }).first('person_key')) as { person_key: string } | undefined;
-    if (own?.person_key === member.personKey) throw new FamilyError('is_self');
-    const bound = (await db('person_identities').where({ person_key: member.personKey }).first('person_id')) as { person_id: string } | undefined;
+    if ((await personKeyOf(db, rep.personId)) === member.personKey) throw new FamilyError('is_self');
+    const bound = await personBoundTo(db, member.personKey);
     if (bound) {
-      const person = (await db('persons').where({ id: bound.person_id }).first('relation')) as { relation: string } | undefined;
+      const person = await personRecord(db, bound);
       throw new FamilyError(person?.relation === 'self' ? 'has_own_account' : 'already_in_household');
     }
     // Dates as ISO strings compare in calendar order.
@@ -115,7 +122,7 @@ export class HouseholdService {
         // The account row is the lock: two additions for one household run one after another.
         // (Only trx inside: the embedded database has one connection.) Uniqueness races end in
         // the unique indexes on person_identities.person_key and household_members.person_id.
-        await trx('accounts').where({ id: accountId }).forUpdate().first('id');
+        await lockAccount(trx, accountId);
         let household = await householdOf(trx, accountId);
         if (!household) {
           household = { id: randomUUID(), representativePersonId: repPersonId };
@@ -123,27 +130,15 @@ export class HouseholdService {
           await trx('household_members').insert({ person_id: repPersonId, household_id: household.id, relation: 'representative', added_by_account_id: accountId });
           await audit(trx, { actorAccountId: accountId, action: 'household.created', householdId: household.id, personId: repPersonId });
         }
-        const personId = randomUUID();
-        const verificationId = randomUUID();
-        await trx('persons').insert({ id: personId, account_id: accountId, relation: member.relation });
-        await trx('identity_verifications').insert({
-          id: verificationId,
-          person_id: personId,
-          account_id: accountId,
-          client_id: member.clientId,
+        const { personId } = await storeVerifiedPerson(trx, this.#box, { create: member.relation }, member.personKey, {
+          accountId,
+          clientId: member.clientId,
           method: member.method,
-          issuer: member.evidence.issuer,
-          serial_number: member.evidence.serialNumber,
-          certificate_not_after: member.certificateNotAfter,
-          anchor_environment: member.anchorEnvironment,
-          verified_at: new Date(member.evidence.verifiedAt),
-          revocation_status: member.evidence.revocation.status,
-          revocation_method: member.evidence.revocation.method,
-          revocation_checked_at: new Date(member.evidence.revocation.checkedAt),
-          revocation_source: member.evidence.revocation.source,
-          claims_sealed: this.#box.seal(JSON.stringify(member.claims), `identity-verification:${verificationId}`),
+          evidence: member.evidence,
+          claims: member.claims,
+          certificateNotAfter: member.certificateNotAfter,
+          anchorEnvironment: member.anchorEnvironment,
         });
-        await trx('person_identities').insert({ person_id: personId, person_key: member.personKey, current_verification_id: verificationId });
         await trx('household_members').insert({ person_id: personId, household_id: household.id, relation: member.relation, added_by_account_id: accountId });
         await audit(trx, {
           actorAccountId: accountId,
@@ -174,8 +169,7 @@ export class HouseholdService {
       if (!membership) throw new FamilyError('not_member');
       if (membership.representative_account_id !== accountId) throw new FamilyError('not_representative');
       if (membership.relation === 'representative') throw new FamilyError('cannot_remove_representative');
-      const active = (await trx('registrations').where({ person_id: personId, status: 'active' }).select('facility_id')) as Array<{ facility_id: string }>;
-      const facilities = active.map((r) => r.facility_id);
+      const facilities = await activeFacilitiesOf(trx, personId);
       await audit(trx, {
         actorAccountId: accountId,
         action: 'household.member_removed',
@@ -183,7 +177,7 @@ export class HouseholdService {
         personId,
         details: { relation: membership.relation, registrationsEnded: facilities },
       });
-      await trx('persons').where({ id: personId }).delete();
+      await deletePerson(trx, personId);
       return { facilities };
     });
   }
@@ -196,10 +190,10 @@ export class HouseholdService {
       : self
         ? [{ person_id: self, relation: 'representative' }]
         : [];
+    const enrolled = await this.#faces.enrolledAmong(rows.map((r) => r.person_id));
     const members: MemberView[] = [];
     for (const row of rows) {
       const identity = await this.#facts.identity(row.person_id);
-      const face = await this.#db('face_templates').where({ person_id: row.person_id }).first('person_id');
       members.push({
         personId: row.person_id,
         relation: row.relation,
@@ -208,7 +202,7 @@ export class HouseholdService {
         age: ageAt(identity?.claims.birthdate, now),
         method: identity?.method,
         assurance: identity ? (identity.method === 'jpki_signature' ? 'high' : 'low') : undefined,
-        faceEnrolled: Boolean(face),
+        faceEnrolled: enrolled.has(row.person_id),
       });
     }
     return { householdId: household?.id, representative: Boolean(household), members };
@@ -217,7 +211,7 @@ export class HouseholdService {
   async auditTrail(accountId: string): Promise<AuditRecord[]> {
     const household = await householdOf(this.#db, accountId);
     const self = await selfPersonOf(this.#db, accountId);
-    return auditFor(this.#db, { ...(household ? { householdId: household.id } : {}), ...(self ? { personIds: [self] } : {}) });
+    return auditEntriesAbout(this.#db, { ...(household ? { householdId: household.id } : {}), ...(self ? { personIds: [self] } : {}) });
   }
 
   /** A member of the account's household (for face enrollment and the like), or not_member. */

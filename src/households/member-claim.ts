@@ -10,7 +10,7 @@
  *      verification, and leaves the household: the representative can no longer act for them.
  * The move is audited (household.member_left). A refused step changes nothing.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../core/logger.ts';
 import type { SecretBox } from '../core/secret-box.ts';
@@ -20,11 +20,15 @@ import { ageAt } from '../claims/derive.ts';
 import type { FactsReader } from '../claims/facts.ts';
 import { personHashKey } from '../identity/proofing/proofing-service.ts';
 import type { TransientStore } from '../identity/proofing/transient-store.ts';
+import { accountChanged } from '../identity/account-cache.ts';
+import { lockAccount } from '../identity/accounts.ts';
+import { deletePerson, selfPersonOf } from '../identity/persons.ts';
+import { isVerified, personBoundTo, personKeyOf, storeVerifiedPerson } from '../identity/verified-persons.ts';
+import { countActiveRegistrations, hasRegistration } from '../registrations/registration-store.ts';
 import { audit } from './audit.ts';
-import { selfPersonOf } from './directory.ts';
+import { membershipOf } from './directory.ts';
 import { FamilyError } from './errors.ts';
 import { TEXT_AP_MAX_AGE } from './household-service.ts';
-import { accountChanged } from '../identity/account-cache.ts';
 
 export const CLAIM_PENDING_TTL_SECONDS = 600;
 
@@ -80,16 +84,15 @@ export class MemberClaim {
   /** The new account must not be anyone yet: a proofed account is another person. */
   async #assertFreshAccount(accountId: string): Promise<void> {
     const self = await selfPersonOf(this.#d.db, accountId);
-    if (self && (await this.#d.db('person_identities').where({ person_id: self }).first('person_id'))) throw new FamilyError('account_already_proofed');
+    if (self && (await isVerified(this.#d.db, self))) throw new FamilyError('account_already_proofed');
   }
 
+  /** The household member bound to the person key; representatives are account holders already. */
   async #membership(personKey: string): Promise<Membership | undefined> {
-    return (await this.#d
-      .db('person_identities as pi')
-      .join('household_members as m', 'm.person_id', 'pi.person_id')
-      .where('pi.person_key', personKey)
-      .whereNot('m.relation', 'representative')
-      .first('m.person_id as personId', 'm.household_id as householdId', 'm.relation as relation')) as Membership | undefined;
+    const personId = await personBoundTo(this.#d.db, personKey);
+    const membership = personId ? await membershipOf(this.#d.db, personId) : undefined;
+    if (!personId || !membership || membership.relation === 'representative') return undefined;
+    return { personId, householdId: membership.id, relation: membership.relation };
   }
 
   async issueChallenge(accountId: string, clientId: string): Promise<{ id: string; challenge: Uint8Array; expiresAt: Date }> {
@@ -148,45 +151,30 @@ export class MemberClaim {
     if (p.clientId !== clientId) throw new FamilyError('verification_expired');
     const moved = await this.#d.db.transaction(async (trx) => {
       // The new account's row, then the member's row: a second confirm or a removal waits, then sees the change.
-      await trx('accounts').where({ id: accountId }).forUpdate().first('id');
+      await lockAccount(trx, accountId);
       const membership = (await trx('household_members').where({ person_id: p.personId, household_id: p.householdId }).forUpdate().first('relation')) as
         | { relation: string }
         | undefined;
       if (!membership || membership.relation === 'representative') throw new FamilyError('no_member_to_claim');
-      const identity = (await trx('person_identities').where({ person_id: p.personId }).first('person_key')) as { person_key: string } | undefined;
-      if (identity?.person_key !== p.personKey) throw new FamilyError('member_facts_mismatch');
+      if ((await personKeyOf(trx, p.personId)) !== p.personKey) throw new FamilyError('member_facts_mismatch');
       const self = await selfPersonOf(trx, accountId);
       if (self) {
         // A bare person of the new account (no identity, nothing hanging off it) gives way; anything else is someone.
-        const busy = (await trx('person_identities').where({ person_id: self }).first('person_id')) ?? (await trx('registrations').where({ person_id: self }).first('id'));
-        if (busy) throw new FamilyError('account_already_proofed');
-        await trx('persons').where({ id: self }).delete();
+        if ((await isVerified(trx, self)) || (await hasRegistration(trx, self))) throw new FamilyError('account_already_proofed');
+        await deletePerson(trx, self);
       }
-      await trx('persons').where({ id: p.personId }).update({ account_id: accountId, relation: 'self' });
-      const verificationRowId = randomUUID();
-      await trx('identity_verifications').insert({
-        id: verificationRowId,
-        person_id: p.personId,
-        account_id: accountId,
-        client_id: p.clientId,
+      await storeVerifiedPerson(trx, this.#d.box, { personId: p.personId, comesOfAge: true }, p.personKey, {
+        accountId,
+        clientId: p.clientId,
         method: 'jpki_signature',
-        issuer: p.evidence.issuer,
-        serial_number: p.evidence.serialNumber,
-        certificate_not_after: new Date(p.certificateNotAfter),
-        anchor_environment: p.anchorEnvironment,
-        verified_at: new Date(p.evidence.verifiedAt),
-        revocation_status: p.evidence.revocation.status,
-        revocation_method: p.evidence.revocation.method,
-        revocation_checked_at: new Date(p.evidence.revocation.checkedAt),
-        revocation_source: p.evidence.revocation.source,
-        name_substituted: p.substitution.name,
-        address_substituted: p.substitution.address,
-        claims_sealed: this.#d.box.seal(JSON.stringify(p.claims), `identity-verification:${verificationRowId}`),
+        evidence: p.evidence,
+        claims: p.claims,
+        substitution: p.substitution,
+        certificateNotAfter: new Date(p.certificateNotAfter),
+        anchorEnvironment: p.anchorEnvironment,
       });
-      await trx('person_identities').where({ person_id: p.personId }).update({ current_verification_id: verificationRowId, updated_at: new Date() });
       await trx('household_members').where({ person_id: p.personId }).delete();
-      const [count] = (await trx('registrations').where({ person_id: p.personId, status: 'active' }).count({ n: '*' })) as Array<{ n: string | number }>;
-      const registrations = Number(count!.n);
+      const registrations = await countActiveRegistrations(trx, p.personId);
       await audit(trx, {
         actorAccountId: accountId,
         action: 'household.member_left',

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { ForbiddenError } from '../core/errors.ts';
 import type { FaceService } from '../face/service/face-service.ts';
 import { readImageBody } from '../face/http/edge.ts';
-import { accountOf, base64, familyErrors, jsonBody, noStore, opaqueId, parse, uuid } from './http-edge.ts';
+import { accountOf, base64, familyErrors, jsonBody, noStore, opaqueId, uuid, validate } from './http-edge.ts';
 import type { HouseholdService } from './household-service.ts';
 import type { MemberProof, MemberProofing } from './member-proofing.ts';
 import type { MemberClaim } from './member-claim.ts';
@@ -68,6 +68,11 @@ const claimVerifyBody = z.object({
   intermediates: z.array(base64(CERT)).max(4).optional(),
 });
 
+const challengeBody = z.object({ method });
+const confirmBody = z.object({ verification_id: opaqueId });
+const onMember = z.object({ personId: uuid });
+const devReadBody = z.object({ pin: z.string().min(1).max(8), challenge: base64(1024) });
+
 function proofOf(body: z.output<typeof verifyBody>): MemberProof {
   if (body.method === 'jpki_signature') {
     return { method: body.method, certificate: body.certificate, signature: body.signature, ...(body.intermediates ? { intermediates: body.intermediates } : {}) };
@@ -98,15 +103,14 @@ export function householdRoutes(deps: HouseholdRoutesDeps): Router {
     });
   });
 
-  router.post('/members/challenge', jsonBody, async (ctx) => {
-    const body = parse(z.object({ method }), ctx.request.body);
+  router.post('/members/challenge', jsonBody, validate({ body: challengeBody }), async (ctx) => {
     const { accountId, clientId } = accountOf(ctx);
-    const issued = await deps.proofing.issueChallenge(accountId, clientId, body.method);
+    const issued = await deps.proofing.issueChallenge(accountId, clientId, ctx.state.input.body.method);
     noStore(ctx, { challenge_id: issued.id, challenge: Buffer.from(issued.challenge).toString('base64'), expires_at: issued.expiresAt.toISOString() });
   });
 
-  router.post('/members/verify', jsonBody, async (ctx) => {
-    const body = parse(verifyBody, ctx.request.body);
+  router.post('/members/verify', jsonBody, validate({ body: verifyBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     const { accountId, clientId } = accountOf(ctx);
     const pending = await deps.proofing.verify(accountId, clientId, { challengeId: body.challenge_id, relation: body.relation, proof: proofOf(body) });
     noStore(ctx, {
@@ -119,37 +123,36 @@ export function householdRoutes(deps: HouseholdRoutesDeps): Router {
     });
   });
 
-  router.post('/members/confirm', jsonBody, async (ctx) => {
-    const body = parse(z.object({ verification_id: opaqueId }), ctx.request.body);
+  router.post('/members/confirm', jsonBody, validate({ body: confirmBody }), async (ctx) => {
     const { accountId, clientId } = accountOf(ctx);
-    const added = await deps.proofing.confirm(accountId, clientId, body.verification_id);
+    const added = await deps.proofing.confirm(accountId, clientId, ctx.state.input.body.verification_id);
     noStore(ctx, { household_id: added.householdId, person_id: added.personId, relation: added.relation, claims: added.claims }, 201);
   });
 
-  router.delete('/members/:personId', async (ctx) => {
-    const personId = parse(uuid, ctx.params.personId);
+  router.delete('/members/:personId', validate({ params: onMember }), async (ctx) => {
+    const { personId } = ctx.state.input.params;
     const removed = await deps.households.removeMember(accountOf(ctx).accountId, personId);
     await deps.onMemberRemoved(personId);
     noStore(ctx, { removed: true, registrations_ended: removed.facilities });
   });
 
-  router.get('/members/:personId/face', async (ctx) => {
-    const personId = parse(uuid, ctx.params.personId);
+  router.get('/members/:personId/face', validate({ params: onMember }), async (ctx) => {
+    const { personId } = ctx.state.input.params;
     await deps.households.member(accountOf(ctx).accountId, personId);
     const face = deps.face();
     const status = face ? await face.status(personId) : { enrolled: false };
     noStore(ctx, { available: Boolean(face?.available), ...(face?.available ? {} : { reason: 'models_unavailable' }), ...status });
   });
 
-  router.delete('/members/:personId/face', async (ctx) => {
-    const personId = parse(uuid, ctx.params.personId);
+  router.delete('/members/:personId/face', validate({ params: onMember }), async (ctx) => {
+    const { personId } = ctx.state.input.params;
     await deps.households.member(accountOf(ctx).accountId, personId);
     await deps.face()?.remove(personId);
     ctx.status = 204;
   });
 
-  router.post('/members/:personId/face', async (ctx) => {
-    const personId = parse(uuid, ctx.params.personId);
+  router.post('/members/:personId/face', validate({ params: onMember }), async (ctx) => {
+    const { personId } = ctx.state.input.params;
     await deps.households.member(accountOf(ctx).accountId, personId);
     const face = deps.face();
     if (!face) throw new ForbiddenError('models_unavailable', 'the face factor is not running');
@@ -180,8 +183,8 @@ export function householdRoutes(deps: HouseholdRoutesDeps): Router {
       const issued = await claim.issueChallenge(accountId, clientId);
       noStore(ctx, { challenge_id: issued.id, challenge: Buffer.from(issued.challenge).toString('base64'), expires_at: issued.expiresAt.toISOString() });
     });
-    router.post('/claim/verify', jsonBody, async (ctx) => {
-      const body = parse(claimVerifyBody, ctx.request.body);
+    router.post('/claim/verify', jsonBody, validate({ body: claimVerifyBody }), async (ctx) => {
+      const { body } = ctx.state.input;
       const { accountId, clientId } = accountOf(ctx);
       const found = await claim.verify(accountId, clientId, {
         challengeId: body.challenge_id,
@@ -191,10 +194,9 @@ export function householdRoutes(deps: HouseholdRoutesDeps): Router {
       });
       noStore(ctx, { verification_id: found.verificationId, relation: found.relation, claims: found.claims, expires_at: found.expiresAt.toISOString() });
     });
-    router.post('/claim/confirm', jsonBody, async (ctx) => {
-      const body = parse(z.object({ verification_id: opaqueId }), ctx.request.body);
+    router.post('/claim/confirm', jsonBody, validate({ body: confirmBody }), async (ctx) => {
       const { accountId, clientId } = accountOf(ctx);
-      const moved = await claim.confirm(accountId, clientId, body.verification_id);
+      const moved = await claim.confirm(accountId, clientId, ctx.state.input.body.verification_id);
       noStore(ctx, { person_id: moved.personId, left_household: moved.householdId, registrations_kept: moved.registrations });
     });
   }
@@ -204,8 +206,8 @@ export function householdRoutes(deps: HouseholdRoutesDeps): Router {
     router.get('/dev/text-cards', async (ctx) => {
       noStore(ctx, { cards: await dev.list(), pin_hint: '1234' });
     });
-    router.post('/dev/text-cards/:id/read', jsonBody, async (ctx) => {
-      const body = parse(z.object({ pin: z.string().min(1).max(8), challenge: base64(1024) }), ctx.request.body);
+    router.post('/dev/text-cards/:id/read', jsonBody, validate({ body: devReadBody }), async (ctx) => {
+      const { body } = ctx.state.input;
       const read = await dev.read(String(ctx.params.id), body.pin, body.challenge);
       const b = (x: Uint8Array) => Buffer.from(x).toString('base64');
       noStore(ctx, { ef0002: b(read.ef0002), ef0003: b(read.ef0003), ef0004: b(read.ef0004), ef0007: b(read.ef0007), signature: b(read.challengeSignature) });

@@ -6,6 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Platform } from '../platform.ts';
+import { selfPersonOf } from '../identity/persons.ts';
+import { isVerified } from '../identity/verified-persons.ts';
+import { hasRegistration, insertRegistration } from '../registrations/registration-store.ts';
 import { audit } from './audit.ts';
 import { DevTextApCards } from './text-ap/dev-card.ts';
 
@@ -22,16 +25,15 @@ export async function seedFamilyDemo(platform: Platform): Promise<{ cardsCreated
     await cards.issue(DEMO_CHILD_TEXT_CARD.facts, { id: DEMO_CHILD_TEXT_CARD.id, label: `${DEMO_CHILD_TEXT_CARD.facts.name}（券面事項入力補助AP）` });
     cardsCreated.push(DEMO_CHILD_TEXT_CARD.id);
   }
-  const account = (await db('accounts').where({ email: DEMO_REGISTRATION.email }).first('id')) as { id: string } | undefined;
-  const person = account ? ((await db('persons').where({ account_id: account.id, relation: 'self' }).first('id')) as { id: string } | undefined) : undefined;
+  const account = await platform.accounts.findByEmail(DEMO_REGISTRATION.email);
+  const personId = account ? await selfPersonOf(db, account.id) : undefined;
   const policy = await platform.facilities.policies.find(DEMO_REGISTRATION.facilityId);
-  const proofed = person ? await db('person_identities').where({ person_id: person.id }).first('person_id') : undefined;
-  if (account && person && policy && proofed && !(await db('registrations').where({ person_id: person.id, facility_id: DEMO_REGISTRATION.facilityId }).first('id'))) {
+  const proofed = personId ? await isVerified(db, personId) : false;
+  if (account && personId && policy && proofed && !(await hasRegistration(db, personId, DEMO_REGISTRATION.facilityId))) {
     const id = randomUUID();
     await db.transaction(async (trx) => {
-      await trx('registrations').insert({ id, person_id: person.id, facility_id: DEMO_REGISTRATION.facilityId, status: 'active', claims: JSON.stringify(policy.required), registered_by_account_id: account.id });
-      await trx('registration_events').insert({ registration_id: id, event: 'registered', claims: JSON.stringify(policy.required), actor_account_id: account.id });
-      await audit(trx, { actorAccountId: account.id, action: 'registration.created', personId: person.id, facilityId: DEMO_REGISTRATION.facilityId, registrationId: id, details: { claims: policy.required, seeded: true } });
+      await insertRegistration(trx, { id, personId, facilityId: DEMO_REGISTRATION.facilityId, claims: policy.required, actorAccountId: account.id });
+      await audit(trx, { actorAccountId: account.id, action: 'registration.created', personId, facilityId: DEMO_REGISTRATION.facilityId, registrationId: id, details: { claims: policy.required, seeded: true } });
     });
     registered.push(`${DEMO_REGISTRATION.email} → ${DEMO_REGISTRATION.facilityId}`);
   }

@@ -1,21 +1,11 @@
 import type { Middleware } from 'koa';
-import { PassError, type ErrorCode } from '../core/errors.ts';
+import { CODE_STATUS, PassError } from '../core/errors.ts';
 import { isOutage } from '../db/outage.ts';
 import { answerOutage, OUTAGE_RETRY_AFTER_SECONDS } from './outage.ts';
-import { BodyRefusal, bodyRefusalOf } from './body-errors.ts';
+import { bodyRefusalOf } from './request-body.ts';
 
-/** The one mapping of domain error codes to HTTP statuses, for every edge of PASS. */
-export const HTTP_STATUS: Record<ErrorCode, number> = {
-  invalid_input: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  internal: 500,
-  configuration: 500,
-  unavailable: 503,
-};
+/** The HTTP status of each class of domain error (src/core/errors.ts); a reason may say better. */
+export const HTTP_STATUS = CODE_STATUS;
 
 /**
  * Maps domain errors to JSON error bodies at the edge. Unknown errors become a plain 500 with the
@@ -30,7 +20,7 @@ export function errorHandler(): Middleware {
       // Every 503, whoever answered it (oidc-provider included), says when to come back.
       if (ctx.status === 503 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
     } catch (thrown) {
-      // A body that cannot be read is the client's mistake, never a 500 (src/http/body-errors.ts).
+      // A body that cannot be read is the client's mistake, never a 500 (src/http/request-body.ts).
       const error = bodyRefusalOf(thrown) ?? thrown;
       if (isOutage(error)) {
         ctx.state.log?.warn({ err: error, path: ctx.path }, 'backing service unavailable');
@@ -38,7 +28,7 @@ export function errorHandler(): Middleware {
         return;
       }
       const known = error instanceof PassError;
-      const status = known ? (error instanceof BodyRefusal ? error.status : HTTP_STATUS[error.code]) : ((error as { status?: number }).status ?? 500);
+      const status = known ? error.status : ((error as { status?: number }).status ?? 500);
       ctx.status = status;
       if (!known || status >= 500) ctx.state.log?.error({ err: error }, 'request failed');
       const expose = known || (status < 500 && (error as { expose?: boolean }).expose);
@@ -48,7 +38,7 @@ export function errorHandler(): Middleware {
         error_description: expose ? (error as Error).message : 'an internal error occurred',
         request_id: ctx.state.requestId,
       };
-      if (status === 503) ctx.set('Retry-After', '5');
+      if (status === 503) ctx.set('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
     }
   };
 }

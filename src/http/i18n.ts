@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
+import { t, type Lang, type Messages, type Translate } from '../core/reasons.ts';
 
-export type Lang = 'ja' | 'en';
+export type { Lang, Messages, Translate };
 
 /**
  * Japanese first: a page is Japanese unless the user chose English (`?lang=en`, remembered in a
@@ -18,8 +19,7 @@ export function pickLanguage(ctx: Context): Lang {
   return accepted === 'en' ? 'en' : 'ja';
 }
 
-export type Messages = Record<string, { ja: string; en: string }>;
-
-export function translator(messages: Messages, lang: Lang): (key: string) => string {
-  return (key) => messages[key]?.[lang] ?? key;
+/** A page's t() over one message table (src/core/reasons.ts has the lookup over several, catalogues included). */
+export function translator(messages: Messages, lang: Lang): Translate {
+  return t(lang, messages);
 }

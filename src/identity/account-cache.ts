@@ -10,6 +10,8 @@ export interface AccountWithSelf {
 export interface AccountCacheOptions {
   ttlMs?: number;
   maxEntries?: number;
+  /** The clock entries expire by, in milliseconds (tests pass their own rather than wait). */
+  now?: () => number;
 }
 
 /**
@@ -27,12 +29,14 @@ export class AccountCache {
   readonly #entries = new Map<string, { value: AccountWithSelf; expiresAt: number }>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
+  readonly #now: () => number;
   #enabled = false;
   #epoch = 0;
 
   constructor(options: AccountCacheOptions = {}) {
     this.#ttlMs = options.ttlMs ?? 30_000;
     this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#now = options.now ?? Date.now;
   }
 
   get enabled(): boolean {
@@ -48,7 +52,7 @@ export class AccountCache {
     if (!this.#enabled) return undefined;
     const entry = this.#entries.get(accountId);
     if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
+    if (entry.expiresAt <= this.#now()) {
       this.#entries.delete(accountId);
       return undefined;
     }
@@ -61,7 +65,7 @@ export class AccountCache {
       // Map keeps insertion order: the first key is the oldest entry.
       this.#entries.delete(this.#entries.keys().next().value!);
     }
-    this.#entries.set(accountId, { value, expiresAt: Date.now() + this.#ttlMs });
+    this.#entries.set(accountId, { value, expiresAt: this.#now() + this.#ttlMs });
   }
 
   forget(accountId: string): void {

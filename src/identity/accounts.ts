@@ -181,6 +181,14 @@ export class AccountService {
   }
 }
 
+/**
+ * Locks the account's row until the caller's transaction ends, so changes made for one account run
+ * one after another; false when the account no longer exists.
+ */
+export async function lockAccount(trx: Knex.Transaction, accountId: string): Promise<boolean> {
+  return Boolean(await trx('accounts').where({ id: accountId }).forUpdate().first('id'));
+}
+
 let dummy: Promise<string> | undefined;
 
 /** Verify against this when the account is unknown, so timing does not reveal which accounts exist. */

@@ -19,7 +19,7 @@ import type { CheckinCodes } from '../checkins/checkin-codes.ts';
 import { displayCode } from '../checkins/checkin-codes.ts';
 import type { Emergencies } from '../checkins/emergencies.ts';
 import type { StaffService } from '../staff/staff-service.ts';
-import { jsonBody, kioskErrors, noStore, parse } from './edge.ts';
+import { jsonBody, kioskErrors, noStore, validate } from './edge.ts';
 import type { Kiosk, KioskStore } from './kiosk-store.ts';
 import { KIOSK_PREFIX } from './routes.ts';
 
@@ -40,6 +40,8 @@ function accountOf(ctx: Context): string {
   if (!accountId) throw new PassError('forbidden', 'not_permitted', 'a staff account is required');
   return accountId;
 }
+
+const codeBody = z.object({ direction: z.enum(['in', 'out']).default('in') }).default({ direction: 'in' });
 
 function kioskView(k: Kiosk) {
   return { id: k.id, name: k.name, facilityId: k.facilityId, createdAt: k.createdAt.toISOString(), lastContactAt: k.lastContactAt?.toISOString() ?? null, revokedAt: k.revokedAt?.toISOString() ?? null };
@@ -82,11 +84,10 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     noStore(ctx, { facilityId: ctx.params.facilityId, occupancy: await deps.store.occupancy(String(ctx.params.facilityId)) });
   });
 
-  router.post('/facilities/:facilityId/checkin-codes', jsonBody, async (ctx) => {
+  router.post('/facilities/:facilityId/checkin-codes', jsonBody, validate({ body: codeBody }), async (ctx) => {
     const facilityId = String(ctx.params.facilityId);
     await staffOf(ctx, facilityId);
-    const body = parse(z.object({ direction: z.enum(['in', 'out']).default('in') }).default({ direction: 'in' }), ctx.request.body ?? {});
-    const code = await deps.codes.create({ facilityId, direction: body.direction });
+    const code = await deps.codes.create({ facilityId, direction: ctx.state.input.body.direction });
     noStore(ctx, { code: displayCode(code.code), url: `${deps.issuer}/checkin/${code.code}` }, 201);
   });
 

@@ -1,5 +1,5 @@
 /**
- * PASS Face kiosks and check-ins as a PASS capability: the kiosk web app (/kiosk), the kiosk API
+ * PASS Face kiosks and check-ins as a PASS capability: the kiosk API
  * (/api/kiosk, DPoP-bound `kiosk` tokens from the device authorization grant, proofs with PASS's
  * nonces), the staff API (/api/kiosk/admin), the resident's QR code and card link
  * (/api/checkins/...) and the device-code check-in pages (/checkin). The two built-in clients it
@@ -7,13 +7,10 @@
  * check-ins past their facility's retention.
  */
 import type { Middleware } from 'koa';
-import type { Capability, CapabilityContext } from '../capabilities.ts';
-import type { Platform } from '../platform.ts';
+import { defineCapability } from '../capabilities.ts';
 import type { ClientService } from '../oidc/clients/client-service.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
-import { faceServiceOf } from '../face/capability.ts';
 import { createIdentityClaimsSource } from '../identity/proofing/claims-source.ts';
-import { proofingRuntimeOf } from '../identity/proofing/capability.ts';
 import { createTransientStore } from '../identity/proofing/transient-store.ts';
 import { StaffService, type StaffFacility } from '../staff/staff-service.ts';
 import { CheckinStore } from '../checkins/checkin-store.ts';
@@ -24,6 +21,7 @@ import { Emergencies } from '../checkins/emergencies.ts';
 import { QrTokens } from '../checkins/qr-tokens.ts';
 import { createRegistrationLookup } from '../checkins/registration-lookup.ts';
 import type { MunicipalityName } from '../claims/derive.ts';
+import { municipalityNames } from '../facilities/municipalities.ts';
 import { MemoryReplayCache, RedisReplayCache } from './dpop.ts';
 import { kioskApiNonces } from './dpop-nonce.ts';
 import { purgeExpiredCheckins } from '../checkins/retention.ts';
@@ -33,8 +31,10 @@ import { kioskRoutes } from './routes.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { devCardReaderRoutes, residentRoutes, type PinAttempts } from './resident-routes.ts';
 import { CHECKIN_CLIENT_ID, entryRoutes } from './entry-routes.ts';
-import { kioskPages } from './pages.ts';
 import { seedKioskDemo } from './demo.ts';
+import { kioskDataRights } from './data-rights.ts';
+import { checkinsDataRights } from '../checkins/data-rights.ts';
+import { staffDataRights } from '../staff/data-rights.ts';
 
 export interface KioskRuntime {
   staff: StaffService;
@@ -44,13 +44,6 @@ export interface KioskRuntime {
   cards: CardCheckins;
   qr: QrTokens;
   emergencies: Emergencies;
-}
-
-const runtimes = new WeakMap<Platform, KioskRuntime>();
-
-/** The running kiosk capability of a platform (tests, PASS Manager). */
-export function kioskRuntimeOf(platform: Platform): KioskRuntime | undefined {
-  return runtimes.get(platform);
 }
 
 /** The kiosk's device-grant client and the device-code check-in client; concurrent nodes make them once. */
@@ -79,85 +72,86 @@ function cached<T>(load: (key: string) => Promise<T>, ms: number): (key: string)
   };
 }
 
-export async function kioskCapability({ platform, oidc }: CapabilityContext): Promise<Capability> {
-  const { config, db, box, bus, redis, log } = platform;
-  const issuer = config.issuer;
-  await ensureClients(oidc.clients, issuer);
-  const provider = () => oidc.host.provider;
-  const staff = new StaffService(db);
-  const kiosks = new KioskStore(db);
-  const store = new CheckinStore(db);
-  const codes = new CheckinCodes(db);
-  const emergencies = new Emergencies(db, bus);
-  await emergencies.start();
-  const qr = new QrTokens({ keys: platform.keys, db, issuer });
-  const cards = new CardCheckins({ db, store: createTransientStore(db, redis), verifier: () => proofingRuntimeOf(platform)?.pki.verifier, hashKey: config.identityHashKey });
-  const facility = cached(async (id: string): Promise<StaffFacility | undefined> => staff.facility(id), 60_000);
-  const municipalities = cached(async (): Promise<MunicipalityName[]> => {
-    const rows = (await db('municipalities').select('code', 'prefecture_ja', 'name_ja')) as Array<{ code: string; prefecture_ja: string; name_ja: string }>;
-    return rows.map((r) => ({ code: r.code, prefectureJa: r.prefecture_ja, nameJa: r.name_ja }));
-  }, 60_000);
-  const checkins = new CheckinService({
-    store,
-    lookup: await createRegistrationLookup(db),
-    face: () => faceServiceOf(platform),
-    identity: createIdentityClaimsSource(platform),
-    qr,
-    cards,
-    emergencies,
-    municipalities: () => municipalities('all'),
-    bus,
-    box,
-    log,
-  });
+export const kioskCapability = defineCapability({
+  name: 'kiosk',
+  needs: ['proofing', 'face', 'failure-evidence'],
+  provides: ['kiosk'],
+  async start({ platform, oidc, needs: { proofing, face, 'failure-evidence': evidence } }) {
+    const { config, db, box, bus, redis, log } = platform;
+    const issuer = config.issuer;
+    await ensureClients(oidc.clients, issuer);
+    const provider = () => oidc.host.provider;
+    const staff = new StaffService(db);
+    const kiosks = new KioskStore(db);
+    const store = new CheckinStore(db);
+    const codes = new CheckinCodes(db);
+    const emergencies = new Emergencies(db, bus);
+    await emergencies.start();
+    const qr = new QrTokens({ keys: platform.keys, db, issuer });
+    const cards = new CardCheckins({ db, store: createTransientStore(db, redis), verifier: () => proofing.pki.verifier, hashKey: config.identityHashKey });
+    const facility = cached(async (id: string): Promise<StaffFacility | undefined> => staff.facility(id), 60_000);
+    const municipalities = cached(async (): Promise<MunicipalityName[]> => municipalityNames(db), 60_000);
+    const checkins = new CheckinService({
+      store,
+      lookup: await createRegistrationLookup(db),
+      face: () => face,
+      identity: createIdentityClaimsSource(platform),
+      qr,
+      cards,
+      emergencies,
+      municipalities: () => municipalities('all'),
+      evidence,
+      bus,
+      box,
+      log,
+    });
 
-  const replay = redis ? new RedisReplayCache(redis) : new MemoryReplayCache();
-  const tokenGuard = kioskToken({ provider, issuer, kiosks, replay, nonces: kioskApiNonces(config) });
-  const kioskGuard = requireKiosk(kiosks);
-  const apiAuth = requireApiToken(provider, issuer, ['pass:api']);
-  const revokeGrant = async (grantId: string): Promise<void> => {
-    const op = provider();
-    for (const model of [op.AccessToken, op.RefreshToken, op.DeviceCode]) {
-      await (model as unknown as { adapter: { revokeByGrantId(id: string): Promise<void> } }).adapter.revokeByGrantId(grantId);
+    const replay = redis ? new RedisReplayCache(redis) : new MemoryReplayCache();
+    const tokenGuard = kioskToken({ provider, issuer, kiosks, replay, nonces: kioskApiNonces(config) });
+    const kioskGuard = requireKiosk(kiosks);
+    const apiAuth = requireApiToken(provider, issuer, ['pass:api']);
+    const revokeGrant = async (grantId: string): Promise<void> => {
+      const op = provider();
+      for (const model of [op.AccessToken, op.RefreshToken, op.DeviceCode]) {
+        await (model as unknown as { adapter: { revokeByGrantId(id: string): Promise<void> } }).adapter.revokeByGrantId(grantId);
+      }
+      await (await op.Grant.find(grantId))?.destroy();
+    };
+
+    const routers = [
+      kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, kiosks, staff, checkins, codes, cards, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
+      adminRoutes({ issuer, auth: apiAuth, staff, kiosks, store, codes, emergencies, revokeGrant }),
+      residentRoutes({ db, auth: apiAuth, qr, cards }),
+      entryRoutes({ issuer, provider, box, db, codes, checkins, facility, secureCookies: issuer.startsWith('https://') }),
+    ];
+    if (!config.production) {
+      const devCards = () => proofing.pki.dev;
+      const attempts: PinAttempts = new Map();
+      // The kiosk's reader, and the PASS app's (a resident links the virtual card to check in with it).
+      routers.push(devCardReaderRoutes({ prefix: '/api/kiosk/dev/cards', cards: devCards, guard: [tokenGuard, kioskGuard], attempts }));
+      routers.push(devCardReaderRoutes({ prefix: '/api/checkins/dev/cards', cards: devCards, guard: [apiAuth], attempts }));
     }
-    await (await op.Grant.find(grantId))?.destroy();
-  };
+    // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
+    const middleware = routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as unknown as Middleware[];
 
-  const routers = [
-    kioskPages(issuer),
-    kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, kiosks, staff, checkins, codes, cards, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
-    adminRoutes({ issuer, auth: apiAuth, staff, kiosks, store, codes, emergencies, revokeGrant }),
-    residentRoutes({ db, auth: apiAuth, qr, cards }),
-    entryRoutes({ issuer, provider, box, db, codes, checkins, facility, secureCookies: issuer.startsWith('https://') }),
-  ];
-  if (!config.production) {
-    const devCards = () => proofingRuntimeOf(platform)?.pki.dev;
-    const attempts: PinAttempts = new Map();
-    // The kiosk's reader, and the PASS app's (a resident links the virtual card to check in with it).
-    routers.push(devCardReaderRoutes({ prefix: '/api/kiosk/dev/cards', cards: devCards, guard: [tokenGuard, kioskGuard], attempts }));
-    routers.push(devCardReaderRoutes({ prefix: '/api/checkins/dev/cards', cards: devCards, guard: [apiAuth], attempts }));
-  }
-  // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
-  const middleware = routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as unknown as Middleware[];
+    if (config.demoData) await seedKioskDemo(platform, staff, cards, proofing.pki.dev).catch((error: unknown) => log.warn({ err: error }, 'kiosk demo data not seeded'));
+    const timer = setInterval(() => {
+      qr.purge().catch((error: unknown) => log.warn({ err: error }, 'QR code use purge failed'));
+      purgeExpiredCheckins(db, config.checkinRetentionDays)
+        .then((checkins) => {
+          if (checkins) log.info({ checkins }, 'check-ins past their retention purged');
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'check-in retention purge failed'));
+    }, config.purgeIntervalSeconds * 1000);
+    timer.unref();
 
-  if (config.demoData) await seedKioskDemo(platform, staff, cards).catch((error: unknown) => log.warn({ err: error }, 'kiosk demo data not seeded'));
-  const timer = setInterval(() => {
-    qr.purge().catch((error: unknown) => log.warn({ err: error }, 'QR code use purge failed'));
-    purgeExpiredCheckins(db, config.checkinRetentionDays)
-      .then((checkins) => {
-        if (checkins) log.info({ checkins }, 'check-ins past their retention purged');
-      })
-      .catch((error: unknown) => log.warn({ err: error }, 'check-in retention purge failed'));
-  }, config.purgeIntervalSeconds * 1000);
-  timer.unref();
-  runtimes.set(platform, { staff, kiosks, checkins, codes, cards, qr, emergencies });
-
-  return {
-    name: 'kiosk',
-    middleware,
-    async stop() {
-      clearInterval(timer);
-      runtimes.delete(platform);
-    },
-  };
-}
+    return {
+      provided: { kiosk: { staff, kiosks, checkins, codes, cards, qr, emergencies } },
+      dataRights: [checkinsDataRights, kioskDataRights, staffDataRights],
+      middleware,
+      async stop() {
+        clearInterval(timer);
+      },
+    };
+  },
+});

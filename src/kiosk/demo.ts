@@ -6,20 +6,20 @@
 import type { Platform } from '../platform.ts';
 import type { StaffService } from '../staff/staff-service.ts';
 import type { CardCheckins } from '../checkins/card-checkins.ts';
-import { proofingRuntimeOf } from '../identity/proofing/capability.ts';
+import type { DevCardStore } from '../identity/proofing/dev-cards.ts';
+import { selfPersonOf } from '../identity/persons.ts';
 
-export async function seedKioskDemo(platform: Platform, staff: StaffService, cards: CardCheckins): Promise<void> {
+export async function seedKioskDemo(platform: Platform, staff: StaffService, cards: CardCheckins, dev: DevCardStore | undefined): Promise<void> {
   const { db } = platform;
-  const account = async (email: string) => ((await db('accounts').where({ email }).first('id')) as { id: string } | undefined)?.id;
+  const account = async (email: string) => (await platform.accounts.findByEmail(email))?.id;
   const staffId = await account('staff@pass.localhost');
   if (staffId) await staff.assign({ accountId: staffId, role: 'facility_staff', facilityId: 'kaga-niconico-park' });
   const adminId = await account('admin@pass.localhost');
   if (adminId) await staff.assign({ accountId: adminId, role: 'municipal_admin', municipalityCode: '172065' });
   const residentId = await account('resident@pass.localhost');
-  const dev = proofingRuntimeOf(platform)?.pki.dev;
   if (residentId && dev && (await dev.exists('kaga-taro'))) {
-    const person = (await db('persons').where({ account_id: residentId, relation: 'self' }).first('id')) as { id: string } | undefined;
+    const personId = await selfPersonOf(db, residentId);
     const { card } = await dev.open('kaga-taro');
-    if (person) await cards.link(person.id, card.readAuthenticationCertificate());
+    if (personId) await cards.link(personId, card.readAuthenticationCertificate());
   }
 }

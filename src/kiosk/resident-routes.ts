@@ -21,7 +21,7 @@ import type { QrTokens } from '../checkins/qr-tokens.ts';
 import type { CardCheckins } from '../checkins/card-checkins.ts';
 import type { DevCardStore } from '../identity/proofing/dev-cards.ts';
 import { FaceStore } from '../face/service/template-store.ts';
-import { jsonBody, kioskErrors, noStore, parse } from './edge.ts';
+import { jsonBody, kioskErrors, noStore, validate } from './edge.ts';
 
 const base64 = (max: number) => z.string().max(Math.ceil(max / 3) * 4 + 4).regex(/^[A-Za-z0-9+/]+={0,2}$/).transform((s) => new Uint8Array(Buffer.from(s, 'base64')));
 const linkBody = z.object({ challengeId: z.string().min(1).max(64), certificate: base64(8192), signature: base64(1024) });
@@ -49,10 +49,15 @@ export function residentRoutes(deps: { db: Database; auth: Middleware; qr: QrTok
     noStore(ctx, { challengeId: issued.challengeId, challenge: Buffer.from(issued.challenge).toString('base64'), expiresAt: issued.expiresAt.toISOString() }, 201);
   });
 
-  router.post('/card-link', deps.auth, jsonBody, async (ctx) => {
+  /** A client-only token is refused before the body's fields are looked at. */
+  const resident: Middleware = async (ctx, next) => {
+    accountOf(ctx);
+    await next();
+  };
+
+  router.post('/card-link', deps.auth, jsonBody, resident, validate({ body: linkBody }), async (ctx) => {
     const { accountId } = accountOf(ctx);
-    const body = parse(linkBody, ctx.request.body);
-    const link = await deps.cards.linkProven(accountId, await persons.selfPerson(accountId), body);
+    const link = await deps.cards.linkProven(accountId, await persons.selfPerson(accountId), ctx.state.input.body);
     noStore(ctx, { linked: true, linkedAt: link.linkedAt.toISOString() }, 201);
   });
 
@@ -93,9 +98,9 @@ export function devCardReaderRoutes(deps: { prefix: string; cards: () => DevCard
     noStore(ctx, { cards: list.map((c) => ({ id: c.id, label: c.label, revoked: c.revoked })), pin_hint: '1234' });
   });
 
-  router.post('/:id/authenticate', jsonBody, async (ctx) => {
+  router.post('/:id/authenticate', jsonBody, validate({ body: signBody }), async (ctx) => {
     const id = String(ctx.params.id);
-    const body = parse(signBody, ctx.request.body);
+    const { body } = ctx.state.input;
     const left = attempts.get(id) ?? AUTH_PIN_ATTEMPTS;
     if (left <= 0) throw new ForbiddenError('pin_locked', 'the PIN is locked');
     const opened = await store().open(id);

@@ -25,7 +25,7 @@ import type { Emergencies } from '../checkins/emergencies.ts';
 import { CHECKIN_MESSAGES } from '../checkins/messages.ts';
 import type { StaffFacility, StaffService } from '../staff/staff-service.ts';
 import { readImageBody } from '../face/http/edge.ts';
-import { jsonBody, kioskErrors, noStore, parse } from './edge.ts';
+import { jsonBody, kioskErrors, noStore, validate } from './edge.ts';
 import type { KioskStore } from './kiosk-store.ts';
 
 export const KIOSK_PREFIX = '/api/kiosk';
@@ -102,8 +102,8 @@ export function kioskRoutes(deps: KioskRoutesDeps): Router {
     ctx.body = CHECKIN_MESSAGES;
   });
 
-  router.post('/activation', deps.kioskToken, jsonBody, async (ctx) => {
-    const body = parse(activationBody, ctx.request.body ?? {});
+  router.post('/activation', deps.kioskToken, jsonBody, validate({ body: activationBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     const token = ctx.state.kioskToken!;
     const existing = await deps.kiosks.byGrant(token.grantId);
     if (existing?.revokedAt) throw new PassError('unauthorized', 'kiosk_revoked', 'this kiosk has been revoked');
@@ -127,14 +127,14 @@ export function kioskRoutes(deps: KioskRoutesDeps): Router {
     noStore(ctx, { kiosk: { id: ctx.state.kiosk!.id, name: ctx.state.kiosk!.name }, facility: facilityView(facility), emergency, ...(occupancy !== undefined ? { occupancy } : {}) });
   });
 
-  router.post('/checkins/face', ...kiosk, async (ctx) => {
-    const query = parse(faceQuery, ctx.query);
+  router.post('/checkins/face', ...kiosk, validate({ query: faceQuery }), async (ctx) => {
+    const { query } = ctx.state.input;
     const photo = await readImageBody(ctx, deps.maxUploadBytes);
     answer(ctx, await deps.checkins.face(await request(ctx, { id: query.id, direction: query.direction, occurredAt: query.occurred_at }), photo));
   });
 
-  router.post('/checkins/qr', ...kiosk, jsonBody, async (ctx) => {
-    const body = parse(qrBody, ctx.request.body);
+  router.post('/checkins/qr', ...kiosk, jsonBody, validate({ body: qrBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     answer(ctx, await deps.checkins.qr(await request(ctx, body), body.token));
   });
 
@@ -143,14 +143,14 @@ export function kioskRoutes(deps: KioskRoutesDeps): Router {
     noStore(ctx, { challengeId: issued.challengeId, challenge: Buffer.from(issued.challenge).toString('base64'), expiresAt: issued.expiresAt.toISOString() }, 201);
   });
 
-  router.post('/checkins/card', ...kiosk, jsonBody, async (ctx) => {
-    const body = parse(cardBody, ctx.request.body);
+  router.post('/checkins/card', ...kiosk, jsonBody, validate({ body: cardBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     const proof = { challengeId: body.challengeId, certificate: body.certificate, signature: body.signature };
     answer(ctx, await deps.checkins.card(await request(ctx, body), proof, body.textAp));
   });
 
-  router.post('/checkin-codes', ...kiosk, jsonBody, async (ctx) => {
-    const body = parse(codeBody, ctx.request.body ?? {});
+  router.post('/checkin-codes', ...kiosk, jsonBody, validate({ body: codeBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     const code = await deps.codes.create({ facilityId: ctx.state.kiosk!.facilityId, kioskId: ctx.state.kiosk!.id, direction: body.direction, ttlSeconds: SCREEN_CODE_TTL_SECONDS });
     noStore(ctx, { code: displayCode(code.code), url: `${deps.issuer}/checkin/${code.code}`, expiresAt: code.expiresAt!.toISOString() }, 201);
   });

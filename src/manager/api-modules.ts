@@ -25,6 +25,8 @@ import type { OidcModule } from '../oidc/oidc-module.ts';
 import type { ReadinessCheck } from '../http/health.ts';
 import type { StaffService } from '../staff/staff-service.ts';
 import type { StaffScope } from './staff-scope.ts';
+import type { KioskStore } from '../kiosk/kiosk-store.ts';
+import type { AlertThumbnails } from './alerts/evidence-capability.ts';
 import { historyApi } from './history/routes.ts';
 import { alertsApi } from './alerts/routes.ts';
 import { guardianApi } from './guardian/routes.ts';
@@ -39,6 +41,10 @@ export interface ManagerApiDeps {
   scope: StaffScope;
   /** Put in front of every Manager route: the refusal edge, the token guard (scope `manager`), the staff principal. */
   guard: Middleware[];
+  /** The kiosk capability's kiosks, which staff approve and revoke. */
+  kiosks: KioskStore;
+  /** The refused check-ins' thumbnails and each facility's alert settings. */
+  alertThumbnails: AlertThumbnails;
 }
 
 export interface ManagerApiParts {

@@ -6,6 +6,9 @@
  */
 import type { Platform } from '../platform.ts';
 import { StaffService } from '../staff/staff-service.ts';
+import { facilityExists } from '../facilities/facility-store.ts';
+import { selfPersonOf } from '../identity/persons.ts';
+import { recordDemoCheckin } from '../checkins/demo-checkins.ts';
 
 const FACILITY = 'kaga-niconico-park';
 const DEMO_CHECKINS = [
@@ -15,9 +18,9 @@ const DEMO_CHECKINS = [
 ] as const;
 
 export async function seedManagerDemo(platform: Platform): Promise<void> {
-  const { db } = platform;
-  const account = async (email: string) => ((await db('accounts').where({ email }).first('id')) as { id: string } | undefined)?.id;
-  if (!(await db('facilities').where({ id: FACILITY }).first('id'))) return;
+  const { db, accounts } = platform;
+  const account = async (email: string) => (await accounts.findByEmail(email))?.id;
+  if (!(await facilityExists(db, FACILITY))) return;
   const staff = new StaffService(db);
   const staffId = await account('staff@pass.localhost');
   if (staffId) await staff.assign({ accountId: staffId, role: 'facility_staff', facilityId: FACILITY });
@@ -25,26 +28,20 @@ export async function seedManagerDemo(platform: Platform): Promise<void> {
   if (adminId) await staff.assign({ accountId: adminId, role: 'municipal_admin', municipalityCode: '172065' });
 
   const residentId = await account('resident@pass.localhost');
-  const person = residentId ? ((await db('persons').where({ account_id: residentId, relation: 'self' }).first('id')) as { id: string } | undefined) : undefined;
+  const personId = residentId ? await selfPersonOf(db, residentId) : undefined;
   const now = Date.now();
   for (const c of DEMO_CHECKINS) {
     const accepted = c.result === 'accepted';
-    if (accepted && !person) continue;
-    await db('checkins')
-      .insert({
-        id: c.id,
-        facility_id: FACILITY,
-        kiosk_id: null,
-        method: c.method,
-        result: c.result,
-        reason: c.reason,
-        person_id: accepted ? person!.id : null,
-        direction: 'in',
-        shown: accepted ? JSON.stringify({ name: '加賀　太郎', resident: true }) : null,
-        occurred_at: new Date(now - c.minutesAgo * 60_000),
-        recorded_at: new Date(now - c.minutesAgo * 60_000),
-      })
-      .onConflict('id')
-      .ignore();
+    if (accepted && !personId) continue;
+    await recordDemoCheckin(db, {
+      id: c.id,
+      facilityId: FACILITY,
+      method: c.method,
+      result: c.result,
+      reason: c.reason,
+      personId: accepted ? (personId ?? null) : null,
+      shown: accepted ? { name: '加賀　太郎', resident: true } : null,
+      at: new Date(now - c.minutesAgo * 60_000),
+    });
   }
 }

@@ -3,7 +3,7 @@ import type { Platform } from '../platform.ts';
 import { createAdapterFactory } from './adapter/adapter-factory.ts';
 import { ClientService, type ClientMetadata } from './clients/client-service.ts';
 import { createFindAccount } from './find-account.ts';
-import { claimsRuntimeOf } from '../claims/index.ts';
+import { createClaimsRuntime, type ClaimsRuntime } from '../claims/index.ts';
 import { createIdentityClaimsSource } from '../identity/proofing/claims-source.ts';
 import { buildProviderConfiguration, passApiResource, PASS_API_SCOPES } from './provider-config.ts';
 import { ProviderHost } from './provider-host.ts';
@@ -25,6 +25,8 @@ export interface OidcModule {
   clients: ClientService;
   resourceServers: ResourceServers;
   initialAccessTokens: InitialAccessTokens;
+  /** The claims engine oidc-provider answers with, shared with the capabilities that show or review claims. */
+  claims: ClaimsRuntime;
   /**
    * Back-channel logout to one relying party for one resident (src/oidc/logout/backchannel.ts):
    * for consent withdrawn, an account suspended… Never throws.
@@ -45,7 +47,8 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
   // Text PostgreSQL refuses (U+0000, unpaired surrogates) names no record and is no valid request (adapter/unstorable-text.ts).
   const adapter = (model: string) => guardAdapter(refuseUnstorableText(storage(model)));
   // The claims engine (src/claims): per-facility consent, derived claims, pairwise sectors, release log.
-  const claims = claimsRuntimeOf(platform).plugin;
+  const claimsRuntime = createClaimsRuntime(platform);
+  const claims = claimsRuntime.plugin;
   await claims.start();
   const findAccount = guardFindAccount(createFindAccount(platform.accounts, createIdentityClaimsSource(platform), claims));
   const facilitySubjects = facilitySubjectPolicy((facilityId) => platform.facilities.policies.find(facilityId));
@@ -94,6 +97,7 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
     clients,
     resourceServers,
     initialAccessTokens,
+    claims: claimsRuntime,
     notifyBackchannelLogout: (clientId, accountId, sid) => notifyBackchannelLogout(host.provider, platform.log, clientId, accountId, sid),
   };
 }

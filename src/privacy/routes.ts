@@ -9,12 +9,14 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { InvalidInputError, PassError } from '../core/errors.ts';
-import { apiRefusals, jsonBody } from '../http/api-refusals.ts';
+import { apiEdge } from '../http/api-edge.ts';
+import { jsonBody } from '../http/request-body.ts';
+import { describeIssues, validation } from '../http/validate.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import type { DataExporter } from './export.ts';
 import type { AccountDeletion } from './deletion.ts';
-import { privacyMessage } from './messages.ts';
+import { PRIVACY_REASONS } from './messages.ts';
 
 export const PRIVACY_PREFIX = '/api/privacy';
 
@@ -23,6 +25,11 @@ const deletionBody = z.object({
   confirm: z.literal(true, { error: 'confirm must be true' }),
   members: z.enum(['refuse', 'delete']).default('refuse'),
 });
+
+/** An unticked confirmation has its own words; anything else is an invalid request. */
+const { validate } = validation(
+  (issues) => new InvalidInputError(issues.some((i) => i.path[0] === 'confirm') ? 'confirmation_required' : 'invalid_request', describeIssues(issues)),
+);
 
 export interface PrivacyRoutesDeps {
   db: Database;
@@ -45,7 +52,13 @@ function noStore(ctx: Context, body: unknown, status = 200): void {
 
 export function privacyRoutes(deps: PrivacyRoutesDeps): Router {
   const router = new Router({ prefix: PRIVACY_PREFIX });
-  router.use(apiRefusals({ message: privacyMessage, exposedDetails: ['members', 'retryAfterSeconds'], logMessage: 'data-rights request refused' }), deps.auth);
+  router.use(apiEdge({ reasons: [PRIVACY_REASONS], exposedDetails: ['members', 'retryAfterSeconds'], retryAfter: { 503: 30 }, logMessage: 'data-rights request refused' }), deps.auth);
+
+  /** Only a resident's own token: refused before the body's fields are looked at. */
+  const resident: Middleware = async (ctx, next) => {
+    accountOf(ctx);
+    await next();
+  };
 
   router.get('/export', async (ctx) => {
     const accountId = accountOf(ctx);
@@ -69,14 +82,9 @@ export function privacyRoutes(deps: PrivacyRoutesDeps): Router {
     });
   });
 
-  router.post('/deletion', jsonBody, async (ctx) => {
-    const accountId = accountOf(ctx);
-    const parsed = deletionBody.safeParse(ctx.request.body ?? {});
-    if (!parsed.success) {
-      const confirmMissing = parsed.error.issues.some((i) => i.path[0] === 'confirm');
-      throw new InvalidInputError(confirmMissing ? 'confirmation_required' : 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    }
-    const result = await deps.deletion.delete(accountId, { password: parsed.data.password, members: parsed.data.members });
+  router.post('/deletion', jsonBody, resident, validate({ body: deletionBody }), async (ctx) => {
+    const { password, members } = ctx.state.input.body;
+    const result = await deps.deletion.delete(accountOf(ctx), { password, members });
     noStore(ctx, {
       deleted: true,
       deleted_at: result.deletedAt.toISOString(),

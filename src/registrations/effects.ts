@@ -1,7 +1,7 @@
 /**
  * What a registration changes outside its own tables, and what a withdrawal undoes at once:
  *   - the facility's face gallery (`facility:<id>`), through the face service so every node's
- *     in-memory gallery follows (straight to face_gallery_members when the face capability is off);
+ *     in-memory gallery follows (straight to the face store when the face capability is off);
  *   - for an account holder's own person: every grant of the facility's clients is destroyed with
  *     its tokens (oidc-provider's revokeByGrantId on each token model), and each client with a
  *     back-channel logout URI is told (OpenID Connect Back-Channel Logout, src/oidc/logout).
@@ -11,6 +11,9 @@
 import type Provider from 'oidc-provider';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../core/logger.ts';
+import { FaceStore } from '../face/service/template-store.ts';
+import { grantIdsOf } from '../oidc/adapter/grant-lookup.ts';
+import { facilityClientIds } from '../oidc/clients/facility-clients.ts';
 
 export function facilityGallery(facilityId: string): string {
   return `facility:${facilityId}`;
@@ -43,15 +46,17 @@ export interface WithdrawalOutcome {
 
 export class RegistrationEffects {
   readonly #d: EffectsDeps;
+  readonly #faces: FaceStore;
 
   constructor(deps: EffectsDeps) {
     this.#d = deps;
+    this.#faces = new FaceStore(deps.db);
   }
 
   async joinGallery(facilityId: string, personId: string): Promise<void> {
     const gallery = this.#d.gallery();
     if (gallery) return gallery.addToGallery(facilityGallery(facilityId), personId);
-    await this.#d.db('face_gallery_members').insert({ gallery_id: facilityGallery(facilityId), person_id: personId }).onConflict(['gallery_id', 'person_id']).ignore();
+    await this.#faces.addMember(facilityGallery(facilityId), personId);
   }
 
   async leaveGallery(facilityId: string, personId: string): Promise<void> {
@@ -60,21 +65,16 @@ export class RegistrationEffects {
       await gallery.removeFromGallery(facilityGallery(facilityId), personId);
       return;
     }
-    await this.#d.db('face_gallery_members').where({ gallery_id: facilityGallery(facilityId), person_id: personId }).delete();
+    await this.#faces.removeMember(facilityGallery(facilityId), personId);
   }
 
   /** Destroys the account's grants at the facility's clients with their tokens, then notifies the clients. */
   async revokeAccess(facilityId: string, accountId: string): Promise<WithdrawalOutcome> {
-    const clients = ((await this.#d.db('oidc_clients').where({ facility_id: facilityId }).select('client_id')) as Array<{ client_id: string }>).map((r) => r.client_id);
+    const clients = await facilityClientIds(this.#d.db, facilityId);
     if (clients.length === 0) return { grantsRevoked: 0, logout: {} };
-    const grants = (await this.#d
-      .db('oidc_payloads')
-      .where({ model: 'Grant' })
-      .whereRaw("payload->>'accountId' = ?", [accountId])
-      .whereIn(this.#d.db.raw("payload->>'clientId'") as unknown as string, clients)
-      .select('id')) as Array<{ id: string }>;
+    const grants = await grantIdsOf(this.#d.db, accountId, clients);
     const provider = this.#d.provider() as unknown as Record<string, ModelWithAdapter>;
-    for (const { id } of grants) {
+    for (const id of grants) {
       await Promise.all(TOKEN_MODELS.map((model) => provider[model]!.adapter.revokeByGrantId(id)));
       await provider.Grant!.adapter.destroy(id);
     }

@@ -12,9 +12,12 @@ import type { FacilityService, Facility } from '../facilities/facility-service.t
 import type { ClaimPolicy } from '../facilities/claim-policy.ts';
 import type { ClaimsEngine } from '../claims/engine.ts';
 import { audit } from '../households/audit.ts';
-import { canActFor, managedPersons, selfPersonOf } from '../households/directory.ts';
+import { canActFor, managedPersons } from '../households/directory.ts';
 import { FamilyError } from '../households/errors.ts';
+import { ownAccountOf, selfPersonOf } from '../identity/persons.ts';
+import { isVerified } from '../identity/verified-persons.ts';
 import type { RegistrationEffects, WithdrawalOutcome } from './effects.ts';
+import { insertRegistration } from './registration-store.ts';
 
 export type RegistrationStatus = 'active' | 'withdrawn';
 
@@ -101,21 +104,13 @@ export class RegistrationService {
     const managed = await canActFor(this.#d.db, accountId, input.personId);
     if (!managed) throw new FamilyError('not_member');
     const needsIdentity = units.some((u) => u !== 'email' && u !== 'phone_number');
-    if (needsIdentity && !(await this.#d.db('person_identities').where({ person_id: input.personId }).first('person_id'))) {
+    if (needsIdentity && !(await isVerified(this.#d.db, input.personId))) {
       throw new FamilyError('identity_required');
     }
     const id = randomUUID();
     try {
       await this.#d.db.transaction(async (trx) => {
-        await trx('registrations').insert({
-          id,
-          person_id: input.personId,
-          facility_id: input.facilityId,
-          status: 'active',
-          claims: JSON.stringify(units),
-          registered_by_account_id: accountId,
-        });
-        await trx('registration_events').insert({ registration_id: id, event: 'registered', claims: JSON.stringify(units), actor_account_id: accountId });
+        await insertRegistration(trx, { id, personId: input.personId, facilityId: input.facilityId, claims: units, actorAccountId: accountId });
         await audit(trx, {
           actorAccountId: accountId,
           action: 'registration.created',
@@ -215,8 +210,8 @@ export class RegistrationService {
     });
     if (!changed) throw new FamilyError('already_withdrawn');
     await this.#d.effects.leaveGallery(existing.facilityId, existing.personId);
-    const owner = (await this.#d.db('persons').where({ id: existing.personId, relation: 'self' }).first('account_id')) as { account_id: string | null } | undefined;
-    const outcome = owner?.account_id ? await this.#d.effects.revokeAccess(existing.facilityId, owner.account_id) : { grantsRevoked: 0, logout: {} };
+    const owner = await ownAccountOf(this.#d.db, existing.personId);
+    const outcome = owner ? await this.#d.effects.revokeAccess(existing.facilityId, owner) : { grantsRevoked: 0, logout: {} };
     return { ...(await this.#find(registrationId))!, outcome };
   }
 

@@ -16,12 +16,16 @@ import type { ClaimPolicy } from '../facilities/claim-policy.ts';
 import type { ReleaseLog } from '../claims/releases.ts';
 import { UNIT_LABELS } from '../claims/catalog.ts';
 import { managedPersons } from '../households/directory.ts';
-import { accountOf, familyErrors, jsonBody, noStore, parse, uuid } from '../households/http-edge.ts';
+import { accountOf, familyErrors, jsonBody, noStore, uuid, validate } from '../households/http-edge.ts';
 import type { Database } from '../db/database.ts';
 import type { Registration, RegistrationService } from './registration-service.ts';
 
 const facilityId = z.string().regex(/^[a-z0-9-]{3,64}$/);
 const claims = z.array(z.string().regex(/^[a-z_0-9]{2,40}$/)).max(30);
+const onFacility = z.object({ id: facilityId });
+const reviewBody = z.object({ person_ids: z.array(uuid).min(1).max(12), claims });
+const registerBody = z.object({ facility_id: facilityId, person_id: uuid, claims });
+const onRegistration = z.object({ id: uuid });
 
 function policyJson(p: ClaimPolicy) {
   return {
@@ -75,15 +79,14 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Router {
     noStore(ctx, { municipalities: out });
   });
 
-  router.get('/facilities/:id', ...guard, async (ctx) => {
-    const { facility, policy } = await deps.registrations.facilityWithPolicy(parse(facilityId, ctx.params.id));
+  router.get('/facilities/:id', ...guard, validate({ params: onFacility }), async (ctx) => {
+    const { facility, policy } = await deps.registrations.facilityWithPolicy(ctx.state.input.params.id);
     noStore(ctx, { id: facility.id, municipality_code: facility.municipalityCode, kind: facility.kind, name: { ja: facility.nameJa, en: facility.nameEn }, policy: policyJson(policy) });
   });
 
-  router.post('/facilities/:id/review', ...guard, jsonBody, async (ctx) => {
-    const id = parse(facilityId, ctx.params.id);
-    const body = parse(z.object({ person_ids: z.array(uuid).min(1).max(12), claims }), ctx.request.body);
-    const review = await deps.registrations.review(accountOf(ctx).accountId, id, body.person_ids, body.claims);
+  router.post('/facilities/:id/review', ...guard, jsonBody, validate({ params: onFacility, body: reviewBody }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    const review = await deps.registrations.review(accountOf(ctx).accountId, params.id, body.person_ids, body.claims);
     noStore(ctx, {
       facility_id: review.facility.id,
       purpose: review.policy.purpose,
@@ -97,14 +100,14 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Router {
     noStore(ctx, { registrations: (await deps.registrations.listFor(accountOf(ctx).accountId)).map(registrationJson) });
   });
 
-  router.post('/registrations', ...guard, jsonBody, async (ctx) => {
-    const body = parse(z.object({ facility_id: facilityId, person_id: uuid, claims }), ctx.request.body);
+  router.post('/registrations', ...guard, jsonBody, validate({ body: registerBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     const registration = await deps.registrations.register(accountOf(ctx).accountId, { facilityId: body.facility_id, personId: body.person_id, claims: body.claims });
     noStore(ctx, registrationJson(registration), 201);
   });
 
-  router.post('/registrations/:id/withdraw', ...guard, async (ctx) => {
-    const result = await deps.registrations.withdraw(accountOf(ctx).accountId, parse(uuid, ctx.params.id));
+  router.post('/registrations/:id/withdraw', ...guard, validate({ params: onRegistration }), async (ctx) => {
+    const result = await deps.registrations.withdraw(accountOf(ctx).accountId, ctx.state.input.params.id);
     noStore(ctx, { ...registrationJson(result), grants_revoked: result.outcome.grantsRevoked, relying_parties_notified: result.outcome.logout });
   });
 

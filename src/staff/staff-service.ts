@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { InvalidInputError, NotFoundError } from '../core/errors.ts';
+import { facilitiesInScope, findFacility, type Facility } from '../facilities/facility-store.ts';
 
 export const STAFF_ROLES = ['facility_staff', 'facility_admin', 'municipal_admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -19,13 +20,8 @@ export interface StaffAssignment {
   municipalityCode: string;
 }
 
-export interface StaffFacility {
-  id: string;
-  municipalityCode: string;
-  kind: string;
-  nameJa: string;
-  nameEn: string;
-}
+/** A facility as staff see it: the one facility shape of src/facilities. */
+export type StaffFacility = Facility;
 
 const assignInput = z.object({
   accountId: z.uuid(),
@@ -39,18 +35,6 @@ interface AssignmentRow {
   role: StaffRole;
   facility_id: string | null;
   municipality_code: string;
-}
-
-interface FacilityRow {
-  id: string;
-  municipality_code: string;
-  kind: string;
-  name_ja: string;
-  name_en: string;
-}
-
-function toFacility(r: FacilityRow): StaffFacility {
-  return { id: r.id, municipalityCode: r.municipality_code, kind: r.kind, nameJa: r.name_ja, nameEn: r.name_en };
 }
 
 export class StaffService {
@@ -70,9 +54,9 @@ export class StaffService {
       if (!municipality) throw new InvalidInputError('invalid_request', 'a municipal admin needs a municipality code');
     } else {
       if (!facilityId) throw new InvalidInputError('invalid_request', 'a facility role needs a facility id');
-      const facility = (await this.#db('facilities').where({ id: facilityId }).first('municipality_code')) as { municipality_code: string } | undefined;
+      const facility = await findFacility(this.#db, facilityId);
       if (!facility) throw new NotFoundError('facility_not_found', 'no such facility');
-      municipality = facility.municipality_code;
+      municipality = facility.municipalityCode;
     }
     const scope = role === 'municipal_admin' ? `municipality:${municipality}` : `facility:${facilityId}`;
     await this.#db('staff_assignments')
@@ -89,17 +73,15 @@ export class StaffService {
 
   /** Facilities where the account may approve a kiosk (any role there, or municipal admin of its city). */
   async facilitiesOf(accountId: string): Promise<StaffFacility[]> {
-    const rows = (await this.#db('facilities as f')
-      .whereExists((q) =>
-        q
-          .select(this.#db.raw('1'))
-          .from('staff_assignments as s')
-          .where('s.account_id', accountId)
-          .andWhere((w) => w.whereRaw('s.facility_id = f.id').orWhere((m) => m.where('s.role', 'municipal_admin').whereRaw('s.municipality_code = f.municipality_code'))),
-      )
-      .orderBy('f.id')
-      .select('f.*')) as FacilityRow[];
-    return rows.map(toFacility);
+    return this.facilitiesOpenedBy(await this.assignments(accountId));
+  }
+
+  /** The facilities these assignments open, by id; for a caller that already holds them. */
+  facilitiesOpenedBy(assignments: ReadonlyArray<Pick<StaffAssignment, 'role' | 'facilityId' | 'municipalityCode'>>): Promise<StaffFacility[]> {
+    return facilitiesInScope(this.#db, {
+      facilityIds: assignments.flatMap((a) => (a.facilityId ? [a.facilityId] : [])),
+      municipalityCodes: assignments.filter((a) => a.role === 'municipal_admin').map((a) => a.municipalityCode),
+    });
   }
 
   /** Whether the account may administer the facility (revoke its kiosks): facility admin or municipal admin. */
@@ -120,8 +102,7 @@ export class StaffService {
     return (await this.assignments(accountId)).some((a) => a.role === 'municipal_admin' && a.municipalityCode === municipalityCode);
   }
 
-  async facility(facilityId: string): Promise<StaffFacility | undefined> {
-    const row = (await this.#db('facilities').where({ id: facilityId }).first()) as FacilityRow | undefined;
-    return row ? toFacility(row) : undefined;
+  facility(facilityId: string): Promise<StaffFacility | undefined> {
+    return findFacility(this.#db, facilityId);
   }
 }

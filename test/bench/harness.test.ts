@@ -6,6 +6,17 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.ts';
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const withServices = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;
 
+/** One scenario's printed block (bench/lib/report.ts): its measurements table and its ratios table. */
+function printedBlock(stdout: string, scenario: string): { measurements: string[]; ratios: string[] } {
+  const lines = stdout.split('\n');
+  const start = lines.indexOf(`== ${scenario}`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const rest = lines.slice(start + 1);
+  const blank = rest.indexOf('');
+  const ratios = rest.slice(blank + 1);
+  return { measurements: rest.slice(0, blank), ratios: ratios.slice(0, ratios.findIndex((l) => !l || l.startsWith('  ·'))) };
+}
+
 /**
  * `npm run bench` is not asserted on its figures (a shared CI machine makes them noise); this
  * shows that the harness runs the first scenario end to end and prints the ratio it exists for.
@@ -24,5 +35,29 @@ withServices('the benchmark harness', () => {
     expect(ratio).toBeGreaterThan(0);
     expect(stdout).toMatch(/PASS \(PostgreSQL \+ Redis\)\s+\d+/);
     expect(stdout).toMatch(/bare oidc-provider \(in-memory\)\s+\d+/);
+
+    const block = printedBlock(stdout, 'client-credentials');
+    // The measurements table: a header, a rule under each column, one row per target with a figure in each column.
+    const [header, rule, ...rows] = block.measurements;
+    const columns = header!.trim().split(/\s{2,}/);
+    expect(columns.slice(0, 3)).toEqual(['throughput/s', 'p50 ms', 'p99 ms']);
+    expect(rule!.split(/\s+/).filter(Boolean)).toHaveLength(columns.length + 1);
+    expect(rows.map((row) => row.split(/\s{2,}/)[0])).toEqual(['PASS (PostgreSQL + Redis)', 'bare oidc-provider (in-memory)']);
+    const throughput: number[] = [];
+    for (const row of rows) {
+      const figures = row.split(/\s{2,}/).slice(1);
+      expect(figures).toHaveLength(columns.length);
+      for (const figure of figures) expect(figure).toMatch(/^\d+(\.\d+)?$/);
+      throughput.push(Number(figures[0]));
+    }
+    const [passRate, bareRate] = throughput as [number, number];
+    expect(passRate).toBeGreaterThan(0);
+    expect(bareRate).toBeGreaterThan(0);
+    // The ratio is the one the table's figures give (they are printed rounded to whole requests).
+    const tolerance = 0.006 + (passRate / bareRate) * (0.5 / passRate + 0.5 / bareRate);
+    expect(Math.abs(ratio - passRate / bareRate)).toBeLessThanOrEqual(tolerance);
+    // The goal line: the throughput ratio states its goal and a verdict.
+    const goalLine = block.ratios.find((l) => l.startsWith('PASS / bare oidc-provider ') && !/latency|CPU/.test(l));
+    expect(goalLine).toMatch(/^PASS \/ bare oidc-provider\s+\d+\.\d{2}\s+>= 0\.8\s+(PASS|MISS)$/);
   }, 90_000);
 });

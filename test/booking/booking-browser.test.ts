@@ -4,7 +4,6 @@ import { storageModes } from '../helpers/services.ts';
 import { demoClients } from '../../src/demo/seed.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
 import { browserAvailable, launch, screenshotter } from '../browser/browser.ts';
-import { proofingRuntimeOf } from '../../src/identity/proofing/index.ts';
 import { proofedResident } from '../households/family-helpers.ts';
 import { APP_REDIRECT, PASSWORD, TARO } from '../jpki/proofing-helpers.ts';
 import type { Pass } from '../oidc/rp.ts';
@@ -35,7 +34,7 @@ run(`the 豊岡市 booking site in the browser (${mode})`, () => {
     const shot = screenshotter('booking');
     // A resident proofed with the virtual My Number Card, so the booking site can receive the facts it asks for.
     const email = 'taro.booking@example.jp';
-    await proofedResident({ storage, pass, cards: proofingRuntimeOf(pass.platform)!.pki.dev! }, email, TARO, 'taro-booking');
+    await proofedResident({ storage, pass, cards: pass.provided.proofing!.pki.dev! }, email, TARO, 'taro-booking');
     const newBrowser = async () => {
       const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
       context.setDefaultTimeout(8000);

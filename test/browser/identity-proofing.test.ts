@@ -9,7 +9,7 @@ import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { exchangeCode, pkce } from '../helpers/browserless.ts';
 import { demoClients } from '../../src/demo/seed.ts';
-import { proofingRuntimeOf, type ProofingRuntime } from '../../src/identity/proofing/index.ts';
+import type { ProofingRuntime } from '../../src/identity/proofing/index.ts';
 import { browserAvailable, launch, screenshotter } from './browser.ts';
 import { cspViolations, signUp } from './journey-helpers.ts';
 
@@ -45,7 +45,7 @@ run(`identity proofing with the virtual My Number Card in the browser (${mode})`
     [pass, browser] = await Promise.all([startPass(storage.env), launch()]);
     await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-app')!);
     await pass.oidc.clients.create({ clientId: 'kaga-rp', name: '加賀市 テスト施設', redirectUris: [RP_REDIRECT], tokenEndpointAuthMethod: 'none' });
-    proofing = proofingRuntimeOf(pass.platform)!;
+    proofing = pass.provided.proofing!;
     const cards = proofing.pki.dev!;
     await cards.issue(YOSHIDA, { id: 'yoshida-hanako', label: '吉田　花子' });
     await cards.issue(LOCKED, { id: 'kaga-saburo', label: '加賀　三郎' });

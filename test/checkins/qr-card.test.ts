@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, decodeProtectedHeader } from 'jose';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
-import { proofingRuntimeOf } from '../../src/identity/proofing/capability.ts';
 import { provisionKiosk, runtime, staffAccount, withFacilities, type Pass, type TestKiosk } from '../kiosk/helpers.ts';
 import { failureEvents, plainResident, proofedResident, register, residentApiToken } from '../kiosk/fixtures.ts';
 
@@ -120,7 +119,7 @@ describe(`QR and card check-in (${mode})`, () => {
   }
 
   test('card-only check-in: a linked card checks in its person, another card anonymously', async () => {
-    const dev = proofingRuntimeOf(pass.platform)!.pki.dev!;
+    const dev = pass.provided.proofing!.pki.dev!;
     await runtime(pass).cards.link(resident.personId, (await dev.open('kaga-taro')).card.readAuthenticationCertificate());
     const linked = await cardCheckin('kaga-taro');
     expect(linked.answer!.body).toMatchObject({ result: 'accepted', method: 'card', person: { name: '加賀　太郎' } });
@@ -143,7 +142,7 @@ describe(`QR and card check-in (${mode})`, () => {
     const revoked = await cardCheckin('kaga-jiro-lost');
     expect(revoked.answer!.body).toMatchObject({ result: 'rejected', reason: 'card_revoked', message: { ja: expect.stringContaining('失効') } });
     // A card revoked after it was used is refused from then on.
-    const dev = proofingRuntimeOf(pass.platform)!.pki.dev!;
+    const dev = pass.provided.proofing!.pki.dev!;
     await dev.revoke('kaga-hanako');
     expect((await cardCheckin('kaga-hanako')).answer!.body.reason).toBe('card_revoked');
     expect(ours().filter((e) => e.method === 'card').map((e) => e.reason)).toEqual(['challenge_expired', 'card_revoked', 'card_revoked']);

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { REPO_ROOT } from '../helpers/pass.ts';
+import { PASS_ENTRY, REPO_ROOT } from '../helpers/pass.ts';
 import { tempDir } from '../helpers/services.ts';
 
-/** Starts `node src/main.ts` as an operator would, and collects how it ends. */
+/** Starts `node clients/main.ts` as `npm start` does, and collects how it ends. */
 function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['src/main.ts'], {
+    const child = spawn(process.execPath, [PASS_ENTRY], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
     });

@@ -2,7 +2,6 @@ import sharp from 'sharp';
 import { createStorage, type TestStorage } from '../helpers/pass.ts';
 import { startPass } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
-import { faceServiceOf } from '../../src/face/capability.ts';
 import { faceKeyringFrom, templateContext } from '../../src/face/service/keys.ts';
 import { openTemplate } from '../../src/face/template/template.ts';
 import { createKeyring } from '../../src/face/template/keyring.ts';
@@ -111,7 +110,7 @@ describe.each(storageModes())('face API on %s', (mode) => {
     for (const answer of [created, replaced, status]) expect(answer.text).not.toMatch(/embedding|template|\[(-?\d\.\d+,){8}/);
 
     // 1:1 on the service: the same person matches, another does not.
-    const service = faceServiceOf(pass.platform)!;
+    const service = pass.provided.face!;
     expect((await service.verify(person.id, await photo('obama', 3))).matched).toBe(true);
     expect((await service.verify(person.id, await photo('biden', 1))).matched).toBe(false);
 
@@ -123,7 +122,7 @@ describe.each(storageModes())('face API on %s', (mode) => {
   });
 
   test('deleting a person removes their template and takes them out of every gallery', async () => {
-    const service = faceServiceOf(pass.platform)!;
+    const service = pass.provided.face!;
     const { accountId: other } = await residentToken(pass, 'biden@example.jp');
     const personId = await service.store.selfPerson(other);
     await service.enroll(personId, await photo('biden', 1));

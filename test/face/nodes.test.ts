@@ -1,6 +1,5 @@
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.ts';
-import { faceServiceOf } from '../../src/face/capability.ts';
 import type { FaceService } from '../../src/face/service/face-service.ts';
 import { faceEnv, photo, type Pass, until } from './platform.ts';
 
@@ -17,8 +16,8 @@ shared('face galleries across two PASS nodes (postgres+redis)', () => {
   beforeAll(async () => {
     storage = await createStorage('postgres+redis');
     [a, b] = await Promise.all([startPass(faceEnv(storage.env)), startPass(faceEnv(storage.env))]);
-    fa = faceServiceOf(a.platform)!;
-    fb = faceServiceOf(b.platform)!;
+    fa = a.provided.face!;
+    fb = b.provided.face!;
   }, 60_000);
 
   afterAll(async () => {
@@ -77,7 +76,7 @@ shared('face galleries across two PASS nodes (postgres+redis)', () => {
     await fa.addToGallery(gallery, steve);
     const c = await startPass(faceEnv(storage.env));
     try {
-      const fc = faceServiceOf(c.platform)!;
+      const fc = c.provided.face!;
       expect(fc.gallerySize(gallery)).toBe(1);
       expect(await fc.identify(gallery, await photo('steve_wozniak', 2))).toMatchObject({ matched: true, best: { personId: steve } });
     } finally {

@@ -1,4 +1,4 @@
-// PASS as its own process (`node src/main.ts`, as an operator runs it) for the HTTP fuzzers: a crash
+// PASS as its own process (`node clients/main.ts`, as `npm start` runs it) for the HTTP fuzzers: a crash
 // is an exit the test sees rather than the end of jest, a hang is a request timeout rather than a
 // frozen test, and its pino output at debug level is kept whole, to be scanned for secrets.
 import { freePort } from '../helpers/pass.ts';

@@ -1,12 +1,11 @@
-// Several PASS processes (`node src/main.ts`, as an operator runs them) behind a small reverse
+// Several PASS processes (`node clients/main.ts`, as `npm start` runs them) behind a small reverse
 // proxy on loopback: round-robin by default, a chosen node on request (header `x-pass-node`), and
 // nodes that refuse connections are skipped, as a load balancer's health checking would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { freePort, REPO_ROOT } from './pass.ts';
+import { freePort, PASS_ENTRY, REPO_ROOT } from './pass.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TAIL = 200_000;
@@ -51,10 +50,10 @@ export interface NodeOptions {
   readyWithinMs?: number;
 }
 
-/** Starts `node src/main.ts` and resolves once /healthz answers on its own port. */
+/** Starts `node clients/main.ts` and resolves once /healthz answers on its own port. */
 export async function startNode(issuer: string, env: Record<string, string>, port?: number, options: NodeOptions = {}): Promise<PassNode> {
   const chosen = port ?? (await freePort());
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(REPO_ROOT, 'src/main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), PASS_ENTRY], {
     cwd: REPO_ROOT,
     env: nodeEnv(issuer, chosen, env),
     stdio: ['ignore', 'pipe', 'pipe'],

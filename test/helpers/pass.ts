@@ -1,10 +1,13 @@
 import { loadConfig, type Config } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { startServer, type PassServer } from '../../src/server.ts';
+import { ALL_IN_ONE } from '../../clients/capabilities.ts';
 import { createDatabase, migrate } from '../../src/db/database.ts';
 import { createTestDatabase, redisUrlForTest, tempDir, type StorageMode } from './services.ts';
 
 export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
+/** What `npm start` runs: the provider with its first-party clients. */
+export const PASS_ENTRY = `${REPO_ROOT}clients/main.ts`;
 
 /** Storage for one test file in one mode; `env` is what a PASS process needs to use it. */
 export interface TestStorage {
@@ -53,8 +56,12 @@ export async function startPass(env: Record<string, string>): Promise<PassServer
   // The issuer must be the address clients use, so the port is chosen before the config is made.
   const port = await freePort();
   const config = configFor({ ISSUER: `http://127.0.0.1:${port}`, PORT: String(port), ...env });
-  const server = await startServer(config, createLogger(config.logLevel));
-  return Object.assign(server, { issuer: config.issuer });
+  return Object.assign(await startAllInOne(config), { issuer: config.issuer });
+}
+
+/** PASS as `npm start` composes it (the provider and its first-party clients), in this process. */
+export function startAllInOne(config: Config): Promise<PassServer> {
+  return startServer(config, createLogger(config.logLevel), { capabilities: ALL_IN_ONE });
 }
 
 export async function freePort(): Promise<number> {

@@ -1,6 +1,5 @@
 /** Shared setup for the household and registration tests: PASS, the catalog, residents and their cards. */
 import { readCatalog } from '../../src/facilities/facility-service.ts';
-import { familyRuntimeOf } from '../../src/households/capability.ts';
 import type { DevTextApCards } from '../../src/households/text-ap/dev-card.ts';
 import type { ResidentFacts } from '../../src/jpki/dev-ca.ts';
 import type { StorageMode } from '../helpers/services.ts';
@@ -19,7 +18,7 @@ export interface FamilyEnv extends Env {
 export async function startFamilyEnv(mode: StorageMode): Promise<FamilyEnv> {
   const env = await startEnv(mode);
   await env.pass.platform.facilities.importCatalog(readCatalog());
-  const text = familyRuntimeOf(env.pass.platform)?.devTextCards;
+  const text = env.pass.provided.households?.devTextCards;
   if (!text) throw new Error('the development text-AP cards are not available');
   return Object.assign(env, { text });
 }

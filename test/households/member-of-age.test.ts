@@ -10,7 +10,6 @@ import '../face/realm.ts';
 import { storageModes } from '../helpers/services.ts';
 import { faceEnv, photo } from '../face/platform.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
-import { familyRuntimeOf } from '../../src/households/capability.ts';
 import { addMember, api, familyRows, HANAKO, ICHIRO, proofedResident, SORA, TARO, type FamilyEnv } from './family-helpers.ts';
 import { appToken, newAccount, startEnv, stopEnv, type ApiResult } from '../jpki/proofing-helpers.ts';
 import type { ResidentFacts } from '../../src/jpki/dev-ca.ts';
@@ -28,7 +27,7 @@ describe(`a member who comes of age claims their own record (${mode})`, () => {
   beforeAll(async () => {
     const base = await startEnv(mode, faceEnv({}));
     await base.pass.platform.facilities.importCatalog(readCatalog());
-    env = Object.assign(base, { text: familyRuntimeOf(base.pass.platform)!.devTextCards! });
+    env = Object.assign(base, { text: base.pass.provided.households!.devTextCards! });
     taro = await proofedResident(env, 'taro@example.jp', TARO, 'taro');
     await env.cards.issue(KEN, { id: 'ken' });
     await env.cards.issue(ICHIRO, { id: 'ichiro' });

@@ -1,7 +1,14 @@
 import net from 'node:net';
 import { createStorage, startPass } from '../helpers/pass.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Resolves when a connection to the port is refused: the server has stopped listening. */
+async function refused(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.connect(port, '127.0.0.1');
+    probe.once('connect', () => (probe.destroy(), reject(new Error('the server still accepts connections'))));
+    probe.once('error', () => resolve());
+  });
+}
 
 test('shutdown lets a request in flight finish, then refuses new connections', async () => {
   const storage = await createStorage('embedded');
@@ -14,11 +21,12 @@ test('shutdown lets a request in flight finish, then refuses new connections', a
     let response = '';
     socket.on('data', (d: Buffer) => (response += d.toString()));
     const ended = new Promise((r) => socket.once('close', r));
+    const requestStarted = new Promise((r) => pass.server.once('request', r));
     // Half a request is on the wire when shutdown starts…
     socket.write(`POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
-    await sleep(100);
+    await requestStarted;
     const closing = pass.close();
-    await sleep(200);
+    await refused(Number(port));
     // …and the rest arrives after it: the request is still answered in full.
     socket.write(body.slice(10));
     await ended;

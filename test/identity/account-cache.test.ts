@@ -12,14 +12,13 @@ import { AccountChangeListener, LISTENER_APPLICATION_NAME } from '../../src/iden
 import { createTestDatabase, tempDir } from '../helpers/services.ts';
 import { REPO_ROOT } from '../helpers/pass.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
+/** Reads until the value is accepted (or the time is up), for what another connection does in its own time. */
 async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, withinMs = 5000): Promise<T> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     const value = await read();
     if (accept(value) || Date.now() > deadline) return value;
-    await sleep(20);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -98,7 +97,18 @@ describe('account cache (PostgreSQL)', () => {
     // Both nodes' listeners are cut; the change below is announced to nobody.
     const cut = await sql.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1', [LISTENER_APPLICATION_NAME]);
     expect(cut.rowCount).toBe(2);
-    await sleep(100);
+    // Each node has noticed once its cached entry is gone: a read costs a query again.
+    for (const node of [a, b]) {
+      const count = queriesOn(node);
+      await eventually(
+        async () => {
+          const before = count();
+          await node.accounts.findWithSelfPerson(account.id);
+          return count() - before;
+        },
+        (queries) => queries > 0,
+      );
+    }
     const personId = randomUUID();
     await sql.query("insert into persons (id, account_id, relation) values ($1, $2, 'self')", [personId, account.id]);
     expect((await a.accounts.findWithSelfPerson(account.id))?.selfPersonId).toBe(personId);
@@ -171,8 +181,9 @@ describe('AccountCache', () => {
     expect(cache.get('x')?.account.email).toBe('new@example.jp');
   });
 
-  test('off until enabled, emptied when disabled, bounded in size and time', async () => {
-    const cache = new AccountCache({ ttlMs: 50, maxEntries: 2 });
+  test('off until enabled, emptied when disabled, bounded in size and time', () => {
+    let now = Date.now();
+    const cache = new AccountCache({ ttlMs: 50, maxEntries: 2, now: () => now });
     cache.set('x', value('a@example.jp'), cache.epoch);
     expect(cache.get('x')).toBeUndefined();
     cache.enable();
@@ -180,7 +191,7 @@ describe('AccountCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.get('1')).toBeUndefined();
     expect(cache.get('3')?.account.email).toBe('3@example.jp');
-    await sleep(60);
+    now += 50;
     expect(cache.get('3')).toBeUndefined();
     cache.set('2', value('2@example.jp'), cache.epoch);
     cache.disable();

@@ -7,7 +7,6 @@ import { storageModes } from '../helpers/services.ts';
 import { authorize, exchangeCode } from '../helpers/browserless.ts';
 import { startPass } from '../helpers/pass.ts';
 import { seedJpkiDemo, DEMO_PROOFED_ACCOUNT } from '../../src/identity/proofing/index.ts';
-import { proofingRuntimeOf } from '../../src/identity/proofing/index.ts';
 import {
   api, appToken, b64, countRows, HANAKO, newAccount, PASSWORD, prove, proveAndConfirm, RP_REDIRECT, startEnv, stopEnv, TARO,
 } from './proofing-helpers.ts';
@@ -299,7 +298,7 @@ describe.each(storageModes())('identity proofing API on %s', (mode) => {
     expect(first.proofed).toEqual([]);
     const second = await seedJpkiDemo(env.pass.platform);
     expect(second.cardsCreated).toEqual([]);
-    await proofingRuntimeOf(env.pass.platform)!.pki.crl.refresh();
+    await env.pass.provided.proofing!.pki.crl.refresh();
     expect((await prove(env, taroToken, 'kaga-jiro-lost')).body.reason).toBe('certificate_revoked');
   });
 
@@ -307,7 +306,7 @@ describe.each(storageModes())('identity proofing API on %s', (mode) => {
     const port = new URL(env.pass.issuer).port;
     await env.pass.close();
     env.pass = await startPass({ ...env.storage.env, PORT: port, ISSUER: env.pass.issuer });
-    env.cards = proofingRuntimeOf(env.pass.platform)!.pki.dev!;
+    env.cards = env.pass.provided.proofing!.pki.dev!;
     const token = await appToken(env, 'hanako@example.jp');
     const proved = await proveAndConfirm(env, token, 'hanako');
     expect(proved).toMatchObject({ status: 200, body: { status: 'bound' } });

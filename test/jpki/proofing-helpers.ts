@@ -2,7 +2,6 @@
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import type { StorageMode } from '../helpers/services.ts';
 import { authorize, exchangeCode } from '../helpers/browserless.ts';
-import { proofingRuntimeOf } from '../../src/identity/proofing/index.ts';
 import type { DevCardStore } from '../../src/identity/proofing/index.ts';
 import type { ResidentFacts } from '../../src/jpki/dev-ca.ts';
 import type { PassServer } from '../../src/server.ts';
@@ -34,7 +33,7 @@ export async function startEnv(mode: StorageMode, extra: Record<string, string> 
   const pass = await startPass({ ...storage.env, ...extra });
   await pass.oidc.clients.create({ clientId: 'pass-app-test', name: 'PASS app (test)', redirectUris: [APP_REDIRECT], tokenEndpointAuthMethod: 'none' });
   await pass.oidc.clients.create({ clientId: 'city-rp', name: '加賀市 テストRP', redirectUris: [RP_REDIRECT], tokenEndpointAuthMethod: 'none' });
-  const cards = proofingRuntimeOf(pass.platform)?.pki.dev;
+  const cards = pass.provided.proofing?.pki.dev;
   if (!cards) throw new Error('the development CA is not in use');
   return { storage, pass, cards };
 }

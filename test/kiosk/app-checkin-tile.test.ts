@@ -8,7 +8,6 @@ import { appInBrowser, type AppInBrowser } from '../browser/app-in-browser.ts';
 import { browserAvailable, screenshotter } from '../browser/browser.ts';
 import { signInToApp } from '../browser/journey-helpers.ts';
 import { onPhonePage } from '../browser/watched-pages.ts';
-import { proofingRuntimeOf } from '../../src/identity/proofing/capability.ts';
 import { TARO } from '../jpki/proofing-helpers.ts';
 import { apiToken, PASSWORD } from './helpers.ts';
 import { plainResident, register } from './fixtures.ts';
@@ -29,7 +28,7 @@ run(`the check-in tile of the PASS app (${mode})`, () => {
     const shot = screenshotter('app-checkin-tile');
     const { pass, browser } = app!;
     // A resident proofed over HTTP with their virtual card (signature certificate, sign PIN).
-    await proofingRuntimeOf(pass.platform)!.pki.dev!.issue(TARO, { id: 'tile-taro' });
+    await pass.provided.proofing!.pki.dev!.issue(TARO, { id: 'tile-taro' });
     const resident = await plainResident(pass, 'tile.resident@example.jp');
     const token = await apiToken(pass, 'tile.resident@example.jp');
     const call = async (path: string, body?: unknown) =>

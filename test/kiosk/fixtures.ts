@@ -2,7 +2,6 @@
 // at a facility with the consent units given, and a PASS API token for the PASS app's side.
 import { randomUUID } from 'node:crypto';
 import { seedJpkiDemo } from '../../src/identity/proofing/seed.ts';
-import { proofingRuntimeOf } from '../../src/identity/proofing/capability.ts';
 import { FaceStore } from '../../src/face/service/template-store.ts';
 import { facilityGallery } from '../../src/checkins/registration-lookup.ts';
 import { apiToken, PASSWORD, type Pass } from './helpers.ts';
@@ -13,7 +12,7 @@ export async function proofedResident(pass: Pass): Promise<{ accountId: string; 
   const report = await seedJpkiDemo(pass.platform);
   if (!report.proofed.length) throw new Error(`resident not proofed: ${JSON.stringify(report)}`);
   // The seed revoked a demo card through its own PKI: the running one reloads its CRL now, not in 30 s.
-  await proofingRuntimeOf(pass.platform)!.pki.crl.refresh();
+  await pass.provided.proofing!.pki.crl.refresh();
   return { accountId: account.id, personId: await new FaceStore(pass.platform.db).selfPerson(account.id) };
 }
 

@@ -5,7 +5,6 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { authorize, CookieJar, csrfOf, exchangeCode, request } from '../helpers/browserless.ts';
 import type { startPass } from '../helpers/pass.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
-import { kioskRuntimeOf } from '../../src/kiosk/capability.ts';
 import type { StaffRole } from '../../src/staff/staff-service.ts';
 
 export type Pass = Awaited<ReturnType<typeof startPass>>;
@@ -16,7 +15,7 @@ export async function withFacilities(pass: Pass): Promise<void> {
 }
 
 export function runtime(pass: Pass) {
-  const r = kioskRuntimeOf(pass.platform);
+  const r = pass.provided.kiosk;
   if (!r) throw new Error('kiosk capability not running');
   return r;
 }

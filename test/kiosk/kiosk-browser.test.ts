@@ -12,7 +12,6 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes, tempDir } from '../helpers/services.ts';
 import { faceEnv, SHARED_FACES } from '../face/platform.ts';
-import { faceServiceOf } from '../../src/face/capability.ts';
 import { browserAvailable, CHROMIUM, launch, screenshotter } from '../browser/browser.ts';
 import { photoToY4m } from '../browser/fake-camera.ts';
 import { PASSWORD, staffAccount, withFacilities, type Pass } from './helpers.ts';
@@ -46,9 +45,9 @@ run(`the kiosk app in the browser (${mode})`, () => {
     await withFacilities(pass);
     await staffAccount(pass, 'staff@niconico.example.jp', 'facility_staff', { facilityId: 'kaga-niconico-park' });
     resident = await proofedResident(pass);
-    await faceServiceOf(pass.platform)!.enroll(resident.personId, await readFile(path.join(SHARED_FACES, 'obama', '1.jpg')));
+    await pass.provided.face!.enroll(resident.personId, await readFile(path.join(SHARED_FACES, 'obama', '1.jpg')));
     await register(pass, resident.personId, 'kaga-niconico-park', ['name', 'age']);
-    await faceServiceOf(pass.platform)!.addToGallery('facility:kaga-niconico-park', resident.personId);
+    await pass.provided.face!.addToGallery('facility:kaga-niconico-park', resident.personId);
     events = await failureEvents(pass);
   }, 120_000);
 

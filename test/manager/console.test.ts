@@ -12,7 +12,7 @@ import Router from '@koa/router';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { CookieJar, csrfOf, request } from '../helpers/browserless.ts';
-import { AppSessions } from '../../clients/app/session-store.ts';
+import { ClientSessions } from '../../clients/shared/session-store.ts';
 import { consoleRoutes } from '../../clients/manager/console-routes.ts';
 import { managerOidcClient } from '../../clients/manager/client.ts';
 import type { ManagerSection } from '../../clients/manager/sections.ts';
@@ -109,12 +109,12 @@ describe(`the PASS Manager shell (${mode})`, () => {
       path: '/admin-only',
       roles: ['municipal_admin'],
       messages: { 'test.admin': { ja: '管理者だけ', en: 'Admins only' } },
-      routes: (env) => new Router().get('/', (ctx) => env.render(ctx, 'manager/home', { section: 'admin-only' })),
+      routes: (env) => new Router().get('/', (ctx) => env.render(ctx, 'home', { section: 'admin-only' })),
     };
     const app = new Koa();
     const screens = consoleRoutes({
       issuer: pass.issuer,
-      sessions: new AppSessions(pass.platform.db, pass.platform.box, 3600, { table: 'manager_sessions', purpose: 'manager-session' }),
+      sessions: new ClientSessions(pass.platform.db, pass.platform.box, 'manager', 3600),
       client: managerOidcClient(pass.oidc.clients, pass.issuer),
       csrfKey: pass.platform.config.cookieKeys[0]!,
       secureCookies: false,

@@ -6,8 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { FactsReader } from '../../src/claims/facts.ts';
 import type { CheckinView } from '../../src/checkins/checkin-service.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
-import { familyRuntimeOf } from '../../src/households/capability.ts';
-import { proofingRuntimeOf } from '../../src/identity/proofing/index.ts';
 import { addMember, api, SORA, TARO, type FamilyEnv } from '../households/family-helpers.ts';
 import { APP_REDIRECT, appToken, proveAndConfirm, PASSWORD as RESIDENT_PASSWORD } from '../jpki/proofing-helpers.ts';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
@@ -52,8 +50,8 @@ export async function proofed(env: FamilyEnv, email: string, facts: typeof TARO,
 export async function familyEnvOn(pass: FamilyEnv['pass'], storage: TestStorage): Promise<FamilyEnv> {
   await pass.platform.facilities.importCatalog(readCatalog());
   if (!(await pass.oidc.clients.find('pass-app-test'))) await pass.oidc.clients.create({ clientId: 'pass-app-test', name: 'PASS app (test)', redirectUris: [APP_REDIRECT], tokenEndpointAuthMethod: 'none' });
-  const cards = proofingRuntimeOf(pass.platform)?.pki.dev;
-  const text = familyRuntimeOf(pass.platform)?.devTextCards;
+  const cards = pass.provided.proofing?.pki.dev;
+  const text = pass.provided.households?.devTextCards;
   if (!cards || !text) throw new Error('the development cards are not available');
   return { storage, pass, cards, text };
 }

@@ -2,9 +2,8 @@
 // proxy on loopback sends the kiosk API to node A and everything else (sign-in, PASS Manager) to
 // node B, so a kiosk's refused check-in is recorded on one node and streamed to staff by the other.
 import http from 'node:http';
-import { configFor, freePort, startPass } from '../helpers/pass.ts';
-import { createLogger } from '../../src/core/logger.ts';
-import { startServer, type PassServer } from '../../src/server.ts';
+import { configFor, freePort, startAllInOne, startPass } from '../helpers/pass.ts';
+import type { PassServer } from '../../src/server.ts';
 
 export interface TwoNodes {
   issuer: string;
@@ -16,7 +15,7 @@ export interface TwoNodes {
 async function node(issuer: string, env: Record<string, string>): Promise<PassServer & { issuer: string }> {
   const port = await freePort();
   const config = configFor({ ...env, ISSUER: issuer, PORT: String(port) });
-  return Object.assign(await startServer(config, createLogger(config.logLevel)), { issuer });
+  return Object.assign(await startAllInOne(config), { issuer });
 }
 
 export async function twoNodes(env: Record<string, string>): Promise<TwoNodes> {

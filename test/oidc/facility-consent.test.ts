@@ -10,7 +10,7 @@ import { storageModes } from '../helpers/services.ts';
 import { CookieJar } from '../helpers/browserless.ts';
 import { api, proofedResident, RP_REDIRECT, startFamilyEnv, stopEnv, TARO, type FamilyEnv } from '../households/family-helpers.ts';
 import { newAccount } from '../jpki/proofing-helpers.ts';
-import { putClientUnits } from '../../src/manager/admin/client-claims.ts';
+import { putClientUnits } from '../../src/claims/client-claim-policies.ts';
 import { authParams, jwtPayload, personal, tickedClaims, walkFacility } from './facility-helpers.ts';
 
 const mode = storageModes().at(-1)!;

@@ -5,7 +5,6 @@ import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { basic, codeParams, insecure, postForm, resident, walk, type Pass } from './rp.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
-import { proofingRuntimeOf } from '../../src/identity/proofing/index.ts';
 import { proofedResident, RP_REDIRECT, TARO } from '../households/family-helpers.ts';
 import { APP_REDIRECT } from '../jpki/proofing-helpers.ts';
 import { authParams, jwtPayload, walkFacility } from './facility-helpers.ts';
@@ -46,7 +45,7 @@ describe(`refusals at the authorization, PAR and token endpoints (${mode})`, () 
     const library = await pass.oidc.clients.create({ clientId: 'library-rp', name: '加賀市立図書館', facilityId: 'kaga-library', redirectUris: [RP_REDIRECT], grantTypes: ['authorization_code', 'refresh_token'] });
     await pass.oidc.resourceServers.create({ identifier: 'https://books.kaga.example/api', name: '図書館 API', scopes: ['books'], tokenFormat: 'jwt', facilityId: 'kaga-library' });
     facility = await oidc.discovery(new URL(pass.issuer), 'library-rp', undefined, oidc.ClientSecretBasic(library.clientSecret!), insecure);
-    await proofedResident({ storage, pass, cards: proofingRuntimeOf(pass.platform)!.pki.dev! }, 'taro.refusals@example.jp', TARO, 'taro-refusals');
+    await proofedResident({ storage, pass, cards: pass.provided.proofing!.pki.dev! }, 'taro.refusals@example.jp', TARO, 'taro-refusals');
   }, 60_000);
 
   afterAll(async () => {

@@ -11,7 +11,6 @@ import { storageModes } from '../helpers/services.ts';
 import { startPass } from '../helpers/pass.ts';
 import { authorize, request } from '../helpers/browserless.ts';
 import { faceEnv, photo, until } from '../face/platform.ts';
-import { faceServiceOf } from '../../src/face/capability.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
 import { api, RP_REDIRECT, stopEnv, type Env, type Pass } from '../jpki/proofing-helpers.ts';
 import type { TestKiosk } from '../kiosk/helpers.ts';
@@ -92,8 +91,8 @@ describe.each(modes)('account deletion (%s)', (mode) => {
     }
     if (withRedis) {
       for (const node of [env.pass, other!]) {
-        await until(() => faceServiceOf(node.platform)!.galleryHas(GALLERY, taro.personId), 10_000);
-        expect((await faceServiceOf(node.platform)!.identify(GALLERY, await photo('obama', 2))).best?.personId).toBe(taro.personId);
+        await until(() => node.provided.face!.galleryHas(GALLERY, taro.personId), 10_000);
+        expect((await node.provided.face!.identify(GALLERY, await photo('obama', 2))).best?.personId).toBe(taro.personId);
       }
     }
 
@@ -137,8 +136,8 @@ describe.each(modes)('account deletion (%s)', (mode) => {
       expect(await redisNaming(env.pass.platform.redis!, [taro.accountId, taro.personId, taro.memberId])).toEqual([]);
       // Both nodes' galleries: this node at once, the other through the event bus.
       for (const node of [env.pass, other!]) {
-        await until(() => !faceServiceOf(node.platform)!.galleryHas(GALLERY, taro.personId), 10_000);
-        const result = await faceServiceOf(node.platform)!.identify(GALLERY, await photo('obama', 2));
+        await until(() => !node.provided.face!.galleryHas(GALLERY, taro.personId), 10_000);
+        const result = await node.provided.face!.identify(GALLERY, await photo('obama', 2));
         expect(result.matched && result.best?.personId === taro.personId).toBe(false);
       }
     }

@@ -4,7 +4,6 @@
 import '../face/realm.ts';
 import { storageModes } from '../helpers/services.ts';
 import { faceEnv } from '../face/platform.ts';
-import { faceServiceOf } from '../../src/face/capability.ts';
 import { api, stopEnv, type Env } from '../jpki/proofing-helpers.ts';
 import type { TestKiosk } from '../kiosk/helpers.ts';
 import { residentWithEverything, startPrivacyEnv, type Resident } from './fixtures.ts';
@@ -71,7 +70,7 @@ describe(`data export (${mode})`, () => {
     const text = await (await fetch(`${env.pass.issuer}/api/privacy/export`, { headers: { authorization: `Bearer ${taro.token}` } })).text();
     const { db } = env.pass.platform;
     const template = (await db('face_templates').where({ person_id: taro.personId }).first('template')) as { template: Uint8Array };
-    expect(faceServiceOf(env.pass.platform)?.available).toBe(true);
+    expect(env.pass.provided.face?.available).toBe(true);
     const bytes = Buffer.from(template.template);
     const secrets: Record<string, string> = {
       'template (base64)': bytes.toString('base64').slice(20, 60),

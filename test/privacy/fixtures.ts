@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../../src/db/database.ts';
 import { demoClients } from '../../src/demo/seed.ts';
-import { faceServiceOf } from '../../src/face/capability.ts';
 import { FaceStore } from '../../src/face/service/template-store.ts';
 import { CookieJar, authorize, exchangeCode, request } from '../helpers/browserless.ts';
 import { SHARED_FACES } from '../face/platform.ts';
@@ -66,7 +65,7 @@ export async function residentWithEverything(env: Env & { kiosk: TestKiosk }, em
   if (member.status !== 201) throw new Error(`member: ${JSON.stringify(member.body)}`);
   const memberId = String(member.body.person_id);
 
-  const face = faceServiceOf(pass.platform);
+  const face = pass.provided.face;
   if (face?.available) await face.enroll(personId, await readFile(path.join(SHARED_FACES, 'obama', '1.jpg')));
   for (const [facility, claims] of [['kaga-library', ['name', 'resident_of']], ['toyooka-booking', ['name', 'email']]] as const) {
     const registered = await api(env, token, 'POST', '/api/registrations', { facility_id: facility, person_id: personId, claims });

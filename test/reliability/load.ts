@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { CookieJar, csrfOf, pkce } from '../helpers/browserless.ts';
 import type { TestKiosk } from '../kiosk/helpers.ts';
+import { internalsIn } from './internals.ts';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -21,11 +22,10 @@ export interface Answer {
 }
 
 /** Marks an answer that must not come from PASS: internals in the body, or a server error that is not a clean 503. */
-const INTERNALS = /\n\s+at |node_modules|\/src\/|\.ts:\d|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|knex|ioredis|pg-pool|Connection terminated|Timeout acquiring|enableOfflineQueue|Stream isn't writeable|TypeError|ReferenceError|SyntaxError/;
-
 export function uncleanReason(answer: Pick<Answer, 'status' | 'headers' | 'text'>, allowBadGateway: boolean): string | undefined {
   const { status, headers, text } = answer;
-  if (INTERNALS.test(text)) return `internals in a ${status} body`;
+  const internals = internalsIn(status, text);
+  if (internals) return `internals in a ${status} body (${internals})`;
   if (status < 500) return undefined;
   if (status === 502 && allowBadGateway && headers.get('x-served-by') === null) return undefined;
   if (status !== 503) return `status ${status}`;

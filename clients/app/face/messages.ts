@@ -1,10 +1,12 @@
 import type { Messages } from '../../../src/http/i18n.ts';
+import { FACE_CAPTURE_MESSAGES } from '../../../src/face/capture-messages.ts';
 
 /**
- * Words of the face screens, Japanese first. Refusal reasons are shown with the face API's own
- * text (src/face/messages.ts); `face.hint.<reason>` adds what to do about it.
+ * Words of the face screens, Japanese first. Taking the photo and what to do about each refusal
+ * are shared with the sign-in's face step (src/face/capture-messages.ts).
  */
 export const FACE_APP_MESSAGES: Messages = {
+  ...FACE_CAPTURE_MESSAGES,
   'face-enroll.title': { ja: '顔写真の登録', en: 'Register your face' },
   'face-delete.title': { ja: '顔データの削除', en: 'Delete your face data' },
   'face.lead': {
@@ -20,30 +22,11 @@ export const FACE_APP_MESSAGES: Messages = {
     ja: '顔認証の準備ができていないため、いまは登録できません。施設ではマイナンバーカードまたは QR コードでご利用ください。',
     en: 'Face recognition is not set up, so you cannot register now. At facilities, use your My Number Card or the QR code.',
   },
-  'face.take': { ja: '写真を撮る', en: 'Take a photo' },
-  'face.retake': { ja: '写真を撮り直す', en: 'Take a new photo' },
-  'face.tips': { ja: '撮影のポイント', en: 'Tips' },
-  'face.tip.1': { ja: '顔全体が枠に入るように、正面から撮影してください。', en: 'Face the camera with your whole face in the frame.' },
-  'face.tip.2': { ja: '明るい場所で、逆光を避けてください。', en: 'Use a bright place and avoid backlight.' },
-  'face.tip.3': { ja: '帽子・マスク・サングラスは外してください。ご本人だけが写るようにしてください。', en: 'Take off hats, masks and sunglasses. Only you should be in the picture.' },
-  'face.camera.start': { ja: 'カメラを起動する', en: 'Start the camera' },
-  'face.camera.capture': { ja: '撮影する', en: 'Take the picture' },
-  'face.camera.label': { ja: 'カメラの映像', en: 'Camera view' },
-  'face.camera.denied': {
-    ja: 'カメラを使えませんでした。ブラウザの設定でカメラを許可するか、下の「写真を選ぶ」から画像を選んでください。',
-    en: 'The camera could not be used. Allow the camera in your browser settings, or choose a picture below.',
-  },
-  'face.camera.ready': { ja: 'カメラを起動しました。顔を枠に合わせて「撮影する」を押してください。', en: 'The camera is on. Fit your face in the frame and press “Take the picture”.' },
-  'face.file': { ja: '写真を選ぶ', en: 'Choose a photo' },
-  'face.file.hint': { ja: 'JPEG・PNG・WebP、{mb}MB まで。', en: 'JPEG, PNG or WebP, up to {mb} MB.' },
   'face.preview': { ja: '登録する写真', en: 'Photo to register' },
-  'face.preview.alt': { ja: '登録する写真のプレビュー', en: 'Preview of the photo to register' },
   'face.preview.ready': { ja: '写真を確認して、よければ「この写真で登録する」を押してください。', en: 'Check the photo; if it is right, press “Register this photo”.' },
   'face.submit': { ja: 'この写真で登録する', en: 'Register this photo' },
-  'face.sending': { ja: '写真を確認しています…', en: 'Checking the photo…' },
   'face.done.enrolled': { ja: '顔を登録しました。', en: 'Your face is registered.' },
   'face.done.deleted': { ja: '顔データを削除しました。', en: 'Your face data has been deleted.' },
-  'face.hint.label': { ja: 'ヒント: ', en: 'Tip: ' },
   'face.delete': { ja: '顔データを削除する', en: 'Delete my face data' },
   'face.delete.lead': {
     ja: '削除すると、施設で顔パスを使えなくなります。もう一度使うには、顔を登録し直してください。',
@@ -53,22 +36,6 @@ export const FACE_APP_MESSAGES: Messages = {
   'face.delete.cancel': { ja: '削除しない', en: 'Keep it' },
   'face.back': { ja: '戻る', en: 'Back' },
   'face.home': { ja: 'ホームへ戻る', en: 'Back to home' },
-  'face.error.generic': { ja: 'エラーが発生しました。もう一度お試しください。', en: 'Something went wrong. Please try again.' },
-  'face.error.form': { ja: 'フォームの有効期限が切れました。もう一度お試しください。', en: 'The form has expired. Please try again.' },
-  'face.error.nofile': { ja: '写真を選ぶか、撮影してください。', en: 'Choose or take a photo.' },
-  // What to do about each quality reason.
-  'face.hint.no_face': { ja: '顔全体が写るように、カメラを正面に向けてください。', en: 'Point the camera at your face, with all of it in the picture.' },
-  'face.hint.multiple_faces': { ja: '周りの人が写らない場所で撮影してください。', en: 'Move where nobody else is in the picture.' },
-  'face.hint.face_too_small': { ja: 'もう少しカメラに近づいてください。', en: 'Move a little closer to the camera.' },
-  'face.hint.landmarks_out_of_frame': { ja: '顔が画面の中央に来るようにしてください。', en: 'Keep your face in the middle of the picture.' },
-  'face.hint.too_blurry': { ja: 'スマートフォンを両手で持ち、動かさずに撮影してください。', en: 'Hold the phone with both hands and keep still.' },
-  'face.hint.too_dark': { ja: '明るい場所に移動するか、照明をつけてください。', en: 'Move to a brighter place or turn on a light.' },
-  'face.hint.too_bright': { ja: '窓や照明を背にしないでください。', en: 'Do not stand with a window or lamp behind you.' },
-  'face.hint.unsupported_image': { ja: 'カメラで撮影するか、JPEG の写真を選んでください。', en: 'Take a picture with the camera, or choose a JPEG photo.' },
-  'face.hint.unsupported_media_type': { ja: 'カメラで撮影するか、JPEG の写真を選んでください。', en: 'Take a picture with the camera, or choose a JPEG photo.' },
-  'face.hint.corrupt_image': { ja: 'カメラで撮り直してください。', en: 'Take the picture again with the camera.' },
-  'face.hint.image_too_large': { ja: 'カメラで撮影すると、自動で適切な大きさになります。', en: 'Pictures taken with the camera here are sized automatically.' },
-  'face.hint.face_busy': { ja: '少し待ってから、もう一度「この写真で登録する」を押してください。', en: 'Wait a moment and press “Register this photo” again.' },
   // Home tile
   'face.tile.enrolled': { ja: '登録済み', en: 'Registered' },
   'face.tile.unavailable': { ja: '利用停止中', en: 'Unavailable' },

@@ -13,7 +13,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { koaBody } from 'koa-body';
 import { PassError } from '../../../src/core/errors.ts';
-import { faceMessage } from '../../../src/face/messages.ts';
+import { feedbackFor, type Feedback } from '../../../src/face/capture-messages.ts';
 import { readImageBody } from '../../../src/face/http/edge.ts';
 import { translator, type Lang } from '../../../src/http/i18n.ts';
 import { APP_MESSAGES } from '../messages.ts';
@@ -41,20 +41,6 @@ interface EnrollmentStatus {
   enrolledAt?: string;
   modelId?: string;
   current?: boolean;
-}
-
-/** A refusal as the resident reads it: the reason's text and what to do about it. */
-export interface Feedback {
-  reason: string;
-  message: string;
-  hint: string | null;
-}
-
-export function feedbackFor(reason: string, lang: Lang, apiMessage?: { ja: string; en: string }): Feedback {
-  const t = translator(MESSAGES, lang);
-  const text = apiMessage ?? faceMessage(reason);
-  const hintKey = `face.hint.${reason}`;
-  return { reason, message: text ? text[lang] : t('face.error.generic'), hint: MESSAGES[hintKey] ? t(hintKey) : null };
 }
 
 function refusal(answer: ApiAnswer<unknown>, lang: Lang): Feedback {
@@ -85,7 +71,7 @@ export function faceAppRoutes(kit: FeatureKit, options: FaceScreensOptions): Rou
     const state = answer.ok ? answer.body : undefined;
     const done = ctx.query.done === 'enrolled' || ctx.query.done === 'deleted' ? t(`face.done.${ctx.query.done}`) : null;
     ctx.status = status;
-    await kit.page(ctx, 'app/face/face-enroll', MESSAGES, subject.base, {
+    await kit.page(ctx, 'face/face-enroll', MESSAGES, subject.base, {
       csrf: kit.csrf(s),
       base: subject.base,
       available: state?.available === true,
@@ -151,7 +137,7 @@ export function faceAppRoutes(kit: FeatureKit, options: FaceScreensOptions): Rou
     const subject = subjectOf(ctx);
     const s = subject && (await kit.signedIn(ctx, 'face'));
     if (!subject || !s) return;
-    await kit.page(ctx, 'app/face/face-delete', MESSAGES, `${subject.base}/delete`, { csrf: kit.csrf(s), base: subject.base });
+    await kit.page(ctx, 'face/face-delete', MESSAGES, `${subject.base}/delete`, { csrf: kit.csrf(s), base: subject.base });
   });
 
   router.post('/delete', koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '4kb' }), async (ctx) => {

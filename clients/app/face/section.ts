@@ -1,9 +1,9 @@
 import type { HomeSection, SectionEnv } from '../sections.ts';
-import type { AppSessionData } from '../session-store.ts';
+import type { RpSession } from '../../shared/relying-party.ts';
 import { SELF_FACE } from './paths.ts';
 
 /** The home tile of the face: 登録済み, 未登録, or 利用停止中 when the models are not installed. */
-export async function faceSection(session: AppSessionData, { api }: SectionEnv): Promise<HomeSection> {
+export async function faceSection(session: RpSession, { api }: SectionEnv): Promise<HomeSection> {
   const tile = { id: 'face', titleKey: 'section.face', textKey: 'section.face.text', href: SELF_FACE.base };
   try {
     const answer = await api.call<{ available?: boolean; enrolled?: boolean; current?: boolean }>(session.tokens!.accessToken, 'GET', SELF_FACE.apiPath);

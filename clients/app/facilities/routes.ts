@@ -82,7 +82,7 @@ export function facilityAppRoutes(kit: FeatureKit): Router {
     ]);
     const facilities = new Map(municipalities.flatMap((m) => m.facilities.map((f) => [f.id, f] as const)));
     ctx.status = status;
-    await kit.page(ctx, 'app/facilities/facilities', MESSAGES, `${BASE}/`, {
+    await kit.page(ctx, 'facilities/facilities', MESSAGES, `${BASE}/`, {
       csrf: kit.csrf(s),
       error: problem,
       notice: ctx.query.registered ? t('facilities.registered') : ctx.query.withdrawn ? t('facilities.withdrawn') : null,
@@ -111,7 +111,7 @@ export function facilityAppRoutes(kit: FeatureKit): Router {
     const lang = kit.lang(ctx);
     const m = (await catalog(s)).find((x) => x.code === ctx.params.code);
     if (!m) return kit.seeOther(ctx, BASE);
-    await kit.page(ctx, 'app/facilities/facilities-municipality', MESSAGES, `${BASE}/m/${m.code}`, {
+    await kit.page(ctx, 'facilities/facilities-municipality', MESSAGES, `${BASE}/m/${m.code}`, {
       municipality: m.name[lang],
       facilities: m.facilities.filter((f) => f.policy).map((f) => ({ id: f.id, name: f.name[lang] })),
     });
@@ -123,7 +123,7 @@ export function facilityAppRoutes(kit: FeatureKit): Router {
     if (!facility?.policy) return kit.seeOther(ctx, BASE);
     const p = facility.policy;
     ctx.status = status;
-    await kit.page(ctx, 'app/facilities/facilities-facility', MESSAGES, `${BASE}/f/${id}`, {
+    await kit.page(ctx, 'facilities/facilities-facility', MESSAGES, `${BASE}/f/${id}`, {
       csrf: kit.csrf(s),
       error: problem,
       facility: { id, name: facility.name[lang], purpose: p.purpose[lang], retention: p.retention_days },
@@ -150,7 +150,7 @@ export function facilityAppRoutes(kit: FeatureKit): Router {
     if (!review.ok) return facilityPage(ctx, s, id, refusalText(review, lang, t('family.error')), review.status);
     const people = await persons(s);
     const facility = (await catalog(s)).flatMap((m) => m.facilities).find((f) => f.id === id)!;
-    await kit.page(ctx, 'app/facilities/facilities-review', MESSAGES, `${BASE}/f/${id}`, {
+    await kit.page(ctx, 'facilities/facilities-review', MESSAGES, `${BASE}/f/${id}`, {
       csrf: kit.csrf(s),
       facility: { id, name: facility.name[lang], purpose: review.body.purpose[lang], retention: review.body.retention_days },
       claims: chosen.claims,

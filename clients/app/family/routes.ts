@@ -63,7 +63,7 @@ export function familyAppRoutes(kit: FeatureKit): Router {
     const answer = await kit.api.call<{ members: Array<Record<string, any>>; representative: boolean }>(s.token, 'GET', `${API}/me`);
     const news = ctx.query.added ? t('family.added') : ctx.query.removed ? t('family.removed') : null;
     ctx.status = status;
-    await kit.page(ctx, 'app/family/family', MESSAGES, BASE, {
+    await kit.page(ctx, 'family/family', MESSAGES, BASE, {
       csrf: kit.csrf(s),
       error: problem ?? (answer.ok ? null : refusalText(answer, lang, t('family.error'))),
       notice: news,
@@ -84,7 +84,7 @@ export function familyAppRoutes(kit: FeatureKit): Router {
       ? await kit.api.call<{ cards: Array<{ id: string; label: string; locked: boolean }> }>(s.token, 'GET', `${API}/dev/text-cards`)
       : await kit.api.call<{ cards: Array<{ id: string; label: string; locked: boolean; revoked?: boolean }> }>(s.token, 'GET', '/api/identity/jpki/dev/cards');
     ctx.status = status;
-    await kit.page(ctx, 'app/family/family-add', MESSAGES, `${BASE}/add?kind=${kind}`, {
+    await kit.page(ctx, 'family/family-add', MESSAGES, `${BASE}/add?kind=${kind}`, {
       csrf: kit.csrf(s),
       error: problem,
       kind,
@@ -140,7 +140,7 @@ export function familyAppRoutes(kit: FeatureKit): Router {
     if (!s) return;
     const pending = s.flow?.pending;
     if (!pending) return kit.seeOther(ctx, BASE);
-    await kit.page(ctx, 'app/family/family-confirm', MESSAGES, `${BASE}/confirm`, {
+    await kit.page(ctx, 'family/family-confirm', MESSAGES, `${BASE}/confirm`, {
       csrf: kit.csrf(s),
       relation: pending.relation,
       facts: factRows(pending.claims, pending.assurance, kit.lang(ctx)),

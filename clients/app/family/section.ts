@@ -1,8 +1,8 @@
 import type { HomeSection, SectionEnv } from '../sections.ts';
-import type { AppSessionData } from '../session-store.ts';
+import type { RpSession } from '../../shared/relying-party.ts';
 
 /** The home tile of the family: 登録済み once the household has members. */
-export async function familySection(session: AppSessionData, { api }: SectionEnv): Promise<HomeSection> {
+export async function familySection(session: RpSession, { api }: SectionEnv): Promise<HomeSection> {
   const tile = { id: 'family', titleKey: 'section.family', textKey: 'section.family.text', href: '/app/family/' };
   try {
     const answer = await api.call<{ members?: Array<{ relation: string }> }>(session.tokens!.accessToken, 'GET', '/api/households/me');
@@ -14,7 +14,7 @@ export async function familySection(session: AppSessionData, { api }: SectionEnv
 }
 
 /** The home tile of facilities: 利用中 while a registration is active. */
-export async function facilitiesSection(session: AppSessionData, { api }: SectionEnv): Promise<HomeSection> {
+export async function facilitiesSection(session: RpSession, { api }: SectionEnv): Promise<HomeSection> {
   const tile = { id: 'facilities', titleKey: 'section.facilities', textKey: 'section.facilities.text', href: '/app/facilities/' };
   try {
     const answer = await api.call<{ registrations?: Array<{ status: string }> }>(session.tokens!.accessToken, 'GET', '/api/registrations');

@@ -13,7 +13,8 @@ import { APP_COOKIE } from '../routes.ts';
 import { APP_MESSAGES } from '../messages.ts';
 import type { FeatureKit, SignedIn } from '../feature-kit.ts';
 import { refusalText } from '../pass-api.ts';
-import type { AppSessions } from '../session-store.ts';
+import type { RpSession } from '../../shared/relying-party.ts';
+import type { ClientSessions } from '../../shared/session-store.ts';
 import { DELETION_WARNING, PRIVACY_APP_MESSAGES } from './messages.ts';
 
 const BASE = '/app/privacy';
@@ -35,13 +36,13 @@ function field(ctx: Context, name: string, max = 200): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
-export function privacyAppRoutes(kit: FeatureKit, deps: { sessions: AppSessions; secureCookies: boolean }): Router {
+export function privacyAppRoutes(kit: FeatureKit, deps: { sessions: ClientSessions<RpSession>; secureCookies: boolean }): Router {
   const router = new Router({ prefix: BASE });
 
   router.get('/', async (ctx) => {
     const s = await kit.signedIn(ctx, 'privacy');
     if (!s) return;
-    await kit.page(ctx, 'app/privacy/privacy', MESSAGES, `${BASE}/`, {});
+    await kit.page(ctx, 'privacy/privacy', MESSAGES, `${BASE}/`, {});
   });
 
   /** The export as a file: the API's JSON, indented for people who open it. */
@@ -51,7 +52,7 @@ export function privacyAppRoutes(kit: FeatureKit, deps: { sessions: AppSessions;
     const answer = await kit.api.call<{ generated_at?: string }>(s.token, 'GET', `${API}/export`);
     if (!answer.ok) {
       ctx.status = answer.status;
-      await kit.page(ctx, 'app/privacy/privacy', MESSAGES, `${BASE}/`, { error: refusalText(answer, kit.lang(ctx), translator(MESSAGES, kit.lang(ctx))('privacy.error.generic')) });
+      await kit.page(ctx, 'privacy/privacy', MESSAGES, `${BASE}/`, { error: refusalText(answer, kit.lang(ctx), translator(MESSAGES, kit.lang(ctx))('privacy.error.generic')) });
       return;
     }
     ctx.set('Cache-Control', 'no-store');
@@ -65,12 +66,12 @@ export function privacyAppRoutes(kit: FeatureKit, deps: { sessions: AppSessions;
     const preview = await kit.api.call<Preview>(s.token, 'GET', `${API}/deletion`);
     if (!preview.ok) {
       ctx.status = preview.status;
-      await kit.page(ctx, 'app/privacy/privacy', MESSAGES, `${BASE}/`, { error: refusalText(preview, lang, translator(MESSAGES, lang)('privacy.error.generic')) });
+      await kit.page(ctx, 'privacy/privacy', MESSAGES, `${BASE}/`, { error: refusalText(preview, lang, translator(MESSAGES, lang)('privacy.error.generic')) });
       return;
     }
     const other = lang === 'ja' ? 'en' : 'ja';
     ctx.status = status;
-    await kit.page(ctx, 'app/privacy/privacy-delete', MESSAGES, `${BASE}/delete`, {
+    await kit.page(ctx, 'privacy/privacy-delete', MESSAGES, `${BASE}/delete`, {
       csrf: kit.csrf(s),
       error,
       preview: preview.body,
@@ -106,7 +107,7 @@ export function privacyAppRoutes(kit: FeatureKit, deps: { sessions: AppSessions;
 
   /** After a deletion: no session needed, nothing personal shown. */
   router.get('/deleted', async (ctx) => {
-    await kit.page(ctx, 'app/privacy/privacy-deleted', MESSAGES, `${BASE}/deleted`, {});
+    await kit.page(ctx, 'privacy/privacy-deleted', MESSAGES, `${BASE}/deleted`, {});
   });
 
   return router;

@@ -78,7 +78,7 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
     const verified = answer.ok && answer.body.verified === true;
     const done = ctx.query.done === 'bound' || ctx.query.done === 'updated' ? `proofing.done.${ctx.query.done}` : null;
     ctx.status = status;
-    await kit.page(ctx, 'app/proofing/proofing-start', MESSAGES, BASE, {
+    await kit.page(ctx, 'proofing/proofing-start', MESSAGES, BASE, {
       csrf: kit.csrf(s),
       error: error ?? (answer.ok ? null : refusalText(answer, lang, translator(MESSAGES, lang)('proofing.error.generic'))),
       notice: done ? translator(MESSAGES, lang)(done) : null,
@@ -106,7 +106,7 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
     const cards = list?.ok ? list.body.cards : null;
     const usable = cards?.filter((c) => !c.locked && !c.revoked) ?? [];
     ctx.status = status;
-    await kit.page(ctx, 'app/proofing/proofing-card', MESSAGES, `${BASE}/card`, {
+    await kit.page(ctx, 'proofing/proofing-card', MESSAGES, `${BASE}/card`, {
       csrf: kit.csrf(s),
       error,
       cards,
@@ -195,7 +195,7 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
     const pending = s.flow?.pending;
     if (!pending) return kit.seeOther(ctx, BASE);
     const lang = kit.lang(ctx);
-    await kit.page(ctx, 'app/proofing/proofing-confirm', MESSAGES, `${BASE}/confirm`, {
+    await kit.page(ctx, 'proofing/proofing-confirm', MESSAGES, `${BASE}/confirm`, {
       csrf: kit.csrf(s),
       facts: factRows(pending.claims, lang),
       substitution: pending.substitution,

@@ -1,8 +1,8 @@
 import type { HomeSection, SectionEnv } from '../sections.ts';
-import type { AppSessionData } from '../session-store.ts';
+import type { RpSession } from '../../shared/relying-party.ts';
 
 /** The home tile of identity proofing: 確認済み once the basic four are bound, else 未登録. */
-export async function proofingSection(session: AppSessionData, { api }: SectionEnv): Promise<HomeSection> {
+export async function proofingSection(session: RpSession, { api }: SectionEnv): Promise<HomeSection> {
   const tile = { id: 'proofing', titleKey: 'section.proofing', textKey: 'section.proofing.text', href: '/app/identity' };
   try {
     const answer = await api.call<{ verified?: boolean }>(session.tokens!.accessToken, 'GET', '/api/identity/jpki/verification');

@@ -45,7 +45,7 @@ export const clientsSection: ManagerSection = {
       if (!facility) return env.refuse(ctx, 403, 'refused.role');
       const [answer, info] = await Promise.all([staff.api.get<{ clients: RelyingPartyView[] }>(`${API}/facilities/${facility.id}/clients`), facilityWithLabels(ctx, facility.id)]);
       if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
-      await env.render(ctx, 'manager/admin/clients', {
+      await env.render(ctx, 'admin/clients', {
         title: staff.t('clients.title'),
         styles: STYLES,
         section: 'clients',
@@ -63,7 +63,7 @@ export const clientsSection: ManagerSection = {
       const info = await facilityWithLabels(ctx, facility.id);
       if (!info.facility) return env.refuse(ctx, info.answer.status, refusal(staff, info.answer));
       const policy = info.facility.policy;
-      await env.render(ctx, 'manager/admin/client-new', {
+      await env.render(ctx, 'admin/client-new', {
         title: staff.t('clients.new.title'),
         styles: STYLES,
         section: 'clients',
@@ -82,7 +82,7 @@ export const clientsSection: ManagerSection = {
     async function secretPage(ctx: Context, client: RelyingPartyView, secret: string | undefined, noticeKey: string): Promise<void> {
       const staff = env.staff(ctx);
       ctx.set('Cache-Control', 'no-store');
-      await env.render(ctx, 'manager/admin/client-secret', {
+      await env.render(ctx, 'admin/client-secret', {
         title: staff.t('clients.secret.title'),
         styles: STYLES,
         section: 'clients',
@@ -131,7 +131,7 @@ export const clientsSection: ManagerSection = {
       const info = await facilityWithLabels(ctx, client.facilityId);
       if (!info.facility) return env.refuse(ctx, info.answer.status, refusal(staff, info.answer));
       const policy = info.facility.policy;
-      await env.render(ctx, 'manager/admin/client', {
+      await env.render(ctx, 'admin/client', {
         title: client.name,
         styles: STYLES,
         section: 'clients',

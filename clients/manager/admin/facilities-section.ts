@@ -49,7 +49,7 @@ export const facilitiesSection: ManagerSection = {
       const staff = env.staff(ctx);
       const answer = await staff.api.get<{ facilities: FacilityJson[]; catalog: CatalogUnit[] }>(API);
       if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
-      await env.render(ctx, 'manager/admin/facilities', {
+      await env.render(ctx, 'admin/facilities', {
         title: staff.t('facilities.title'),
         styles: STYLES,
         section: 'facilities',
@@ -64,7 +64,7 @@ export const facilitiesSection: ManagerSection = {
       if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
       const facility = answer.body.facility;
       const municipal = staff.principal.assignments.some((a) => a.role === 'municipal_admin' && a.municipalityCode === facility.municipalityCode);
-      await env.render(ctx, 'manager/admin/facility', {
+      await env.render(ctx, 'admin/facility', {
         title: facility.name[staff.lang],
         styles: STYLES,
         section: 'facilities',

@@ -31,7 +31,7 @@ export const kiosksSection: ManagerSection = {
       if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
       const code = typeof ctx.query.code === 'string' && CODE_SHOWN.test(ctx.query.code) ? ctx.query.code : '';
       const notice = ctx.query.done === 'kiosks.approved' && code ? fill(staff.t('kiosks.approved'), code) : noticeOf(ctx, staff, ['kiosks.revoked.done']);
-      await env.render(ctx, 'manager/admin/kiosks', {
+      await env.render(ctx, 'admin/kiosks', {
         title: staff.t('kiosks.title'),
         styles: STYLES,
         section: 'kiosks',
@@ -57,7 +57,7 @@ export const kiosksSection: ManagerSection = {
       const userCode = field(ctx, 'userCode');
       const answer = await staff.api.post<{ device: { userCode: string; clientName: string; expiresAt: string } }>(`${API}/facilities/${facility.id}/kiosks/preview`, { userCode });
       if (!answer.ok) return list(ctx, facility.id, { error: refusal(staff, answer), status: answer.status, userCode });
-      await env.render(ctx, 'manager/admin/kiosk-confirm', {
+      await env.render(ctx, 'admin/kiosk-confirm', {
         title: staff.t('kiosks.confirm.title'),
         styles: STYLES,
         section: 'kiosks',

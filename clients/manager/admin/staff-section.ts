@@ -37,7 +37,7 @@ export const staffSection: ManagerSection = {
         const list = await staff.api.get<{ municipality: { name: { ja: string; en: string } }; admins: StaffMember[] }>(`${API}/municipalities/${code}/admins`);
         if (list.ok) admins.push({ code, name: list.body.municipality.name[staff.lang], members: list.body.admins });
       }
-      await env.render(ctx, 'manager/admin/staff', {
+      await env.render(ctx, 'admin/staff', {
         title: staff.t('staff.title'),
         styles: STYLES,
         section: 'staff',

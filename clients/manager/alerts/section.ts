@@ -41,7 +41,7 @@ function routes(env: ManagerEnv): Router {
     const admin = settingsFacility ? principal.facilities.find((f) => f.id === settingsFacility)?.administer === true : false;
     const settings = admin ? await api.get<{ thumbnails: boolean; ttlSeconds: number }>(`/api/manager/facilities/${settingsFacility}/alert-settings`) : undefined;
     const alerts = answer.ok ? answer.body.alerts : [];
-    await env.render(ctx, 'manager/alerts/alerts', {
+    await env.render(ctx, 'alerts/alerts', {
       section: 'alerts',
       scripts: ['alerts.js'],
       facility,

@@ -115,8 +115,8 @@ export const analyticsSection: ManagerSection = {
       });
     }
 
-    router.get('/', (ctx) => page(ctx, 'manager/analytics/analytics', 'analytics.title', false));
-    router.get('/report', (ctx) => page(ctx, 'manager/analytics/report', 'analytics.report.title', true));
+    router.get('/', (ctx) => page(ctx, 'analytics/analytics', 'analytics.title', false));
+    router.get('/report', (ctx) => page(ctx, 'analytics/report', 'analytics.report.title', true));
     return router;
   },
 };

@@ -23,7 +23,7 @@ function routes(env: ManagerEnv): Router {
     const checkin = typeof ctx.query.checkin === 'string' && UUID.test(ctx.query.checkin) ? ctx.query.checkin : undefined;
     const answer = checkin ? undefined : await api.get<{ candidates: GuardianCandidate[] }>('/api/manager/guardians/candidates', { facility });
     if (answer?.status === 403) return env.refuse(ctx, 403, api.refusal(answer, t('refused.facility')));
-    await env.render(ctx, 'manager/guardian/guardian', {
+    await env.render(ctx, 'guardian/guardian', {
       section: 'guardian',
       facility,
       checkin,
@@ -41,11 +41,11 @@ function routes(env: ManagerEnv): Router {
     const answer = await api.get<GuardianAnswer>(`/api/manager/checkins/${checkin}/guardian`);
     if (!answer.ok) {
       const status = answer.status === 403 || answer.status === 404 ? answer.status : 400;
-      await env.render(ctx, 'manager/guardian/guardian-result', { section: 'guardian', found: null, error: api.refusal(answer, t('guardian.failed')), japanTime, phone: e164ToDisplay });
+      await env.render(ctx, 'guardian/guardian-result', { section: 'guardian', found: null, error: api.refusal(answer, t('guardian.failed')), japanTime, phone: e164ToDisplay });
       ctx.status = status;
       return;
     }
-    await env.render(ctx, 'manager/guardian/guardian-result', { section: 'guardian', found: answer.body, notice: t('guardian.recorded'), japanTime, phone: e164ToDisplay });
+    await env.render(ctx, 'guardian/guardian-result', { section: 'guardian', found: answer.body, notice: t('guardian.recorded'), japanTime, phone: e164ToDisplay });
   });
 
   return router;

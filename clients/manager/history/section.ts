@@ -45,7 +45,7 @@ function routes(env: ManagerEnv): Router {
     const answer = await api.get<HistoryPage>('/api/manager/checkins', { ...filter, page, size: '50' });
     if (answer.status === 403) return env.refuse(ctx, 403, api.refusal(answer, t('refused.facility')));
     const query = { ...filter, f: '1' };
-    await env.render(ctx, 'manager/history/history', {
+    await env.render(ctx, 'history/history', {
       section: 'history',
       filter,
       result: answer.ok ? answer.body : null,

@@ -36,7 +36,7 @@ export const sheltersSection: ManagerSection = {
       const staff = env.staff(ctx);
       const answer = await staff.api.get<Overview>(API);
       if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
-      await env.render(ctx, 'manager/shelters/overview', {
+      await env.render(ctx, 'shelters/overview', {
         title: staff.t('shelters.title'),
         styles: STYLES,
         scripts: answer.body.shelters.length ? ['manage-shelters.js'] : [],
@@ -89,7 +89,7 @@ export const sheltersSection: ManagerSection = {
       const staff = env.staff(ctx);
       const found = await roster(ctx);
       if (!found) return;
-      await env.render(ctx, 'manager/shelters/roster', {
+      await env.render(ctx, 'shelters/roster', {
         title: found.shelter.name[staff.lang],
         styles: STYLES,
         scripts: ['manage-shelters.js'],
@@ -103,7 +103,7 @@ export const sheltersSection: ManagerSection = {
     router.get('/:facilityId/roster-table', async (ctx) => {
       const found = await roster(ctx);
       if (!found) return;
-      await env.render(ctx, 'manager/shelters/_roster', { shelter: found.shelter, people: found.people, ...words });
+      await env.render(ctx, 'shelters/_roster', { shelter: found.shelter, people: found.people, ...words });
     });
 
     return router;

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
-import { accountChanged } from '../../identity/account-cache.ts';
+import { ensureSelfPerson, personExists } from '../../identity/persons.ts';
 
 export interface TemplateRow {
   person_id: string;
@@ -19,7 +18,7 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** Database access of the face factor: face_templates, face_gallery_members and the self person. */
+/** Database access of the face factor: face_templates and face_gallery_members; persons through identity. */
 export class FaceStore {
   readonly #db: Database;
 
@@ -28,19 +27,12 @@ export class FaceStore {
   }
 
   async personExists(personId: string): Promise<boolean> {
-    return Boolean(await this.#db('persons').where({ id: personId }).first('id'));
+    return personExists(this.#db, personId);
   }
 
   /** The account's own person (relation 'self'), created on first use. */
   async selfPerson(accountId: string): Promise<string> {
-    const find = async () =>
-      ((await this.#db('persons').where({ account_id: accountId, relation: 'self' }).orderBy('created_at').first('id')) as { id: string } | undefined)?.id;
-    const found = await find();
-    if (found) return found;
-    await this.#db('persons').insert({ id: randomUUID(), account_id: accountId, relation: 'self' });
-    accountChanged(this.#db, accountId);
-    // Two requests racing both insert; both then use the oldest row, so they agree.
-    return (await find())!;
+    return ensureSelfPerson(this.#db, accountId);
   }
 
   async template(personId: string): Promise<TemplateRow | undefined> {
@@ -67,6 +59,13 @@ export class FaceStore {
   async reseal(personId: string, expectedKeyId: string, keyId: string, template: Uint8Array): Promise<boolean> {
     const n = await this.#db('face_templates').where({ person_id: personId, key_id: expectedKeyId }).update({ key_id: keyId, template: Buffer.from(template) });
     return n > 0;
+  }
+
+  /** Which of the persons have a face template. */
+  async enrolledAmong(personIds: readonly string[]): Promise<Set<string>> {
+    if (personIds.length === 0) return new Set();
+    const rows = (await this.#db('face_templates').whereIn('person_id', personIds).select('person_id')) as Pick<TemplateRow, 'person_id'>[];
+    return new Set(rows.map((r) => r.person_id));
   }
 
   async delete(personId: string): Promise<boolean> {

@@ -1,13 +1,15 @@
 /**
  * Development only: virtual text-input-support AP cards (the child's My Number Card without a
  * signature certificate), in the style of the virtual JPKI cards (src/identity/proofing/dev-cards.ts).
- * A development issuer key (kept in jpki_dev_ca as kind `text_ap`, private key sealed) certifies
- * each card's data-signing key and card AP key; the 4-digit PIN is checked by the "card" with three
- * attempts, kept in the database like the real card's retry counter. Never used in production.
+ * A development issuer key (kept by identity's development PKI, dev-pki.ts, as kind `text_ap`,
+ * private key sealed) certifies each card's data-signing key and card AP key; the 4-digit PIN is
+ * checked by the "card" with three attempts, kept in the database like the real card's retry
+ * counter. Never used in production.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
+import { storedDevKey } from '../../identity/proofing/dev-pki.ts';
 import { FamilyError } from '../errors.ts';
 import { encodeEf0002, ef0002HashedPart, TAG, tlv, type TextApFacts } from './format.ts';
 import type { TextApRead } from './verify.ts';
@@ -40,24 +42,14 @@ function spkiDer(key: KeyObject): Uint8Array {
 
 /** The development issuer key, created once per installation. */
 export async function loadDevTextApIssuer(db: Database, box: SecretBox): Promise<{ keyId: string; privateKey: KeyObject; publicKey: KeyObject }> {
-  let row = (await db('jpki_dev_ca').where({ kind: 'text_ap' }).first()) as { certificate_pem: string; private_key_sealed: string } | undefined;
-  if (!row) {
+  const pem = await storedDevKey(db, box, 'text_ap', () => {
     const pair = rsa();
-    await db('jpki_dev_ca')
-      .insert({
-        kind: 'text_ap',
-        certificate_pem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        private_key_sealed: box.seal(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'jpki-dev-ca:text_ap'),
-      })
-      .onConflict('kind')
-      .ignore();
-    row = (await db('jpki_dev_ca').where({ kind: 'text_ap' }).first()) as { certificate_pem: string; private_key_sealed: string };
-  }
-  return {
-    keyId: DEV_TEXT_AP_KEY_ID,
-    privateKey: createPrivateKey(box.openText(row.private_key_sealed, 'jpki-dev-ca:text_ap')),
-    publicKey: createPublicKey(row.certificate_pem),
-  };
+    return {
+      certificatePem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+  });
+  return { keyId: DEV_TEXT_AP_KEY_ID, privateKey: createPrivateKey(pem.privateKeyPem), publicKey: createPublicKey(pem.certificatePem) };
 }
 
 export interface DevTextCardSummary {

@@ -4,8 +4,7 @@
  * that says whether revocation data is loaded (proofing fails closed without it).
  */
 import type { Middleware } from 'koa';
-import type { Capability, CapabilityContext } from '../../capabilities.ts';
-import type { Platform } from '../../platform.ts';
+import { defineCapability } from '../../capabilities.ts';
 import { requireApiToken } from '../../oidc/api-auth.ts';
 import { createProofingPki } from './pki.ts';
 import type { ProofingPki } from './pki.ts';
@@ -21,58 +20,54 @@ export interface ProofingRuntime {
   pki: ProofingPki;
 }
 
-// Lets tests and development tools reach the running capability of one platform.
-const runtimes = new WeakMap<Platform, ProofingRuntime>();
-
-export function proofingRuntimeOf(platform: Platform): ProofingRuntime | undefined {
-  return runtimes.get(platform);
-}
-
-export async function jpkiProofingCapability({ platform, oidc }: CapabilityContext): Promise<Capability> {
-  const { config, db, box, redis, log, bus } = platform;
-  const pki = await createProofingPki({ config, db, box, log, onDevRevoked: () => bus.publish(DEV_CRL_CHANNEL, 'revoked') });
-  const service = new ProofingService({
-    db,
-    box,
-    store: createTransientStore(db, redis),
-    verifier: pki.verifier,
-    identityHashKey: config.identityHashKey,
-    challengeTtlSeconds: config.jpki.challengeTtlSeconds,
-    log,
-  });
-  const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
-  const api = proofingRoutes({ service, auth, redis });
-  // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
-  const middleware = [api.routes(), api.allowedMethods()] as unknown as Middleware[];
-
-  const dev = pki.dev;
-  if (dev && !config.production) {
-    // A revocation on any node reaches every node's CRL cache.
-    await bus.subscribe(DEV_CRL_CHANNEL, () => {
-      pki.crl.refresh().catch((error: unknown) => log.warn({ err: error }, 'development CRL refresh failed'));
+export const jpkiProofingCapability = defineCapability({
+  name: 'jpki-proofing',
+  provides: ['proofing'],
+  async start({ platform, oidc }) {
+    const { config, db, box, redis, log, bus } = platform;
+    const pki = await createProofingPki({ config, db, box, log, onDevRevoked: () => bus.publish(DEV_CRL_CHANNEL, 'revoked') });
+    const service = new ProofingService({
+      db,
+      box,
+      store: createTransientStore(db, redis),
+      verifier: pki.verifier,
+      identityHashKey: config.identityHashKey,
+      challengeTtlSeconds: config.jpki.challengeTtlSeconds,
+      log,
     });
-    const devRoutes = devCardRoutes(dev, auth, config.production);
-    middleware.push(...([devRoutes.routes(), devRoutes.allowedMethods()] as unknown as Middleware[]));
-  }
-  runtimes.set(platform, { service, pki });
+    const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
+    const api = proofingRoutes({ service, auth, redis });
+    // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
+    const middleware = [api.routes(), api.allowedMethods()] as unknown as Middleware[];
 
-  return {
-    name: 'jpki-proofing',
-    middleware,
-    readiness: [
-      {
-        name: 'jpki',
-        critical: false,
-        check: async () => {
-          const sources = pki.crl.status();
-          const loaded = sources.filter((s) => s.loaded).length;
-          const environments = [...new Set(pki.anchors.map((a) => a.environment))].join(', ');
-          return {
-            ok: sources.length > 0 && loaded === sources.length,
-            detail: `${pki.anchors.length} trust anchor(s) (${environments}); CRLs loaded ${loaded}/${sources.length}`,
-          };
+    const dev = pki.dev;
+    if (dev && !config.production) {
+      // A revocation on any node reaches every node's CRL cache.
+      await bus.subscribe(DEV_CRL_CHANNEL, () => {
+        pki.crl.refresh().catch((error: unknown) => log.warn({ err: error }, 'development CRL refresh failed'));
+      });
+      const devRoutes = devCardRoutes(dev, auth, config.production);
+      middleware.push(...([devRoutes.routes(), devRoutes.allowedMethods()] as unknown as Middleware[]));
+    }
+
+    return {
+      provided: { proofing: { service, pki } },
+      middleware,
+      readiness: [
+        {
+          name: 'jpki',
+          critical: false,
+          check: async () => {
+            const sources = pki.crl.status();
+            const loaded = sources.filter((s) => s.loaded).length;
+            const environments = [...new Set(pki.anchors.map((a) => a.environment))].join(', ');
+            return {
+              ok: sources.length > 0 && loaded === sources.length,
+              detail: `${pki.anchors.length} trust anchor(s) (${environments}); CRLs loaded ${loaded}/${sources.length}`,
+            };
+          },
         },
-      },
-    ],
-  };
-}
+      ],
+    };
+  },
+});

@@ -22,24 +22,37 @@ const KINDS: readonly CertificateType[] = ['signature', 'user_authentication'];
 export const DEV_CRL_SCHEME = 'pass-dev-crl:';
 
 interface CaRow {
-  kind: CertificateType;
   certificate_pem: string;
   private_key_sealed: string;
 }
 
-async function loadOne(db: Database, box: SecretBox, kind: CertificateType): Promise<DevJpkiCa> {
+/** A development key in PEM: its certificate (or, for a bare key, its public key) and its private key. */
+export interface DevKeyPem {
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/**
+ * The development key of one kind (a CA of the virtual cards, the text-input-support AP issuer),
+ * made by `create` on first use and kept for the installation, private key sealed.
+ */
+export async function storedDevKey(db: Database, box: SecretBox, kind: string, create: () => DevKeyPem): Promise<DevKeyPem> {
   let row = (await db(TABLE).where({ kind }).first()) as CaRow | undefined;
   if (!row) {
-    const ca = DevJpkiCa.create({ kind });
-    const pem = ca.toPem();
-    // Two nodes starting together: the first insert wins and both use the stored CA.
+    const made = create();
+    // Two nodes starting together: the first insert wins and both use the stored key.
     await db(TABLE)
-      .insert({ kind, certificate_pem: pem.certificatePem, private_key_sealed: box.seal(pem.privateKeyPem, `jpki-dev-ca:${kind}`) })
+      .insert({ kind, certificate_pem: made.certificatePem, private_key_sealed: box.seal(made.privateKeyPem, `jpki-dev-ca:${kind}`) })
       .onConflict('kind')
       .ignore();
     row = (await db(TABLE).where({ kind }).first()) as CaRow;
   }
-  return DevJpkiCa.fromPem(row.certificate_pem, box.openText(row.private_key_sealed, `jpki-dev-ca:${kind}`));
+  return { certificatePem: row.certificate_pem, privateKeyPem: box.openText(row.private_key_sealed, `jpki-dev-ca:${kind}`) };
+}
+
+async function loadOne(db: Database, box: SecretBox, kind: CertificateType): Promise<DevJpkiCa> {
+  const pem = await storedDevKey(db, box, kind, () => DevJpkiCa.create({ kind }).toPem());
+  return DevJpkiCa.fromPem(pem.certificatePem, pem.privateKeyPem);
 }
 
 export async function loadDevelopmentCas(db: Database, box: SecretBox): Promise<DevelopmentCas> {

@@ -10,7 +10,7 @@ import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { ForbiddenError } from '../../core/errors.ts';
 import type { DevCardStore } from './dev-cards.ts';
-import { base64, jsonBody, parseBody, proofingErrors } from './http-edge.ts';
+import { base64, jsonBody, proofingErrors, validate } from './http-edge.ts';
 import { PROOFING_PREFIX } from './routes.ts';
 
 const signBody = z.object({
@@ -33,8 +33,8 @@ export function devCardRoutes(cards: DevCardStore, auth: Middleware, production:
     };
   });
 
-  router.post('/cards/:id/sign', jsonBody, async (ctx) => {
-    const body = parseBody(signBody, ctx.request.body);
+  router.post('/cards/:id/sign', jsonBody, validate({ body: signBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     const signed = await cards.signChallenge(String(ctx.params.id), body.pin, body.challenge);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {

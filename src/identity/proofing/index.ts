@@ -1,5 +1,5 @@
 /** Identity proofing with the My Number Card (issue #4): what the rest of PASS imports. */
-export { jpkiProofingCapability, proofingRuntimeOf, DEV_CRL_CHANNEL } from './capability.ts';
+export { jpkiProofingCapability, DEV_CRL_CHANNEL } from './capability.ts';
 export type { ProofingRuntime } from './capability.ts';
 export { createIdentityClaimsSource } from './claims-source.ts';
 export type { ClaimsRequest, IdentityClaimsSource, PersonVerifiedClaims } from './claims-source.ts';

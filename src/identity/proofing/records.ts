@@ -3,7 +3,6 @@
  * person, one PASS ID: person_identities.person_key (a keyed hash of name, birthdate and sex) is
  * unique, and a person once bound keeps its key: only the same person may re-verify.
  */
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
@@ -11,6 +10,11 @@ import type { AnchorEnvironment, BasicFourClaims, JpkiEvidenceRecord } from '../
 import { alreadyRegistered, ProofingForbiddenError } from './errors.ts';
 import type { StoredVerification } from './ida.ts';
 import { accountChanged } from '../account-cache.ts';
+import { lockAccount } from '../accounts.ts';
+import { selfPersonOf } from '../persons.ts';
+import { currentProof, personBoundTo, personKeyOf, proofHistory, storeVerifiedPerson, type HistoryEntry } from '../verified-persons.ts';
+
+export type { HistoryEntry } from '../verified-persons.ts';
 
 export interface BindingInput {
   accountId: string;
@@ -30,36 +34,11 @@ export interface BindingResult {
   reverified: boolean;
 }
 
-export interface HistoryEntry {
-  id: string;
-  verifiedAt: Date;
-  issuer: string;
-  serialNumber: string;
-  revocation: { status: string; method: string; checkedAt: Date };
-  current: boolean;
-}
-
 export interface CurrentIdentity extends StoredVerification {
   personId: string;
   anchorEnvironment: AnchorEnvironment;
   substitution: { name: boolean; address: boolean };
   boundAt: Date;
-}
-
-interface VerificationRow {
-  id: string;
-  person_id: string;
-  issuer: string;
-  serial_number: string;
-  anchor_environment: AnchorEnvironment;
-  verified_at: Date;
-  revocation_status: 'good' | 'revoked';
-  revocation_method: 'crl' | 'ocsp';
-  revocation_checked_at: Date;
-  revocation_source: string;
-  name_substituted: boolean;
-  address_substituted: boolean;
-  claims_sealed: string;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -77,9 +56,8 @@ export class IdentityRecords {
     this.#box = box;
   }
 
-  async selfPersonId(accountId: string, db: Knex = this.#db): Promise<string | undefined> {
-    const row = (await db('persons').where({ account_id: accountId, relation: 'self' }).orderBy('created_at').first('id')) as { id: string } | undefined;
-    return row?.id;
+  async selfPersonId(accountId: string): Promise<string | undefined> {
+    return selfPersonOf(this.#db, accountId);
   }
 
   /**
@@ -88,12 +66,12 @@ export class IdentityRecords {
    */
   async precheck(accountId: string, personKey: string): Promise<{ reverification: boolean }> {
     const personId = await this.selfPersonId(accountId);
-    const own = personId ? await this.#db('person_identities').where({ person_id: personId }).first('person_key') : undefined;
+    const own = personId ? await personKeyOf(this.#db, personId) : undefined;
     if (own) {
-      if ((own as { person_key: string }).person_key !== personKey) throw identityMismatch();
+      if (own !== personKey) throw identityMismatch();
       return { reverification: true };
     }
-    if (await this.#db('person_identities').where({ person_key: personKey }).first('person_id')) throw alreadyRegistered();
+    if (await personBoundTo(this.#db, personKey)) throw alreadyRegistered();
     return { reverification: false };
   }
 
@@ -111,69 +89,42 @@ export class IdentityRecords {
 
   async #bind(trx: Knex.Transaction, input: BindingInput): Promise<BindingResult> {
     // The account row is the lock: concurrent confirmations of one account run one after another.
-    const account = await trx('accounts').where({ id: input.accountId }).forUpdate().first('id');
-    if (!account) throw new ProofingForbiddenError('no_account', 'the account no longer exists');
-    let personId = await this.selfPersonId(input.accountId, trx);
-    if (!personId) {
-      personId = randomUUID();
-      await trx('persons').insert({ id: personId, account_id: input.accountId, relation: 'self' });
-    }
-    const own = (await trx('person_identities').where({ person_id: personId }).first('person_key')) as { person_key: string } | undefined;
-    if (own && own.person_key !== input.personKey) throw identityMismatch();
-    if (!own && (await trx('person_identities').where({ person_key: input.personKey }).first('person_id'))) throw alreadyRegistered();
-    const verificationId = randomUUID();
-    await trx('identity_verifications').insert({
-      id: verificationId,
-      person_id: personId,
-      account_id: input.accountId,
-      client_id: input.clientId,
-      issuer: input.evidence.issuer,
-      serial_number: input.evidence.serialNumber,
-      certificate_not_after: input.certificateNotAfter,
-      anchor_environment: input.anchorEnvironment,
-      verified_at: new Date(input.evidence.verifiedAt),
-      revocation_status: input.evidence.revocation.status,
-      revocation_method: input.evidence.revocation.method,
-      revocation_checked_at: new Date(input.evidence.revocation.checkedAt),
-      revocation_source: input.evidence.revocation.source,
-      name_substituted: input.substitution.name,
-      address_substituted: input.substitution.address,
-      claims_sealed: this.#box.seal(JSON.stringify(input.claims), `identity-verification:${verificationId}`),
+    if (!(await lockAccount(trx, input.accountId))) throw new ProofingForbiddenError('no_account', 'the account no longer exists');
+    const selfId = await selfPersonOf(trx, input.accountId);
+    const own = selfId ? await personKeyOf(trx, selfId) : undefined;
+    if (own && own !== input.personKey) throw identityMismatch();
+    if (!own && (await personBoundTo(trx, input.personKey))) throw alreadyRegistered();
+    const { personId, verificationId } = await storeVerifiedPerson(trx, this.#box, selfId ? { personId: selfId, bound: Boolean(own) } : { create: 'self' }, input.personKey, {
+      accountId: input.accountId,
+      clientId: input.clientId,
+      method: 'jpki_signature',
+      evidence: input.evidence,
+      claims: input.claims,
+      substitution: input.substitution,
+      certificateNotAfter: input.certificateNotAfter,
+      anchorEnvironment: input.anchorEnvironment,
     });
-    if (own) {
-      await trx('person_identities').where({ person_id: personId }).update({ current_verification_id: verificationId, updated_at: new Date() });
-    } else {
-      await trx('person_identities').insert({ person_id: personId, person_key: input.personKey, current_verification_id: verificationId });
-    }
     return { personId, verificationId, reverified: Boolean(own) };
   }
 
   /** The person's current verified identity, or undefined when not proofed. */
   async currentForPerson(personId: string): Promise<CurrentIdentity | undefined> {
-    const row = (await this.#db('person_identities as pi')
-      .join('identity_verifications as v', 'v.id', 'pi.current_verification_id')
-      .where('pi.person_id', personId)
-      .first('v.*', 'pi.bound_at')) as (VerificationRow & { bound_at: Date }) | undefined;
-    if (!row) return undefined;
+    const proof = await currentProof(this.#db, this.#box, personId);
+    if (!proof) return undefined;
     return {
       personId,
-      verificationId: row.id,
-      verifiedAt: new Date(row.verified_at),
-      anchorEnvironment: row.anchor_environment,
-      substitution: { name: row.name_substituted, address: row.address_substituted },
-      boundAt: new Date(row.bound_at),
+      verificationId: proof.verificationId,
+      verifiedAt: proof.verifiedAt,
+      anchorEnvironment: proof.anchorEnvironment,
+      substitution: proof.substitution,
+      boundAt: proof.boundAt,
       evidence: {
-        issuer: row.issuer,
-        serialNumber: row.serial_number,
-        verifiedAt: iso(row.verified_at),
-        revocation: {
-          status: row.revocation_status,
-          method: row.revocation_method,
-          checkedAt: iso(row.revocation_checked_at),
-          source: row.revocation_source,
-        },
+        issuer: proof.issuer,
+        serialNumber: proof.serialNumber,
+        verifiedAt: iso(proof.verifiedAt),
+        revocation: { ...proof.revocation, checkedAt: iso(proof.revocation.checkedAt) },
       },
-      claims: JSON.parse(this.#box.openText(row.claims_sealed, `identity-verification:${row.id}`)) as BasicFourClaims,
+      claims: proof.claims,
     };
   }
 
@@ -184,18 +135,7 @@ export class IdentityRecords {
 
   /** Every proof of the person, newest first; the derived claims stay sealed. */
   async history(personId: string): Promise<HistoryEntry[]> {
-    const current = (await this.#db('person_identities').where({ person_id: personId }).first('current_verification_id')) as
-      | { current_verification_id: string }
-      | undefined;
-    const rows = (await this.#db('identity_verifications').where({ person_id: personId }).orderBy('verified_at', 'desc')) as VerificationRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      verifiedAt: new Date(r.verified_at),
-      issuer: r.issuer,
-      serialNumber: r.serial_number,
-      revocation: { status: r.revocation_status, method: r.revocation_method, checkedAt: new Date(r.revocation_checked_at) },
-      current: r.id === current?.current_verification_id,
-    }));
+    return proofHistory(this.#db, personId);
   }
 }
 

@@ -4,7 +4,7 @@
  *   POST /api/identity/jpki/verify        → the verified basic four, for the resident to confirm
  *   POST /api/identity/jpki/confirm       → binds them to the account's own person
  *   GET  /api/identity/jpki/verification  → the current verified identity and its history
- * Handlers are thin: validation here, rules in ProofingService, errors mapped in http-edge.ts.
+ * Handlers are thin: validation declared with each route, rules in ProofingService, refusals answered by http-edge.ts.
  */
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { PassError } from '../../core/errors.ts';
 import type { ApiPrincipal } from '../../oidc/api-auth.ts';
-import { base64, jsonBody, opaqueId, parseBody, proofingErrors } from './http-edge.ts';
+import { base64, jsonBody, opaqueId, proofingErrors, validate } from './http-edge.ts';
 import type { ProofingService } from './proofing-service.ts';
 
 export const PROOFING_PREFIX = '/api/identity/jpki';
@@ -74,8 +74,8 @@ export function proofingRoutes({ service, auth, redis }: ProofingRoutesDeps): Ro
     };
   });
 
-  router.post('/verify', jsonBody, async (ctx) => {
-    const body = parseBody(verifyBody, ctx.request.body);
+  router.post('/verify', jsonBody, validate({ body: verifyBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     const pending = await service.verify(principalOf(ctx), {
       challengeId: body.challenge_id,
       certificate: body.certificate,
@@ -93,8 +93,8 @@ export function proofingRoutes({ service, auth, redis }: ProofingRoutesDeps): Ro
     };
   });
 
-  router.post('/confirm', jsonBody, async (ctx) => {
-    const body = parseBody(confirmBody, ctx.request.body);
+  router.post('/confirm', jsonBody, validate({ body: confirmBody }), async (ctx) => {
+    const { body } = ctx.state.input;
     const result = await service.confirm(principalOf(ctx), body.verification_id);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Database } from '../../db/database.ts';
+import { deleteKeysMatching } from '../../db/redis.ts';
 
 /**
  * Short-lived, single-use records of the proofing flow (challenges, verifications awaiting the
@@ -57,4 +58,14 @@ export class DatabaseTransientStore implements TransientStore {
 
 export function createTransientStore(db: Database, redis: Redis | undefined): TransientStore {
   return redis ? new RedisTransientStore(redis) : new DatabaseTransientStore(db);
+}
+
+/**
+ * Deletes the records whose key names the account (account deletion, docs/data-rights.md): in the
+ * database, and in Redis when given.
+ */
+export async function forgetTransientsNaming(db: Database, redis: Redis | undefined, accountId: string): Promise<number> {
+  let deleted = await db(TABLE).whereRaw('position(? in key) > 0', [accountId]).delete();
+  if (redis) deleted += await deleteKeysMatching(redis, `${PREFIX}*${accountId}*`);
+  return deleted;
 }

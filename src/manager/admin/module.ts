@@ -1,6 +1,5 @@
 /** /api/manager/admin as a Manager API module: facilities and claim policies, kiosks, relying parties, staff and roles. */
 import { passApiResource } from '../../oidc/provider-config.ts';
-import { kioskRuntimeOf } from '../../kiosk/capability.ts';
 import type { ManagerApiModule } from '../api-modules.ts';
 import { FacilityPolicies } from './facility-policies.ts';
 import { KioskApprovals } from './kiosk-approvals.ts';
@@ -10,13 +9,13 @@ import { adminApiRoutes } from './routes.ts';
 
 export const adminApi: ManagerApiModule = {
   name: 'admin',
-  async start({ platform, oidc, staff, guard }) {
+  async start({ platform, oidc, staff, guard, kiosks }) {
     const { db, config, accounts, facilities } = platform;
     const provider = () => oidc.host.provider;
     const router = adminApiRoutes({
       guard,
       facilities: new FacilityPolicies(db, facilities),
-      kiosks: new KioskApprovals({ db, provider, kiosks: () => kioskRuntimeOf(platform)?.kiosks, apiResource: passApiResource(config.issuer) }),
+      kiosks: new KioskApprovals({ db, provider, kiosks: () => kiosks, apiResource: passApiResource(config.issuer) }),
       clients: new RelyingParties(db, () => oidc.clients, facilities),
       staff: new StaffRoles(db, staff, accounts),
     });

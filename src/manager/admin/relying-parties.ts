@@ -12,7 +12,9 @@ import type { FacilityService } from '../../facilities/facility-service.ts';
 import { audit } from '../../households/audit.ts';
 import { facilityOf, type StaffPrincipal } from '../staff-scope.ts';
 import { administered } from './facility-policies.ts';
-import { clientUnits, putClientUnits, scopeForUnits } from './client-claims.ts';
+import { clientUnits, putClientUnits } from '../../claims/client-claim-policies.ts';
+import { facilityClientIds } from '../../oidc/clients/facility-clients.ts';
+import { scopeForUnits } from './client-claims.ts';
 import { ManagerRefusal } from './refusals.ts';
 
 const uri = z.url({ protocol: /^https?$/ }).max(2000);
@@ -130,10 +132,9 @@ export class RelyingParties {
 
   async list(principal: StaffPrincipal, facilityId: string): Promise<RelyingPartyView[]> {
     facilityOf(principal, facilityId);
-    const ids = (await this.#db('oidc_clients').where({ facility_id: facilityId }).orderBy('created_at').select('client_id')) as Array<{ client_id: string }>;
     const out: RelyingPartyView[] = [];
-    for (const { client_id } of ids) {
-      const client = await this.#clients().find(client_id);
+    for (const clientId of await facilityClientIds(this.#db, facilityId)) {
+      const client = await this.#clients().find(clientId);
       if (client) out.push(await this.#view(client));
     }
     return out;

@@ -24,11 +24,10 @@
  * no data for another facility.
  */
 import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
 import { z } from 'zod';
 import type { ClaimPolicy } from '../../facilities/claim-policy.ts';
-import { staffOf } from '../http/edge.ts';
-import { jsonBody, noStore, parse, refusalEdge } from './api-edge.ts';
+import { jsonBody, noStore, staffOf, validate } from '../http/edge.ts';
 import { catalogUnits, policyInput, type FacilityPolicies, type FacilitySummary } from './facility-policies.ts';
 import type { KioskApprovals } from './kiosk-approvals.ts';
 import { keysInput, registerInput, type RelyingParties } from './relying-parties.ts';
@@ -63,102 +62,108 @@ function facilityJson(f: FacilitySummary) {
   return { id: f.id, municipalityCode: f.municipalityCode, kind: f.kind, name: f.name, administer: f.administer, policy: policyJson(f.policy) };
 }
 
-const param = <T extends z.ZodType>(ctx: Context, name: string, schema: T): z.output<T> => parse(schema, ctx.params[name]);
+const onFacility = z.object({ facilityId });
+const onClient = z.object({ clientId });
+const onKiosk = z.object({ kioskId });
+const onFacilityStaff = z.object({ facilityId, accountId });
+const onMunicipality = z.object({ code: municipalityCode });
+const onMunicipalAdmin = z.object({ code: municipalityCode, accountId });
 
 export function adminApiRoutes(deps: AdminRoutesDeps): Router {
   const router = new Router({ prefix: ADMIN_API_PREFIX });
-  router.use(...deps.guard, refusalEdge());
+  router.use(...deps.guard);
 
   router.get('/facilities', async (ctx) => {
     noStore(ctx, { facilities: (await deps.facilities.list(staffOf(ctx))).map(facilityJson), catalog: catalogUnits() });
   });
 
-  router.get('/facilities/:facilityId', async (ctx) => {
-    noStore(ctx, { facility: facilityJson(await deps.facilities.get(staffOf(ctx), param(ctx, 'facilityId', facilityId))), catalog: catalogUnits() });
+  router.get('/facilities/:facilityId', validate({ params: onFacility }), async (ctx) => {
+    noStore(ctx, { facility: facilityJson(await deps.facilities.get(staffOf(ctx), ctx.state.input.params.facilityId)), catalog: catalogUnits() });
   });
 
-  router.post('/facilities/:facilityId/claim-policy', jsonBody, async (ctx) => {
-    const id = param(ctx, 'facilityId', facilityId);
-    const policy = await deps.facilities.setPolicy(staffOf(ctx), id, parse(policyInput, ctx.request.body));
-    noStore(ctx, { policy: policyJson(policy) });
+  router.post('/facilities/:facilityId/claim-policy', jsonBody, validate({ params: onFacility, body: policyInput }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, { policy: policyJson(await deps.facilities.setPolicy(staffOf(ctx), params.facilityId, body)) });
   });
 
-  router.get('/facilities/:facilityId/kiosks', async (ctx) => {
-    noStore(ctx, { kiosks: await deps.kiosks.list(staffOf(ctx), param(ctx, 'facilityId', facilityId)) });
+  router.get('/facilities/:facilityId/kiosks', validate({ params: onFacility }), async (ctx) => {
+    noStore(ctx, { kiosks: await deps.kiosks.list(staffOf(ctx), ctx.state.input.params.facilityId) });
   });
 
-  router.post('/facilities/:facilityId/kiosks/preview', jsonBody, async (ctx) => {
-    const id = param(ctx, 'facilityId', facilityId);
-    noStore(ctx, { device: await deps.kiosks.preview(staffOf(ctx), id, parse(userCode, ctx.request.body).userCode) });
+  router.post('/facilities/:facilityId/kiosks/preview', jsonBody, validate({ params: onFacility, body: userCode }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, { device: await deps.kiosks.preview(staffOf(ctx), params.facilityId, body.userCode) });
   });
 
-  router.post('/facilities/:facilityId/kiosks/approve', jsonBody, async (ctx) => {
-    const id = param(ctx, 'facilityId', facilityId);
-    noStore(ctx, { approved: await deps.kiosks.approve(staffOf(ctx), id, parse(userCode, ctx.request.body).userCode) });
+  router.post('/facilities/:facilityId/kiosks/approve', jsonBody, validate({ params: onFacility, body: userCode }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, { approved: await deps.kiosks.approve(staffOf(ctx), params.facilityId, body.userCode) });
   });
 
-  router.post('/facilities/:facilityId/kiosks/deny', jsonBody, async (ctx) => {
-    const id = param(ctx, 'facilityId', facilityId);
-    await deps.kiosks.deny(staffOf(ctx), id, parse(userCode, ctx.request.body).userCode);
+  router.post('/facilities/:facilityId/kiosks/deny', jsonBody, validate({ params: onFacility, body: userCode }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    await deps.kiosks.deny(staffOf(ctx), params.facilityId, body.userCode);
     ctx.status = 204;
   });
 
-  router.post('/kiosks/:kioskId/revoke', async (ctx) => {
-    noStore(ctx, { kiosk: await deps.kiosks.revoke(staffOf(ctx), param(ctx, 'kioskId', kioskId)) });
+  router.post('/kiosks/:kioskId/revoke', validate({ params: onKiosk }), async (ctx) => {
+    noStore(ctx, { kiosk: await deps.kiosks.revoke(staffOf(ctx), ctx.state.input.params.kioskId) });
   });
 
-  router.get('/facilities/:facilityId/clients', async (ctx) => {
-    noStore(ctx, { clients: await deps.clients.list(staffOf(ctx), param(ctx, 'facilityId', facilityId)) });
+  router.get('/facilities/:facilityId/clients', validate({ params: onFacility }), async (ctx) => {
+    noStore(ctx, { clients: await deps.clients.list(staffOf(ctx), ctx.state.input.params.facilityId) });
   });
 
-  router.post('/facilities/:facilityId/clients', jsonBody, async (ctx) => {
-    const id = param(ctx, 'facilityId', facilityId);
-    noStore(ctx, await deps.clients.register(staffOf(ctx), id, parse(registerInput, ctx.request.body)), 201);
+  router.post('/facilities/:facilityId/clients', jsonBody, validate({ params: onFacility, body: registerInput }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, await deps.clients.register(staffOf(ctx), params.facilityId, body), 201);
   });
 
-  router.get('/clients/:clientId', async (ctx) => {
-    noStore(ctx, { client: await deps.clients.get(staffOf(ctx), param(ctx, 'clientId', clientId)) });
+  router.get('/clients/:clientId', validate({ params: onClient }), async (ctx) => {
+    noStore(ctx, { client: await deps.clients.get(staffOf(ctx), ctx.state.input.params.clientId) });
   });
 
-  router.post('/clients/:clientId/claims', jsonBody, async (ctx) => {
-    const id = param(ctx, 'clientId', clientId);
-    noStore(ctx, { client: await deps.clients.setClaims(staffOf(ctx), id, parse(claimsBody, ctx.request.body).claims) });
+  router.post('/clients/:clientId/claims', jsonBody, validate({ params: onClient, body: claimsBody }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, { client: await deps.clients.setClaims(staffOf(ctx), params.clientId, body.claims) });
   });
 
-  router.post('/clients/:clientId/secret', async (ctx) => {
-    noStore(ctx, await deps.clients.rotateSecret(staffOf(ctx), param(ctx, 'clientId', clientId)));
+  router.post('/clients/:clientId/secret', validate({ params: onClient }), async (ctx) => {
+    noStore(ctx, await deps.clients.rotateSecret(staffOf(ctx), ctx.state.input.params.clientId));
   });
 
-  router.post('/clients/:clientId/keys', jsonBody, async (ctx) => {
-    const id = param(ctx, 'clientId', clientId);
-    noStore(ctx, { client: await deps.clients.setKeys(staffOf(ctx), id, parse(keysInput, ctx.request.body)) });
+  router.post('/clients/:clientId/keys', jsonBody, validate({ params: onClient, body: keysInput }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, { client: await deps.clients.setKeys(staffOf(ctx), params.clientId, body) });
   });
 
-  router.get('/facilities/:facilityId/staff', async (ctx) => {
-    noStore(ctx, { staff: await deps.staff.ofFacility(staffOf(ctx), param(ctx, 'facilityId', facilityId)) });
+  router.get('/facilities/:facilityId/staff', validate({ params: onFacility }), async (ctx) => {
+    noStore(ctx, { staff: await deps.staff.ofFacility(staffOf(ctx), ctx.state.input.params.facilityId) });
   });
 
-  router.post('/facilities/:facilityId/staff', jsonBody, async (ctx) => {
-    const id = param(ctx, 'facilityId', facilityId);
-    noStore(ctx, { member: await deps.staff.assign(staffOf(ctx), id, parse(assignInput, ctx.request.body)) }, 201);
+  router.post('/facilities/:facilityId/staff', jsonBody, validate({ params: onFacility, body: assignInput }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, { member: await deps.staff.assign(staffOf(ctx), params.facilityId, body) }, 201);
   });
 
-  router.delete('/facilities/:facilityId/staff/:accountId', async (ctx) => {
-    await deps.staff.remove(staffOf(ctx), param(ctx, 'facilityId', facilityId), param(ctx, 'accountId', accountId));
+  router.delete('/facilities/:facilityId/staff/:accountId', validate({ params: onFacilityStaff }), async (ctx) => {
+    const { params } = ctx.state.input;
+    await deps.staff.remove(staffOf(ctx), params.facilityId, params.accountId);
     ctx.status = 204;
   });
 
-  router.get('/municipalities/:code/admins', async (ctx) => {
-    noStore(ctx, await deps.staff.admins(staffOf(ctx), param(ctx, 'code', municipalityCode)));
+  router.get('/municipalities/:code/admins', validate({ params: onMunicipality }), async (ctx) => {
+    noStore(ctx, await deps.staff.admins(staffOf(ctx), ctx.state.input.params.code));
   });
 
-  router.post('/municipalities/:code/admins', jsonBody, async (ctx) => {
-    const code = param(ctx, 'code', municipalityCode);
-    noStore(ctx, { member: await deps.staff.assignAdmin(staffOf(ctx), code, parse(adminInput, ctx.request.body)) }, 201);
+  router.post('/municipalities/:code/admins', jsonBody, validate({ params: onMunicipality, body: adminInput }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, { member: await deps.staff.assignAdmin(staffOf(ctx), params.code, body) }, 201);
   });
 
-  router.delete('/municipalities/:code/admins/:accountId', async (ctx) => {
-    await deps.staff.removeAdmin(staffOf(ctx), param(ctx, 'code', municipalityCode), param(ctx, 'accountId', accountId));
+  router.delete('/municipalities/:code/admins/:accountId', validate({ params: onMunicipalAdmin }), async (ctx) => {
+    const { params } = ctx.state.input;
+    await deps.staff.removeAdmin(staffOf(ctx), params.code, params.accountId);
     ctx.status = 204;
   });
 

@@ -10,6 +10,9 @@ import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import type { AccountService } from '../../identity/accounts.ts';
 import type { StaffRole, StaffService } from '../../staff/staff-service.ts';
+import { lockMunicipalAdmins, removeAssignment, roster, type RosterFilter } from '../../staff/staff-roster.ts';
+import { accountEmails } from '../../identity/account-emails.ts';
+import { findMunicipality } from '../../facilities/municipalities.ts';
 import { audit } from '../../households/audit.ts';
 import { facilityOf, type StaffPrincipal } from '../staff-scope.ts';
 import { administered, isMunicipalAdmin } from './facility-policies.ts';
@@ -33,19 +36,6 @@ export interface StaffMember {
   since: string;
 }
 
-interface Row {
-  account_id: string;
-  email: string;
-  role: StaffRole;
-  facility_id: string | null;
-  municipality_code: string;
-  created_at: Date | string;
-}
-
-function member(r: Row): StaffMember {
-  return { accountId: r.account_id, email: r.email, role: r.role, facilityId: r.facility_id, municipalityCode: r.municipality_code, since: new Date(r.created_at).toISOString() };
-}
-
 export class StaffRoles {
   readonly #db: Database;
   readonly #staff: StaffService;
@@ -57,26 +47,30 @@ export class StaffRoles {
     this.#accounts = accounts;
   }
 
-  #rows() {
-    return this.#db('staff_assignments as s')
-      .join('accounts as a', 'a.id', 's.account_id')
-      .select('s.account_id', 'a.email', 's.role', 's.facility_id', 's.municipality_code', 's.created_at')
-      .orderBy([{ column: 's.role', order: 'desc' }, { column: 'a.email' }]);
+  /** The assignments with their accounts' e-mail addresses: highest role first, then by address as PostgreSQL sorts them. */
+  async #members(filter: RosterFilter): Promise<StaffMember[]> {
+    const entries = await roster(this.#db, filter);
+    const emails = await accountEmails(this.#db, entries.map((e) => e.accountId));
+    const byEmail = new Map([...emails.keys()].map((accountId, i) => [accountId, i]));
+    return entries
+      .filter((e) => emails.has(e.accountId))
+      .sort((a, b) => (a.role === b.role ? byEmail.get(a.accountId)! - byEmail.get(b.accountId)! : a.role < b.role ? 1 : -1))
+      .map((e) => ({ accountId: e.accountId, email: emails.get(e.accountId)!, role: e.role, facilityId: e.facilityId, municipalityCode: e.municipalityCode, since: e.createdAt.toISOString() }));
   }
 
   async ofFacility(principal: StaffPrincipal, facilityId: string): Promise<StaffMember[]> {
     facilityOf(principal, facilityId);
-    const rows = (await this.#rows().where('s.facility_id', facilityId)) as Row[];
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_read', facilityId, details: { count: rows.length } });
-    return rows.map(member);
+    const members = await this.#members({ facilityId });
+    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_read', facilityId, details: { count: members.length } });
+    return members;
   }
 
   async admins(principal: StaffPrincipal, municipalityCode: string): Promise<{ municipality: { code: string; name: { ja: string; en: string } }; admins: StaffMember[] }> {
     if (!isMunicipalAdmin(principal, municipalityCode)) throw new ManagerRefusal('municipal_admin_required');
-    const city = (await this.#db('municipalities').where({ code: municipalityCode }).first('name_ja', 'name_en')) as { name_ja: string; name_en: string } | undefined;
-    const rows = (await this.#rows().where({ 's.role': 'municipal_admin', 's.municipality_code': municipalityCode })) as Row[];
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_read', details: { municipalityCode, count: rows.length } });
-    return { municipality: { code: municipalityCode, name: { ja: city?.name_ja ?? municipalityCode, en: city?.name_en ?? municipalityCode } }, admins: rows.map(member) };
+    const city = await findMunicipality(this.#db, municipalityCode);
+    const admins = await this.#members({ municipalAdminsOf: municipalityCode });
+    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_read', details: { municipalityCode, count: admins.length } });
+    return { municipality: { code: municipalityCode, name: { ja: city?.nameJa ?? municipalityCode, en: city?.nameEn ?? municipalityCode } }, admins };
   }
 
   async #account(email: string): Promise<string> {
@@ -102,17 +96,15 @@ export class StaffRoles {
   }
 
   async #one(accountId: string, scope: string): Promise<StaffMember | undefined> {
-    const row = (await this.#rows().where({ 's.account_id': accountId, 's.scope': scope }).first()) as Row | undefined;
-    return row ? member(row) : undefined;
+    return (await this.#members({ accountId, scope }))[0];
   }
 
   async remove(principal: StaffPrincipal, facilityId: string, accountId: string): Promise<void> {
     administered(principal, facilityId);
     const deleted = await this.#db.transaction(async (trx) => {
-      // Rows, not a count: PGlite's driver answers a delete with a result object rather than a number.
-      const gone = (await trx('staff_assignments').where({ account_id: accountId, scope: `facility:${facilityId}` }).delete().returning('account_id')) as unknown[];
-      if (gone.length > 0) await audit(trx, { actorAccountId: principal.accountId, action: 'manager.staff_removed', facilityId, details: { accountId } });
-      return gone.length;
+      const gone = await removeAssignment(trx, accountId, `facility:${facilityId}`);
+      if (gone > 0) await audit(trx, { actorAccountId: principal.accountId, action: 'manager.staff_removed', facilityId, details: { accountId } });
+      return gone;
     });
     if (deleted === 0) throw new ManagerRefusal('assignment_not_found');
   }
@@ -120,13 +112,10 @@ export class StaffRoles {
   async removeAdmin(principal: StaffPrincipal, municipalityCode: string, accountId: string): Promise<void> {
     if (!isMunicipalAdmin(principal, municipalityCode)) throw new ManagerRefusal('municipal_admin_required');
     await this.#db.transaction(async (trx) => {
-      const admins = (await trx('staff_assignments')
-        .where({ role: 'municipal_admin', municipality_code: municipalityCode })
-        .forUpdate()
-        .select('account_id')) as Array<{ account_id: string }>;
-      if (!admins.some((a) => a.account_id === accountId)) throw new ManagerRefusal('assignment_not_found');
+      const admins = await lockMunicipalAdmins(trx, municipalityCode);
+      if (!admins.includes(accountId)) throw new ManagerRefusal('assignment_not_found');
       if (admins.length <= 1) throw new ManagerRefusal('last_municipal_admin');
-      await trx('staff_assignments').where({ account_id: accountId, scope: `municipality:${municipalityCode}` }).delete();
+      await removeAssignment(trx, accountId, `municipality:${municipalityCode}`);
       await audit(trx, { actorAccountId: principal.accountId, action: 'manager.staff_removed', details: { accountId, role: 'municipal_admin', municipalityCode } });
     });
   }

@@ -7,6 +7,7 @@ import type { Database } from '../../db/database.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/logger.ts';
 import { CHECKIN_FAILURES_CHANNEL, type CheckinFailureEvent } from '../../checkins/checkin-service.ts';
+import { kioskNames } from '../../kiosk/kiosk-names.ts';
 import { ALERT_ACKS_CHANNEL, type AckEvent, type Alert } from './alert-service.ts';
 
 export type HubEvent = { type: 'failure'; alert: Alert } | { type: 'ack'; ack: AckEvent };
@@ -57,14 +58,14 @@ export class AlertHub {
     if (this.#listeners.size === 0) return;
     const event = this.#parse<CheckinFailureEvent & { thumbnail?: boolean }>(message);
     if (!event?.id || !event.facilityId) return;
-    const kiosk = event.kioskId ? ((await this.#db('kiosks').where({ id: event.kioskId }).first('name')) as { name: string } | undefined) : undefined;
+    const kioskName = event.kioskId ? (await kioskNames(this.#db, [event.kioskId])).get(event.kioskId) : undefined;
     this.#emit({
       type: 'failure',
       alert: {
         id: event.id,
         facilityId: event.facilityId,
         kioskId: event.kioskId ?? null,
-        kioskName: kiosk?.name ?? null,
+        kioskName: kioskName ?? null,
         method: event.method,
         reason: event.reason,
         at: event.at,

@@ -8,6 +8,10 @@ import type { Database } from '../../db/database.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { audit } from '../../households/audit.ts';
+import { CheckinStore } from '../../checkins/checkin-store.ts';
+import { refusedCheckins } from '../../checkins/checkin-reports.ts';
+import { kioskNames } from '../../kiosk/kiosk-names.ts';
+import { accountEmails } from '../../identity/account-emails.ts';
 import { facilitiesFor, facilityOf, type StaffPrincipal } from '../staff-scope.ts';
 import type { ThumbnailStore } from './thumbnails.ts';
 
@@ -34,74 +38,83 @@ export interface AckEvent {
   at: string;
 }
 
-interface Row {
+/** The refused check-in an alert is. */
+interface Refusal {
   id: string;
-  facility_id: string;
-  kiosk_id: string | null;
-  kiosk_name: string | null;
+  facilityId: string;
+  kioskId: string | null | undefined;
   method: string;
-  reason: string | null;
-  recorded_at: Date;
-  acked_at: Date | null;
-  acked_by: string | null;
+  reason: string | null | undefined;
+  recordedAt: Date;
 }
 
 export class AlertService {
   readonly #db: Database;
   readonly #bus: EventBus;
   readonly #thumbnails: ThumbnailStore;
+  readonly #checkins: CheckinStore;
 
   constructor(db: Database, bus: EventBus, thumbnails: ThumbnailStore) {
     this.#db = db;
     this.#bus = bus;
     this.#thumbnails = thumbnails;
+    this.#checkins = new CheckinStore(db);
   }
 
-  #base(facilityIds: readonly string[]) {
-    return this.#db('checkins as c')
-      .leftJoin('kiosks as k', 'k.id', 'c.kiosk_id')
-      .leftJoin('manager_alert_acks as a', 'a.checkin_id', 'c.id')
-      .leftJoin('accounts as ac', 'ac.id', 'a.acked_by_account_id')
-      .whereIn('c.facility_id', facilityIds)
-      .andWhere('c.result', 'rejected')
-      .select('c.id', 'c.facility_id', 'c.kiosk_id', 'k.name as kiosk_name', 'c.method', 'c.reason', 'c.recorded_at', 'a.acked_at', 'ac.email as acked_by');
+  /** The acknowledgements of these check-ins, each with the e-mail address of who made it. */
+  async #acks(checkinIds: readonly string[]): Promise<Map<string, NonNullable<Alert['ack']>>> {
+    if (checkinIds.length === 0) return new Map();
+    const rows = (await this.#db('manager_alert_acks').whereIn('checkin_id', [...checkinIds]).select('checkin_id', 'acked_at', 'acked_by_account_id')) as Array<{
+      checkin_id: string;
+      acked_at: Date;
+      acked_by_account_id: string | null;
+    }>;
+    const emails = await accountEmails(this.#db, rows.map((r) => r.acked_by_account_id));
+    return new Map(rows.map((r) => [r.checkin_id, { by: (r.acked_by_account_id && emails.get(r.acked_by_account_id)) ?? null, at: new Date(r.acked_at).toISOString() }]));
   }
 
-  async #toAlerts(rows: Row[]): Promise<Alert[]> {
-    const kept = await this.#thumbnails.present(rows.map((r) => r.id));
-    return rows.map((r) => ({
+  /**
+   * The check-ins of these facilities acknowledged since `since`. An acknowledgement comes after its
+   * check-in was recorded, so these are all the acknowledged ones among the check-ins recorded since.
+   */
+  async #ackedSince(facilityIds: readonly string[], since: Date): Promise<string[]> {
+    return (await this.#db('manager_alert_acks').whereIn('facility_id', [...facilityIds]).andWhere('acked_at', '>', since).pluck('checkin_id')) as string[];
+  }
+
+  async #toAlerts(refusals: Refusal[]): Promise<Alert[]> {
+    const ids = refusals.map((r) => r.id);
+    const [kept, kiosks, acks] = await Promise.all([this.#thumbnails.present(ids), kioskNames(this.#db, refusals.map((r) => r.kioskId ?? null)), this.#acks(ids)]);
+    return refusals.map((r) => ({
       id: r.id,
-      facilityId: r.facility_id,
-      kioskId: r.kiosk_id,
-      kioskName: r.kiosk_name,
+      facilityId: r.facilityId,
+      kioskId: r.kioskId ?? null,
+      kioskName: r.kioskId ? (kiosks.get(r.kioskId) ?? null) : null,
       method: r.method,
       reason: r.reason ?? 'unknown',
-      at: new Date(r.recorded_at).toISOString(),
+      at: r.recordedAt.toISOString(),
       thumbnail: kept.has(r.id),
-      ack: r.acked_at ? { by: r.acked_by, at: new Date(r.acked_at).toISOString() } : null,
+      ack: acks.get(r.id) ?? null,
     }));
   }
 
   /** Newest first: open ones (not acknowledged, last 7 days) or every one of the last 7 days. */
   async list(principal: StaffPrincipal, options: { facility?: string | undefined; status: 'open' | 'all'; limit: number }): Promise<Alert[]> {
-    const facilities = facilitiesFor(principal, options.facility).map((f) => f.id);
-    const query = this.#base(facilities).andWhere('c.recorded_at', '>', new Date(Date.now() - OPEN_ALERT_WINDOW_MS));
-    if (options.status === 'open') query.whereNull('a.checkin_id');
-    return this.#toAlerts((await query.orderBy('c.recorded_at', 'desc').limit(options.limit)) as Row[]);
+    const facilityIds = facilitiesFor(principal, options.facility).map((f) => f.id);
+    const after = new Date(Date.now() - OPEN_ALERT_WINDOW_MS);
+    const excluding = options.status === 'open' ? await this.#ackedSince(facilityIds, after) : undefined;
+    return this.#toAlerts(await refusedCheckins(this.#db, { facilityIds, after, excluding, order: 'desc', limit: options.limit }));
   }
 
   /** Refused check-ins recorded after `since`, oldest first: what an event stream missed while it reconnected. */
   async since(facilityIds: readonly string[], since: Date, limit = 100): Promise<Alert[]> {
-    const rows = (await this.#base(facilityIds).andWhere('c.recorded_at', '>', since).orderBy('c.recorded_at', 'asc').limit(limit)) as Row[];
-    return this.#toAlerts(rows);
+    return this.#toAlerts(await refusedCheckins(this.#db, { facilityIds, after: since, order: 'asc', limit }));
   }
 
   async find(principal: StaffPrincipal, checkinId: string): Promise<Alert> {
-    const found = (await this.#db('checkins').where({ id: checkinId, result: 'rejected' }).first('facility_id')) as { facility_id: string } | undefined;
-    if (!found) throw new NotFoundError('alert_not_found', 'no such alert');
-    facilityOf(principal, found.facility_id);
-    const rows = (await this.#base([found.facility_id]).andWhere('c.id', checkinId)) as Row[];
-    return (await this.#toAlerts(rows))[0]!;
+    const found = await this.#checkins.find(checkinId);
+    if (found?.result !== 'rejected') throw new NotFoundError('alert_not_found', 'no such alert');
+    facilityOf(principal, found.facilityId);
+    return (await this.#toAlerts([found]))[0]!;
   }
 
   /** Acknowledges once; a second acknowledgement leaves the first in place and answers with it. */

@@ -13,20 +13,16 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../../core/errors.ts';
 import { audit } from '../../households/audit.ts';
-import { kioskRuntimeOf } from '../../kiosk/capability.ts';
-import { jsonBody } from '../../http/api-refusals.ts';
 import type { ManagerApiModule } from '../api-modules.ts';
-import { MANAGER_API_PREFIX, noStore, parse, staffOf } from '../http/edge.ts';
+import { jsonBody, MANAGER_API_PREFIX, noStore, parse, staffOf } from '../http/edge.ts';
 import { queryValues } from '../history/history-query.ts';
 import { facilitiesFor, facilityOf } from '../staff-scope.ts';
 import { AlertHub, type HubEvent } from './alert-hub.ts';
 import { AlertService } from './alert-service.ts';
-import { AlertSettingsStore, alertSettingsSchema } from './alert-settings.ts';
+import { alertSettingsSchema } from './alert-settings.ts';
 import { EventStreams } from './event-stream.ts';
-import { ThumbnailStore } from './thumbnails.ts';
 
 const RECHECK_MS = 30_000;
-const PURGE_MS = 60_000;
 const facilityId = z.string().regex(/^[a-z0-9-]{3,64}$/);
 const checkinId = z.uuid();
 const listQuery = z.object({ facility: facilityId.optional(), status: z.enum(['open', 'all']).default('open'), limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
@@ -34,20 +30,12 @@ const streamQuery = z.object({ facility: facilityId.optional(), since: z.iso.dat
 
 export const alertsApi: ManagerApiModule = {
   name: 'alerts',
-  async start({ platform, oidc, scope, guard }) {
-    const { db, box, bus, log } = platform;
-    const settings = new AlertSettingsStore(db);
-    const thumbnails = new ThumbnailStore(db, box, settings);
+  async start({ platform, oidc, scope, guard, alertThumbnails: { settings, thumbnails } }) {
+    const { db, bus, log } = platform;
     const alerts = new AlertService(db, bus, thumbnails);
     const hub = new AlertHub(db, bus, log);
     const streams = new EventStreams();
     await hub.start();
-    // The photo of a refused face check-in reaches the Manager only through this hook, and only as a thumbnail.
-    kioskRuntimeOf(platform)?.checkins.keepFailureEvidence((record, photo) => thumbnails.keep(record.id, record.facilityId, photo));
-    const purge = setInterval(() => {
-      thumbnails.purge().catch((error: unknown) => log.warn({ err: error }, 'alert thumbnail purge failed'));
-    }, PURGE_MS);
-    purge.unref();
 
     const router = new Router({ prefix: MANAGER_API_PREFIX });
 
@@ -137,7 +125,6 @@ export const alertsApi: ManagerApiModule = {
       routers: [router],
       drain: () => streams.drain(),
       async stop() {
-        clearInterval(purge);
         streams.drain();
         hub.stop();
       },

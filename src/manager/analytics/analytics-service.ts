@@ -1,14 +1,16 @@
 /**
- * Check-in and registration figures for PASS Manager, aggregated in SQL over the facilities the
- * principal may see (one of them, or all): check-ins per day and per hour of the day, the share of
- * each method, residents and non-residents, registrations and withdrawals per day. Days and hours
- * are Japan's (Asia/Tokyo). A "check-in" is an accepted arrival (direction `in`); refusals are
- * counted beside them, check-outs not at all. Only counts leave the database: no personal data.
+ * Check-in and registration figures for PASS Manager over the facilities the principal may see
+ * (one of them, or all), aggregated in SQL by the owners of check-ins and registrations: check-ins
+ * per day and per hour of the day, the share of each method, residents and non-residents,
+ * registrations and withdrawals per day. Days and hours are Japan's (Asia/Tokyo). A "check-in" is
+ * an accepted arrival (direction `in`); refusals are counted beside them, check-outs not at all.
+ * Only counts leave the database: no personal data.
  */
 import { z } from 'zod';
-import type { Knex } from 'knex';
 import type { Database } from '../../db/database.ts';
 import { CHECKIN_METHODS, type CheckinMethod } from '../../checkins/checkin-store.ts';
+import { arrivalFigures } from '../../checkins/checkin-figures.ts';
+import { registrationsPerDay } from '../../registrations/registration-reads.ts';
 import { facilitiesFor, type StaffPrincipal } from '../staff-scope.ts';
 import { ManagerRefusal } from '../admin/refusals.ts';
 
@@ -31,6 +33,12 @@ export interface DayRange {
   days: number;
 }
 
+export interface RegistrationDay {
+  day: string;
+  registered: number;
+  withdrawn: number;
+}
+
 export interface AnalyticsReport {
   range: DayRange;
   facilities: Array<{ id: string; name: { ja: string; en: string } }>;
@@ -39,7 +47,7 @@ export interface AnalyticsReport {
   perHour: Array<{ hour: number; checkins: number }>;
   byMethod: Array<{ method: CheckinMethod; checkins: number }>;
   residency: { resident: number; nonResident: number; unknown: number };
-  registrations: Array<{ day: string; registered: number; withdrawn: number }>;
+  registrations: RegistrationDay[];
 }
 
 /** Today in Japan, as YYYY-MM-DD. */
@@ -66,10 +74,6 @@ function bounds(range: DayRange): [Date, Date] {
   return [new Date(`${range.from}T00:00:00+09:00`), new Date(`${addDays(range.to, 1)}T00:00:00+09:00`)];
 }
 
-function n(value: unknown): number {
-  return Number(value ?? 0);
-}
-
 export class AnalyticsService {
   readonly #db: Database;
 
@@ -82,49 +86,25 @@ export class AnalyticsService {
     const range = dayRange(query, now);
     const ids = facilities.map((f) => f.id);
     const [start, end] = bounds(range);
-    const arrivals = (q: Knex.QueryBuilder) => q.from('checkins').whereIn('facility_id', ids).where('occurred_at', '>=', start).where('occurred_at', '<', end);
-    const local = `(occurred_at at time zone '${ZONE}')`;
-    const accepted = "result = 'accepted' and direction = 'in'";
-    const registrationsPerDay = (column: 'created_at' | 'withdrawn_at') =>
-      this.#db('registrations')
-        .whereIn('facility_id', ids)
-        .where(column, '>=', start)
-        .where(column, '<', end)
-        .select(this.#db.raw(`to_char(${column} at time zone '${ZONE}', 'YYYY-MM-DD') as day`), this.#db.raw('count(*)::int as n'))
-        .groupByRaw('1') as Promise<Array<{ day: string; n: unknown }>>;
-
-    const [days, hours, methods, residency, registered, withdrawn] = await Promise.all([
-      arrivals(this.#db.queryBuilder())
-        .select(this.#db.raw(`to_char(${local}, 'YYYY-MM-DD') as day`), this.#db.raw(`count(*) filter (where ${accepted})::int as checkins`), this.#db.raw(`count(*) filter (where result = 'rejected')::int as refused`))
-        .groupByRaw('1') as Promise<Array<{ day: string; checkins: unknown; refused: unknown }>>,
-      arrivals(this.#db.queryBuilder())
-        .whereRaw(accepted)
-        .select(this.#db.raw(`extract(hour from ${local})::int as hour`), this.#db.raw('count(*)::int as checkins'))
-        .groupByRaw('1') as Promise<Array<{ hour: unknown; checkins: unknown }>>,
-      arrivals(this.#db.queryBuilder()).whereRaw(accepted).select('method', this.#db.raw('count(*)::int as checkins')).groupBy('method') as Promise<Array<{ method: string; checkins: unknown }>>,
-      arrivals(this.#db.queryBuilder())
-        .whereRaw(accepted)
-        .first(
-          this.#db.raw('count(*) filter (where resident is true)::int as resident'),
-          this.#db.raw('count(*) filter (where resident is false)::int as non_resident'),
-          this.#db.raw('count(*) filter (where resident is null)::int as unknown'),
-        ) as Promise<{ resident: unknown; non_resident: unknown; unknown: unknown } | undefined>,
-      registrationsPerDay('created_at'),
-      registrationsPerDay('withdrawn_at'),
+    const period = { facilityIds: ids, start, end, zone: ZONE };
+    const [arrivals, registered, withdrawn] = await Promise.all([
+      arrivalFigures(this.#db, period),
+      registrationsPerDay(this.#db, period, 'registered'),
+      registrationsPerDay(this.#db, period, 'withdrawn'),
     ]);
 
-    const byDay = new Map(days.map((d) => [d.day, d]));
-    const regs = new Map(registered.map((r) => [r.day, n(r.n)]));
-    const gone = new Map(withdrawn.map((r) => [r.day, n(r.n)]));
+    const byDay = new Map(arrivals.perDay.map((d) => [d.day, d]));
+    const regs = new Map(registered.map((r) => [r.day, r.count]));
+    const gone = new Map(withdrawn.map((r) => [r.day, r.count]));
     const perDay: AnalyticsReport['perDay'] = [];
-    const registrations: AnalyticsReport['registrations'] = [];
+    const registrations: RegistrationDay[] = [];
     for (let i = 0; i < range.days; i += 1) {
       const day = addDays(range.from, i);
-      perDay.push({ day, checkins: n(byDay.get(day)?.checkins), refused: n(byDay.get(day)?.refused) });
+      perDay.push({ day, checkins: byDay.get(day)?.checkins ?? 0, refused: byDay.get(day)?.refused ?? 0 });
       registrations.push({ day, registered: regs.get(day) ?? 0, withdrawn: gone.get(day) ?? 0 });
     }
-    const byHour = new Map(hours.map((h) => [n(h.hour), n(h.checkins)]));
-    const byMethod = new Map(methods.map((m) => [m.method, n(m.checkins)]));
+    const byHour = new Map(arrivals.perHour.map((h) => [h.hour, h.checkins]));
+    const byMethod = new Map(arrivals.byMethod.map((m) => [m.method, m.checkins]));
     return {
       range,
       facilities: facilities.map((f) => ({ id: f.id, name: { ja: f.nameJa, en: f.nameEn } })),
@@ -137,7 +117,7 @@ export class AnalyticsService {
       perDay,
       perHour: Array.from({ length: 24 }, (_, hour) => ({ hour, checkins: byHour.get(hour) ?? 0 })),
       byMethod: CHECKIN_METHODS.map((method) => ({ method, checkins: byMethod.get(method) ?? 0 })),
-      residency: { resident: n(residency?.resident), nonResident: n(residency?.non_resident), unknown: n(residency?.unknown) },
+      residency: arrivals.residency,
       registrations,
     };
   }

@@ -6,8 +6,7 @@
  */
 import Router from '@koa/router';
 import type { ManagerApiModule } from '../api-modules.ts';
-import { staffOf } from '../http/edge.ts';
-import { noStore, parse, refusalEdge } from '../admin/api-edge.ts';
+import { noStore, staffOf, validate } from '../http/edge.ts';
 import { AnalyticsService, rangeQuery } from './analytics-service.ts';
 
 export const ANALYTICS_API_PATH = '/api/manager/analytics';
@@ -17,9 +16,9 @@ export const analyticsApi: ManagerApiModule = {
   async start({ platform, guard }) {
     const analytics = new AnalyticsService(platform.db);
     const router = new Router({ prefix: ANALYTICS_API_PATH });
-    router.use(...guard, refusalEdge());
-    router.get('/', async (ctx) => {
-      noStore(ctx, await analytics.report(staffOf(ctx), parse(rangeQuery, ctx.query)));
+    router.use(...guard);
+    router.get('/', validate({ query: rangeQuery }), async (ctx) => {
+      noStore(ctx, await analytics.report(staffOf(ctx), ctx.state.input.query));
     });
     return { routers: [router] };
   },

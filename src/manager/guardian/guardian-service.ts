@@ -10,6 +10,9 @@ import type { Database } from '../../db/database.ts';
 import { ForbiddenError, NotFoundError } from '../../core/errors.ts';
 import type { ClaimsEngine } from '../../claims/engine.ts';
 import { audit } from '../../households/audit.ts';
+import { CheckinStore } from '../../checkins/checkin-store.ts';
+import { acceptedCheckinsOf, latestDirection } from '../../checkins/checkin-reports.ts';
+import { activeUnits, registrantsWithUnit } from '../../registrations/registration-reads.ts';
 import { facilitiesFor, facilityOf, type ManagerFacility, type StaffPrincipal } from '../staff-scope.ts';
 import type { PersonFacts } from '../history/person-facts.ts';
 
@@ -36,18 +39,11 @@ export interface GuardianCandidate {
   passId?: string;
 }
 
-interface CheckinRow {
-  id: string;
-  facility_id: string;
-  person_id: string | null;
+/** What decides whether a check-in still counts as the person being at the facility. */
+interface Arrival {
+  personId: string | null | undefined;
   result: string;
-  direction: 'in' | 'out';
-  occurred_at: Date;
-}
-
-function unitsOf(value: unknown): string[] {
-  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
-  return Array.isArray(parsed) ? parsed.filter((u): u is string => typeof u === 'string') : [];
+  occurredAt: Date;
 }
 
 function guardianOf(claims: Record<string, unknown>): Guardian | undefined {
@@ -68,37 +64,30 @@ export interface GuardianDeps {
 
 export class GuardianService {
   readonly #d: GuardianDeps;
+  readonly #checkins: CheckinStore;
 
   constructor(deps: GuardianDeps) {
     this.#d = deps;
-  }
-
-  async #units(personId: string, facilityId: string): Promise<string[] | undefined> {
-    const row = (await this.#d.db('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).first('claims')) as { claims: unknown } | undefined;
-    return row ? unitsOf(row.claims) : undefined;
+    this.#checkins = new CheckinStore(deps.db);
   }
 
   /** Whether this check-in still counts as the person being at the facility. */
-  async #present(row: CheckinRow, facility: ManagerFacility, now: number): Promise<boolean> {
-    if (row.result !== 'accepted' || !row.person_id) return false;
+  async #present(row: Arrival, facility: ManagerFacility, now: number): Promise<boolean> {
+    if (row.result !== 'accepted' || !row.personId) return false;
     // When it happened at the door, not when a kiosk that was offline got to send it.
-    const at = new Date(row.occurred_at).getTime();
+    const at = row.occurredAt.getTime();
     if (facility.kind !== 'shelter') return now - at <= RECENT_MS;
     if (now - at > SHELTER_STAY_MS) return false;
-    const latest = (await this.#d.db('checkins')
-      .where({ facility_id: facility.id, person_id: row.person_id, result: 'accepted' })
-      .orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'recorded_at', order: 'desc' }])
-      .first('direction')) as { direction: string } | undefined;
-    return latest?.direction === 'in';
+    return (await latestDirection(this.#d.db, facility.id, row.personId)) === 'in';
   }
 
   async lookup(principal: StaffPrincipal, checkinId: string): Promise<GuardianAnswer> {
-    const row = (await this.#d.db('checkins').where({ id: checkinId }).first('id', 'facility_id', 'person_id', 'result', 'direction', 'occurred_at')) as CheckinRow | undefined;
+    const row = await this.#checkins.find(checkinId);
     if (!row) throw new NotFoundError('checkin_not_found', 'no such check-in');
-    const facility = facilityOf(principal, row.facility_id);
+    const facility = facilityOf(principal, row.facilityId);
     if (!(await this.#present(row, facility, Date.now()))) throw new NotFoundError('not_checked_in', 'this check-in is not a person at the facility now');
-    const personId = row.person_id!;
-    const units = await this.#units(personId, facility.id);
+    const personId = row.personId!;
+    const units = await activeUnits(this.#d.db, personId, facility.id);
     const record = async (released: boolean, reason?: string) =>
       audit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.guardian_read', personId, facilityId: facility.id, details: { checkinId, released, ...(reason ? { reason } : {}) } });
     if (!units?.includes('guardian')) {
@@ -113,7 +102,7 @@ export class GuardianService {
     const child = await this.#d.facts().visible(facility, personId, undefined);
     await record(true);
     return {
-      checkin: { id: row.id, at: new Date(row.occurred_at).toISOString(), facilityId: facility.id },
+      checkin: { id: row.id, at: row.occurredAt.toISOString(), facilityId: facility.id },
       child: { ...(child?.name ? { name: child.name } : {}), ...(child?.passId ? { passId: child.passId } : {}) },
       guardians: [guardian],
     };
@@ -126,34 +115,25 @@ export class GuardianService {
   async candidates(principal: StaffPrincipal, facilityId: string | undefined): Promise<GuardianCandidate[]> {
     const facilities = facilitiesFor(principal, facilityId);
     const now = Date.now();
-    const rows = (await this.#d.db('checkins as c')
-      .join('registrations as r', function joinRegistration() {
-        this.on('r.person_id', '=', 'c.person_id').andOn('r.facility_id', '=', 'c.facility_id');
-      })
-      .whereIn(
-        'c.facility_id',
-        facilities.map((f) => f.id),
-      )
-      .andWhere('c.result', 'accepted')
-      .andWhere('r.status', 'active')
-      .andWhereRaw(`r.claims @> '["guardian"]'::jsonb`)
-      .andWhere('c.occurred_at', '>', new Date(now - SHELTER_STAY_MS))
-      .orderBy('c.occurred_at', 'desc')
-      .limit(500)
-      .select('c.id', 'c.facility_id', 'c.person_id', 'c.result', 'c.direction', 'c.occurred_at')) as CheckinRow[];
+    const consented = await registrantsWithUnit(
+      this.#d.db,
+      facilities.map((f) => f.id),
+      'guardian',
+    );
+    const rows = await acceptedCheckinsOf(this.#d.db, consented, new Date(now - SHELTER_STAY_MS), 500);
     const byFacility = new Map(facilities.map((f) => [f.id, f]));
     const seen = new Set<string>();
     const facts = this.#d.facts();
     const out: GuardianCandidate[] = [];
     for (const row of rows) {
-      const key = `${row.facility_id}\0${row.person_id}`;
+      const key = `${row.facilityId}\0${row.personId}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const facility = byFacility.get(row.facility_id)!;
+      const facility = byFacility.get(row.facilityId)!;
       if (!(await this.#present(row, facility, now))) continue;
-      if (!guardianOf(await this.#d.engine.claimsFor(row.person_id!, { consented: new Set(['guardian']) }))) continue;
-      const person = await facts.visible(facility, row.person_id!, undefined);
-      out.push({ checkinId: row.id, at: new Date(row.occurred_at).toISOString(), facilityId: row.facility_id, ...(person?.name ? { name: person.name } : {}), ...(person?.passId ? { passId: person.passId } : {}) });
+      if (!guardianOf(await this.#d.engine.claimsFor(row.personId!, { consented: new Set(['guardian']) }))) continue;
+      const person = await facts.visible(facility, row.personId!, undefined);
+      out.push({ checkinId: row.id, at: row.occurredAt.toISOString(), facilityId: row.facilityId, ...(person?.name ? { name: person.name } : {}), ...(person?.passId ? { passId: person.passId } : {}) });
     }
     await audit(this.#d.db, {
       actorAccountId: principal.accountId,

@@ -5,7 +5,6 @@
  */
 import Router from '@koa/router';
 import { z } from 'zod';
-import { claimsRuntimeOf } from '../../claims/index.ts';
 import type { ManagerApiModule } from '../api-modules.ts';
 import { MANAGER_API_PREFIX, noStore, parse, staffOf } from '../http/edge.ts';
 import { queryValues } from '../history/history-query.ts';
@@ -16,9 +15,9 @@ const candidatesQuery = z.object({ facility: z.string().regex(/^[a-z0-9-]{3,64}$
 
 export const guardianApi: ManagerApiModule = {
   name: 'guardian',
-  async start({ platform, guard }) {
+  async start({ platform, oidc, guard }) {
     const { db, config, facilities } = platform;
-    const engine = claimsRuntimeOf(platform).engine;
+    const engine = oidc.claims.engine;
     const guardians = new GuardianService({ db, engine, facts: () => new PersonFacts({ db, engine, policies: facilities.policies, pairwiseSalt: config.pairwiseSalt }) });
     const router = new Router({ prefix: MANAGER_API_PREFIX });
 

@@ -8,7 +8,8 @@
 import type { Database } from '../../db/database.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { audit } from '../../households/audit.ts';
-import type { ShownFacts } from '../../checkins/checkin-store.ts';
+import { countHistory, historyPage, type CheckinEntry, type CheckinFilter } from '../../checkins/checkin-reports.ts';
+import { kioskNames } from '../../kiosk/kiosk-names.ts';
 import { facilitiesFor, type ManagerFacility, type StaffPrincipal } from '../staff-scope.ts';
 import { dayRange, searchKey, type HistoryFilter } from './history-query.ts';
 import type { PersonFacts, VisiblePerson } from './person-facts.ts';
@@ -39,21 +40,6 @@ export interface HistoryPage {
   pages: number;
 }
 
-interface Row {
-  id: string;
-  facility_id: string;
-  kiosk_id: string | null;
-  kiosk_name: string | null;
-  method: string;
-  result: 'accepted' | 'rejected';
-  reason: string | null;
-  direction: 'in' | 'out';
-  person_id: string | null;
-  shown: ShownFacts | string | null;
-  occurred_at: Date;
-  recorded_at: Date;
-}
-
 export interface HistoryDeps {
   db: Database;
   /** A fresh fact reader per request (it caches what it decrypts for that request only). */
@@ -72,53 +58,30 @@ export class HistoryService {
     this.#d = deps;
   }
 
-  #query(facilities: ManagerFacility[], filter: HistoryFilter) {
-    const { since, until } = dayRange(filter);
-    const query = this.#d.db('checkins as c')
-      .leftJoin('kiosks as k', 'k.id', 'c.kiosk_id')
-      .whereIn(
-        'c.facility_id',
-        facilities.map((f) => f.id),
-      );
-    if (since) query.andWhere('c.occurred_at', '>=', since);
-    if (until) query.andWhere('c.occurred_at', '<', until);
-    if (filter.method) query.andWhere('c.method', filter.method);
-    if (filter.result) query.andWhere('c.result', filter.result);
-    return query;
+  #checkinFilter(facilities: ManagerFacility[], filter: HistoryFilter): CheckinFilter {
+    return { facilityIds: facilities.map((f) => f.id), ...dayRange(filter), method: filter.method, result: filter.result };
   }
 
-  async #rows(facilities: ManagerFacility[], filter: HistoryFilter, limit: number, offset = 0): Promise<Row[]> {
-    return (await this.#query(facilities, filter)
-      .orderBy([
-        { column: 'c.occurred_at', order: 'desc' },
-        { column: 'c.recorded_at', order: 'desc' },
-        { column: 'c.id', order: 'asc' },
-      ])
-      .limit(limit)
-      .offset(offset)
-      .select('c.id', 'c.facility_id', 'c.kiosk_id', 'k.name as kiosk_name', 'c.method', 'c.result', 'c.reason', 'c.direction', 'c.person_id', 'c.shown', 'c.occurred_at', 'c.recorded_at')) as Row[];
-  }
-
-  async #withPeople(rows: Row[], facilities: ManagerFacility[]): Promise<Array<HistoryRow & { personId: string | null }>> {
+  async #withPeople(entries: CheckinEntry[], facilities: ManagerFacility[]): Promise<Array<HistoryRow & { personId: string | null }>> {
     const facts = this.#d.facts();
     const byId = new Map(facilities.map((f) => [f.id, f]));
+    const kiosks = await kioskNames(this.#d.db, entries.map((e) => e.kioskId));
     return Promise.all(
-      rows.map(async (r) => {
-        const shown = typeof r.shown === 'string' ? (JSON.parse(r.shown) as ShownFacts) : (r.shown ?? undefined);
-        const person = r.result === 'accepted' ? await facts.visible(byId.get(r.facility_id)!, r.person_id ?? undefined, shown) : undefined;
+      entries.map(async (e) => {
+        const person = e.result === 'accepted' ? await facts.visible(byId.get(e.facilityId)!, e.personId ?? undefined, e.shown ?? undefined) : undefined;
         return {
-          id: r.id,
-          occurredAt: new Date(r.occurred_at).toISOString(),
-          recordedAt: new Date(r.recorded_at).toISOString(),
-          facilityId: r.facility_id,
-          kioskId: r.kiosk_id,
-          kioskName: r.kiosk_name,
-          method: r.method,
-          result: r.result,
-          reason: r.reason,
-          direction: r.direction,
+          id: e.id,
+          occurredAt: e.occurredAt.toISOString(),
+          recordedAt: e.recordedAt.toISOString(),
+          facilityId: e.facilityId,
+          kioskId: e.kioskId,
+          kioskName: e.kioskId ? (kiosks.get(e.kioskId) ?? null) : null,
+          method: e.method,
+          result: e.result,
+          reason: e.reason,
+          direction: e.direction,
           person: person ?? null,
-          personId: r.person_id,
+          personId: e.personId,
         };
       }),
     );
@@ -126,7 +89,7 @@ export class HistoryService {
 
   /** Every matching row up to `limit` (else too_many_rows), people included, searched when asked. */
   async #everything(facilities: ManagerFacility[], filter: HistoryFilter, limit: number) {
-    const rows = await this.#rows(facilities, filter, limit + 1);
+    const rows = await historyPage(this.#d.db, this.#checkinFilter(facilities, filter), { limit: limit + 1 });
     if (rows.length > limit) throw new InvalidInputError('too_many_rows', `more than ${limit} check-ins match: narrow the filter`);
     const people = await this.#withPeople(rows, facilities);
     const key = filter.q ? searchKey(filter.q) : undefined;
@@ -143,9 +106,9 @@ export class HistoryService {
       total = found.length;
       rows = found.slice(offset, offset + filter.size);
     } else {
-      const counted = (await this.#query(facilities, filter).count({ n: '*' }).first()) as { n: string | number } | undefined;
-      total = Number(counted?.n ?? 0);
-      rows = await this.#withPeople(await this.#rows(facilities, filter, filter.size, offset), facilities);
+      const checkins = this.#checkinFilter(facilities, filter);
+      total = await countHistory(this.#d.db, checkins);
+      rows = await this.#withPeople(await historyPage(this.#d.db, checkins, { limit: filter.size, offset }), facilities);
     }
     await this.#audit(principal, 'manager.checkins_read', facilities, filter, rows);
     return { rows: rows.map(({ personId: _p, ...row }) => row), total, page: filter.page, size: filter.size, pages: Math.max(1, Math.ceil(total / filter.size)) };

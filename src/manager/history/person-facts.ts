@@ -10,6 +10,7 @@ import type { Database } from '../../db/database.ts';
 import type { ClaimsEngine } from '../../claims/engine.ts';
 import type { ClaimPolicies } from '../../facilities/claim-policy.ts';
 import type { ShownFacts } from '../../checkins/checkin-store.ts';
+import { activeUnits } from '../../registrations/registration-reads.ts';
 
 export interface VisiblePerson {
   name?: string;
@@ -35,11 +36,6 @@ export function facilityPassId(salt: string, sector: string, personId: string): 
   let out = '';
   for (let i = 0; i < 10; i += 1) out += alphabet[Number((bits >> BigInt(51 - i * 5)) & 31n)];
   return `${out.slice(0, 5)}-${out.slice(5)}`;
-}
-
-function unitsOf(value: unknown): string[] {
-  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
-  return Array.isArray(parsed) ? parsed.filter((u): u is string => typeof u === 'string') : [];
 }
 
 export interface PersonFactsDeps {
@@ -73,8 +69,7 @@ export class PersonFacts {
     let entry = this.#cache.get(key);
     if (!entry) {
       entry = (async () => {
-        const row = (await this.#d.db('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).first('claims')) as { claims: unknown } | undefined;
-        const units = row ? unitsOf(row.claims) : undefined;
+        const units = await activeUnits(this.#d.db, personId, facilityId);
         const claims = units?.length ? await this.#d.engine.claimsFor(personId, { consented: new Set(units) }) : {};
         return { units, claims };
       })();

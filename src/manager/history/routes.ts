@@ -7,7 +7,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Lang } from '../../http/i18n.ts';
-import { claimsRuntimeOf } from '../../claims/index.ts';
 import type { ManagerApiModule } from '../api-modules.ts';
 import { MANAGER_API_PREFIX, noStore, parse, staffOf } from '../http/edge.ts';
 import { facilitiesFor } from '../staff-scope.ts';
@@ -28,9 +27,9 @@ function filterOf(ctx: Context) {
 
 export const historyApi: ManagerApiModule = {
   name: 'history',
-  async start({ platform, guard }) {
+  async start({ platform, oidc, guard }) {
     const { db, config, facilities } = platform;
-    const engine = claimsRuntimeOf(platform).engine;
+    const engine = oidc.claims.engine;
     const history = new HistoryService({ db, facts: () => new PersonFacts({ db, engine, policies: facilities.policies, pairwiseSalt: config.pairwiseSalt }) });
     const router = new Router({ prefix: MANAGER_API_PREFIX });
     router.get('/checkins', ...guard, async (ctx) => {

@@ -1,14 +1,17 @@
 /**
  * The edge of the Manager API (/api/manager): a PASS API access token with scope `manager` acting
  * for an account with a staff assignment (else 401/403 with nothing else), typed refusals as
- * `{ error, reason, error_description, message: { ja, en } }`, inputs validated before anything runs.
+ * `{ error, reason, error_description, message: { ja, en } }`, inputs validated before anything runs
+ * (src/http/validate.ts).
  */
 import type { Context, Middleware } from 'koa';
-import type { z } from 'zod';
-import { ForbiddenError, InvalidInputError, PassError } from '../../core/errors.ts';
-import { apiRefusals } from '../../http/api-refusals.ts';
-import { managerMessage } from '../messages.ts';
+import { ForbiddenError, PassError } from '../../core/errors.ts';
+import { apiEdge } from '../../http/api-edge.ts';
+import { MANAGER_REASONS } from '../messages.ts';
 import type { StaffPrincipal, StaffScope } from '../staff-scope.ts';
+
+export { jsonBody } from '../../http/request-body.ts';
+export { parse, validate } from '../../http/validate.ts';
 
 export const MANAGER_API_PREFIX = '/api/manager';
 
@@ -18,8 +21,9 @@ declare module 'koa' {
   }
 }
 
+/** The Manager API's edge (src/http/api-edge.ts): the console names the fields, the claims or the relying parties that stood in the way. */
 export function managerErrors(): Middleware {
-  return apiRefusals({ message: managerMessage, exposedDetails: ['fields'], logMessage: 'manager request refused' });
+  return apiEdge({ reasons: [MANAGER_REASONS], exposedDetails: ['fields', 'claims', 'clients'], retryAfter: { 503: 30 }, logMessage: 'manager request refused' });
 }
 
 /** After the token guard: the staff principal of the token's account, or 403 `not_staff`. */
@@ -38,15 +42,6 @@ export function staffOf(ctx: Context): StaffPrincipal {
   const staff = ctx.state.staff;
   if (!staff) throw new PassError('forbidden', 'not_staff', 'this account holds no staff assignment');
   return staff;
-}
-
-export function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const fields = result.error.issues.map((i) => i.path.join('.') || 'body');
-    throw new InvalidInputError('invalid_request', `invalid or missing fields: ${fields.join(', ')}`, { fields });
-  }
-  return result.data;
 }
 
 export function noStore(ctx: Context, body: unknown, status = 200): void {

@@ -11,9 +11,8 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import type { Lang } from '../../http/i18n.ts';
 import type { ManagerApiModule } from '../api-modules.ts';
-import { staffOf } from '../http/edge.ts';
+import { noStore, staffOf, validate } from '../http/edge.ts';
 import { facilityOf } from '../staff-scope.ts';
-import { noStore, parse, refusalEdge } from '../admin/api-edge.ts';
 import { ManagerRefusal } from '../admin/refusals.ts';
 import { isShelter, ShelterBoard } from './shelter-board.ts';
 import { ShelterLive } from './live.ts';
@@ -35,15 +34,15 @@ export const sheltersApi: ManagerApiModule = {
     const live = new ShelterLive({ bus: platform.bus, board, scope, log: platform.log });
     await live.start();
     const router = new Router({ prefix: SHELTERS_API_PREFIX });
-    router.use(...guard, refusalEdge());
+    router.use(...guard);
 
     router.get('/', async (ctx) => {
       noStore(ctx, await board.overview(staffOf(ctx)));
     });
 
-    router.get('/report.csv', async (ctx) => {
+    router.get('/report.csv', validate({ query: filter }), async (ctx) => {
       const principal = staffOf(ctx);
-      const query = parse(filter, ctx.query);
+      const { query } = ctx.state.input;
       const rosters = await board.report(principal, query.facility);
       const day = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
       ctx.set('Cache-Control', 'no-store');
@@ -52,16 +51,16 @@ export const sheltersApi: ManagerApiModule = {
       ctx.body = shelterReportCsv(rosters, csvLang(ctx, query.lang));
     });
 
-    router.get('/stream', async (ctx) => {
+    router.get('/stream', validate({ query: filter }), async (ctx) => {
       const principal = staffOf(ctx);
-      const query = parse(filter, ctx.query);
+      const { query } = ctx.state.input;
       const shelters = query.facility ? [facilityOf(principal, query.facility)] : board.shelters(principal);
       if (shelters.length === 0 || !shelters.every(isShelter)) throw new ManagerRefusal('not_a_shelter');
       live.open(ctx, principal, shelters.map((s) => s.id));
     });
 
-    router.get('/:facilityId/roster', async (ctx) => {
-      noStore(ctx, await board.roster(staffOf(ctx), parse(facilityId, ctx.params.facilityId)));
+    router.get('/:facilityId/roster', validate({ params: z.object({ facilityId }) }), async (ctx) => {
+      noStore(ctx, await board.roster(staffOf(ctx), ctx.state.input.params.facilityId));
     });
 
     return { routers: [router], drain: () => live.drain(), stop: async () => live.drain() };

@@ -6,7 +6,9 @@
  * reads personal data: every roster read and every export is audited.
  */
 import type { Database } from '../../db/database.ts';
-import type { ShownFacts } from '../../checkins/checkin-store.ts';
+import { emergenciesAmong, lastCheckinAt, occupancyOf, peopleInside } from '../../checkins/shelter-status.ts';
+import { municipalitiesByCode } from '../../facilities/municipalities.ts';
+import { kioskNames } from '../../kiosk/kiosk-names.ts';
 import { audit } from '../../households/audit.ts';
 import { facilityOf, type ManagerFacility, type StaffPrincipal } from '../staff-scope.ts';
 import { ManagerRefusal } from '../admin/refusals.ts';
@@ -49,34 +51,6 @@ export interface Overview {
   totals: MunicipalTotal[];
 }
 
-interface LatestRow {
-  id: string;
-  facility_id: string;
-  method: string;
-  shown: ShownFacts | string | null;
-  occurred_at: Date | string;
-  card_key: string | null;
-  person_id: string | null;
-  kiosk_name: string | null;
-}
-
-/** People whose latest accepted check-in at each of these facilities is "in" (the kiosk's occupancy rule); the one binding is the array of facility ids. */
-function insideSql(count: boolean): string {
-  return `select ${count ? 'facility_id, count(*)::int as n' : 'latest.*, k.name as kiosk_name'} from (
-      select distinct on (facility_id, coalesce(person_id::text, card_key))
-             id, facility_id, direction, method, shown, occurred_at, card_key, person_id, kiosk_id
-      from checkins
-      where facility_id = any(?) and result = 'accepted' and (person_id is not null or card_key is not null)
-      order by facility_id, coalesce(person_id::text, card_key), occurred_at desc, recorded_at desc
-    ) latest ${count ? '' : 'left join kiosks k on k.id = latest.kiosk_id'}
-    where latest.direction = 'in'
-    ${count ? 'group by facility_id' : 'order by latest.occurred_at, latest.id'}`;
-}
-
-function rows<T>(result: unknown): T[] {
-  return (result as { rows: T[] }).rows;
-}
-
 export function isShelter(f: { kind: string }): boolean {
   return f.kind === 'shelter';
 }
@@ -96,18 +70,13 @@ export class ShelterBoard {
   async #summaries(shelters: ManagerFacility[]): Promise<ShelterSummary[]> {
     if (shelters.length === 0) return [];
     const ids = shelters.map((s) => s.id);
-    const [counts, activity] = await Promise.all([
-      this.#db.raw(insideSql(true), [ids]).then((r) => rows<{ facility_id: string; n: unknown }>(r)),
-      this.#db('checkins').whereIn('facility_id', ids).groupBy('facility_id').select('facility_id', this.#db.raw('max(recorded_at) as at')) as Promise<Array<{ facility_id: string; at: Date | string | null }>>,
-    ]);
-    const occupancy = new Map(counts.map((c) => [c.facility_id, Number(c.n)]));
-    const last = new Map(activity.map((a) => [a.facility_id, a.at ? new Date(a.at).toISOString() : null]));
+    const [occupancy, last] = await Promise.all([occupancyOf(this.#db, ids), lastCheckinAt(this.#db, ids)]);
     return shelters.map((s) => ({
       id: s.id,
       municipalityCode: s.municipalityCode,
       name: { ja: s.nameJa, en: s.nameEn },
       occupancy: occupancy.get(s.id) ?? 0,
-      lastActivityAt: last.get(s.id) ?? null,
+      lastActivityAt: last.get(s.id)?.toISOString() ?? null,
     }));
   }
 
@@ -117,18 +86,15 @@ export class ShelterBoard {
     const cities = [...new Set(principal.assignments.filter((a) => a.role === 'municipal_admin').map((a) => a.municipalityCode))];
     const totals: MunicipalTotal[] = [];
     if (cities.length) {
-      const [names, emergencies] = await Promise.all([
-        this.#db('municipalities').whereIn('code', cities).select('code', 'name_ja', 'name_en') as Promise<Array<{ code: string; name_ja: string; name_en: string }>>,
-        this.#db('municipal_emergencies').whereIn('municipality_code', cities).select('municipality_code') as Promise<Array<{ municipality_code: string }>>,
-      ]);
+      const [names, emergencies] = await Promise.all([municipalitiesByCode(this.#db, cities), emergenciesAmong(this.#db, cities)]);
       for (const city of names.sort((a, b) => a.code.localeCompare(b.code))) {
         const mine = shelters.filter((s) => s.municipalityCode === city.code);
         totals.push({
           municipalityCode: city.code,
-          name: { ja: city.name_ja, en: city.name_en },
+          name: { ja: city.nameJa, en: city.nameEn },
           shelters: mine.length,
           occupancy: mine.reduce((sum, s) => sum + s.occupancy, 0),
-          emergency: emergencies.some((e) => e.municipality_code === city.code),
+          emergency: emergencies.has(city.code),
         });
       }
     }
@@ -137,8 +103,7 @@ export class ShelterBoard {
 
   /** One shelter's occupancy only (for live updates: no personal data). */
   async occupancy(facilityId: string): Promise<number> {
-    const counts = rows<{ n: unknown }>(await this.#db.raw(insideSql(true), [[facilityId]]));
-    return Number(counts[0]?.n ?? 0);
+    return (await occupancyOf(this.#db, [facilityId])).get(facilityId) ?? 0;
   }
 
   #shelter(principal: StaffPrincipal, facilityId: string): ManagerFacility {
@@ -149,17 +114,17 @@ export class ShelterBoard {
 
   async #people(facilityIds: string[]): Promise<Map<string, RosterEntry[]>> {
     const out = new Map<string, RosterEntry[]>(facilityIds.map((id) => [id, []]));
-    if (facilityIds.length === 0) return out;
-    for (const r of rows<LatestRow>(await this.#db.raw(insideSql(false), [facilityIds]))) {
-      const shown = (typeof r.shown === 'string' ? JSON.parse(r.shown) : r.shown) as ShownFacts | null;
-      out.get(r.facility_id)!.push({
-        checkinId: r.id,
-        name: shown?.name ?? null,
-        age: typeof shown?.age === 'number' ? shown.age : null,
-        method: r.method,
-        kiosk: r.kiosk_name,
-        since: new Date(r.occurred_at).toISOString(),
-        anonymous: !r.person_id && Boolean(r.card_key),
+    const inside = await peopleInside(this.#db, facilityIds);
+    const kiosks = await kioskNames(this.#db, inside.map((p) => p.kioskId));
+    for (const p of inside) {
+      out.get(p.facilityId)!.push({
+        checkinId: p.checkinId,
+        name: p.shown?.name ?? null,
+        age: typeof p.shown?.age === 'number' ? p.shown.age : null,
+        method: p.method,
+        kiosk: p.kioskId ? (kiosks.get(p.kioskId) ?? null) : null,
+        since: p.since.toISOString(),
+        anonymous: !p.personId && Boolean(p.cardKey),
       });
     }
     return out;

@@ -9,10 +9,6 @@ interface Row {
   expires_at: Date | null;
 }
 
-function expiry(expiresIn: number | undefined): Date | null {
-  return expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
-}
-
 /**
  * Durable storage of oidc-provider models in one PostgreSQL table keyed by (model, id). Expired
  * rows are invisible at once and deleted by the purger (src/oidc/adapter/purger.ts).
@@ -20,10 +16,17 @@ function expiry(expiresIn: number | undefined): Date | null {
 export class PostgresAdapter implements Adapter {
   readonly #db: Database;
   readonly #model: string;
+  readonly #now: () => Date;
 
-  constructor(db: Database, model: string) {
+  /** `now` is the clock expiry is measured by (tests pass their own rather than wait). */
+  constructor(db: Database, model: string, now: () => Date = () => new Date()) {
     this.#db = db;
     this.#model = model;
+    this.#now = now;
+  }
+
+  #expiry(expiresIn: number | undefined): Date | null {
+    return expiresIn ? new Date(this.#now().getTime() + expiresIn * 1000) : null;
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
@@ -35,7 +38,7 @@ export class PostgresAdapter implements Adapter {
         grant_id: payload.grantId ?? null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
-        expires_at: expiry(expiresIn),
+        expires_at: this.#expiry(expiresIn),
       })
       .onConflict(['model', 'id'])
       .merge();
@@ -45,7 +48,7 @@ export class PostgresAdapter implements Adapter {
     const row = (await this.#db(TABLE)
       .select('payload', 'consumed_at', 'expires_at')
       .where({ model: this.#model, [column]: value })
-      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', new Date()))
+      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', this.#now()))
       .first()) as Row | undefined;
     if (!row) return undefined;
     return row.consumed_at ? { ...row.payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : row.payload;
@@ -64,7 +67,7 @@ export class PostgresAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.#db(TABLE).where({ model: this.#model, id }).update({ consumed_at: new Date() });
+    await this.#db(TABLE).where({ model: this.#model, id }).update({ consumed_at: this.#now() });
   }
 
   async destroy(id: string): Promise<void> {

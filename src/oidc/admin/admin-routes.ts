@@ -8,21 +8,39 @@
  *   GET    /api/admin/resource-servers         → registered resource servers
  *   POST   /api/admin/resource-servers         → 201
  * Every route needs a PASS API access token with scope `admin` (granted to PASS's own apps only)
- * acting for an account whose role is `admin`. Errors are the platform's JSON errors.
+ * acting for an account whose role is `admin`. Refusals are PASS's API refusals (src/http/api-edge.ts).
  */
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { koaBody } from 'koa-body';
 import { z } from 'zod';
 import type Provider from 'oidc-provider';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../../core/errors.ts';
+import { defineReasons } from '../../core/reasons.ts';
+import { apiEdge } from '../../http/api-edge.ts';
+import { jsonBody } from '../../http/request-body.ts';
+import { validate } from '../../http/validate.ts';
 import type { AccountService } from '../../identity/accounts.ts';
 import type { OidcModule } from '../oidc-module.ts';
 import type { RegisteredClient } from '../clients/client-service.ts';
 
 export const ADMIN_PREFIX = '/api/admin';
 
-const jsonBody = koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '64kb', jsonStrict: true });
+/** The admin API's reasons, with the words an administrator reads. */
+export const ADMIN_REASONS = defineReasons('oidc-admin', {
+  invalid_request: { status: 400, ja: '入力内容が正しくありません。', en: 'The request is not valid.' },
+  admin_required: { status: 403, ja: 'この操作には PASS の管理者権限が必要です。', en: 'This needs a PASS administrator.' },
+  client_not_found: { status: 404, ja: '連携システムが見つかりません。', en: 'No such relying party.' },
+  facility_not_found: { status: 404, ja: '施設が見つかりません。', en: 'No such facility.' },
+  client_exists: { status: 409, ja: 'このクライアントIDはすでに使われています。', en: 'This client ID is already in use.' },
+  client_has_no_secret: { status: 409, ja: 'この連携システムはクライアントシークレットを使わない認証方式です。', en: 'This relying party does not authenticate with a client secret.' },
+  invalid_client_id: { status: 400, ja: 'クライアントIDの形式が正しくありません。', en: 'The client ID is not valid.' },
+  invalid_client_metadata: { status: 400, ja: '連携システムの設定が正しくありません。', en: 'The relying party settings are not valid.' },
+  invalid_ttl: { status: 400, ja: '有効期間の指定が正しくありません。', en: 'The lifetime is not valid.' },
+  resource_exists: { status: 409, ja: 'このリソースサーバーはすでに登録されています。', en: 'This resource server is already registered.' },
+  invalid_resource: { status: 400, ja: 'リソースの識別子が正しくありません。', en: 'The resource identifier is not valid.' },
+  invalid_name: { status: 400, ja: '名前を入力してください。', en: 'Give a name.' },
+  invalid_scope: { status: 400, ja: 'スコープの指定が正しくありません。', en: 'The scopes are not valid.' },
+  invalid_format: { status: 400, ja: 'トークンの形式は jwt か opaque です。', en: 'The token format is jwt or opaque.' },
+});
 
 const uri = z.string().url().max(2000);
 const clientSchema = z.object({
@@ -52,15 +70,6 @@ const resourceSchema = z.object({
   facility_id: z.string().max(64).optional(),
 }).strict();
 
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join('.') || 'body').join(', ');
-    throw new InvalidInputError('invalid_request', `invalid or missing fields: ${fields}`);
-  }
-  return parsed.data;
-}
-
 /** What an admin sees of a client; the secret only in the answer that created it. */
 export function describeClient(client: RegisteredClient, withSecret = false): Record<string, unknown> {
   const { client_secret: _secret, ...metadata } = client.metadata;
@@ -78,7 +87,7 @@ function requireAdminAccount(accounts: AccountService): Middleware {
   return async (ctx, next) => {
     const accountId = ctx.state.principal?.accountId;
     const account = accountId ? await accounts.findById(accountId) : undefined;
-    if (account?.role !== 'admin') throw new ForbiddenError('admin_required', 'this API is for municipal administrators');
+    if (account?.role !== 'admin') throw ADMIN_REASONS.refuse('admin_required', 'this API is for municipal administrators');
     await next();
   };
 }
@@ -99,12 +108,12 @@ function noStore(ctx: Context, status: number, body: unknown): void {
 
 export function adminRoutes({ oidc, accounts, auth, provider }: AdminRoutesDeps): Router {
   const router = new Router({ prefix: ADMIN_PREFIX });
-  router.use(auth, requireAdminAccount(accounts));
+  router.use(apiEdge({ reasons: [ADMIN_REASONS], retryAfter: { 503: 30 }, logMessage: 'admin request refused' }), auth, requireAdminAccount(accounts));
 
   router.get('/clients', async (ctx) => noStore(ctx, 200, (await oidc.clients.list()).map((c) => describeClient(c))));
 
-  router.post('/clients', jsonBody, async (ctx) => {
-    const input = parse(clientSchema, ctx.request.body);
+  router.post('/clients', jsonBody, validate({ body: clientSchema }), async (ctx) => {
+    const input = ctx.state.input.body;
     const client = await oidc.clients.create({
       clientId: input.client_id,
       name: input.client_name,
@@ -128,7 +137,7 @@ export function adminRoutes({ oidc, accounts, auth, provider }: AdminRoutesDeps)
 
   router.get('/clients/:clientId', async (ctx) => {
     const client = await oidc.clients.find(ctx.params.clientId!);
-    if (!client) throw new NotFoundError('client_not_found', 'no such client');
+    if (!client) throw ADMIN_REASONS.refuse('client_not_found', 'no such client');
     noStore(ctx, 200, describeClient(client));
   });
 
@@ -138,16 +147,16 @@ export function adminRoutes({ oidc, accounts, auth, provider }: AdminRoutesDeps)
     ctx.status = 204;
   });
 
-  router.post('/initial-access-tokens', jsonBody, async (ctx) => {
-    const input = parse(tokenSchema, ctx.request.body);
+  router.post('/initial-access-tokens', jsonBody, validate({ body: tokenSchema }), async (ctx) => {
+    const input = ctx.state.input.body;
     const minted = await oidc.initialAccessTokens.mint(provider(), { facilityId: input.facility_id, ttlSeconds: input.ttl_seconds });
     noStore(ctx, 201, { initial_access_token: minted.token, facility_id: minted.facilityId, expires_at: minted.expiresAt.toISOString() });
   });
 
   router.get('/resource-servers', async (ctx) => noStore(ctx, 200, await oidc.resourceServers.list()));
 
-  router.post('/resource-servers', jsonBody, async (ctx) => {
-    const input = parse(resourceSchema, ctx.request.body);
+  router.post('/resource-servers', jsonBody, validate({ body: resourceSchema }), async (ctx) => {
+    const input = ctx.state.input.body;
     const server = await oidc.resourceServers.create({
       identifier: input.identifier,
       name: input.name,

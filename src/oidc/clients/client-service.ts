@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../core/errors.ts';
+import { facilityExists } from '../../facilities/facility-store.ts';
 import { CLIENT_SECRET_AAD } from '../adapter/client-adapter.ts';
 import { PASS_FACILITY, PASS_FAPI } from './client-policy.ts';
 
@@ -82,7 +83,7 @@ export class ClientService {
     const needsSecret = authMethod === 'client_secret_basic' || authMethod === 'client_secret_post' || authMethod === 'client_secret_jwt';
     const interactive = grantTypes.includes('authorization_code');
     if (!input.name?.trim()) throw new InvalidInputError('invalid_client_metadata', 'a client needs a name');
-    if (input.facilityId && !(await this.#db('facilities').where({ id: input.facilityId }).first())) {
+    if (input.facilityId && !(await facilityExists(this.#db, input.facilityId))) {
       throw new NotFoundError('facility_not_found', `no facility with id "${input.facilityId}"`);
     }
     const metadata: ClientMetadata = {

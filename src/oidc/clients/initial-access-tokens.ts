@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../db/database.ts';
 import { InvalidInputError, NotFoundError } from '../../core/errors.ts';
+import { facilityExists } from '../../facilities/facility-store.ts';
 import { PostgresAdapter } from '../adapter/postgres-adapter.ts';
 import { PASS_FACILITY } from './client-policy.ts';
 
@@ -35,7 +36,7 @@ export class InitialAccessTokens {
     const ttl = options.ttlSeconds ?? DEFAULT_TTL;
     if (!Number.isInteger(ttl) || ttl < 60 || ttl > 90 * 24 * 3600) throw new InvalidInputError('invalid_ttl', 'an initial access token lives 60 seconds to 90 days');
     const facilityId = options.facilityId ?? null;
-    if (facilityId && !(await this.#db('facilities').where({ id: facilityId }).first())) {
+    if (facilityId && !(await facilityExists(this.#db, facilityId))) {
       throw new NotFoundError('facility_not_found', `no facility with id "${facilityId}"`);
     }
     const iat = new provider.InitialAccessToken({ expiresIn: ttl, policies: [FACILITY_POLICY] });

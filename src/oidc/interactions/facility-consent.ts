@@ -14,13 +14,15 @@ import type Provider from 'oidc-provider';
 import type { Platform } from '../../platform.ts';
 import type { Lang } from '../../http/i18n.ts';
 import { translator } from '../../http/i18n.ts';
-import { claimsRuntimeOf } from '../../claims/index.ts';
+import type { ClaimsRuntime } from '../../claims/index.ts';
 import { UNIT_LABELS } from '../../claims/catalog.ts';
 import type { FacilityRequest } from '../../claims/facility-request.ts';
 import { applyFacilityConsent, type GrantLike } from '../../claims/facility-grant.ts';
 import type { ClaimPolicy } from '../../facilities/claim-policy.ts';
-import { selfPersonOf } from '../../households/directory.ts';
-import { familyRuntimeOf } from '../../households/capability.ts';
+import { selfPersonOf } from '../../identity/persons.ts';
+import { isVerified } from '../../identity/verified-persons.ts';
+import { activeRegistrationClaims } from '../../registrations/active-claims.ts';
+import type { RegistrationService } from '../../registrations/registration-service.ts';
 import { MESSAGES } from './messages.ts';
 import { parseClaimsParameter } from './claims-parameter.ts';
 import type { Details } from './page.ts';
@@ -69,16 +71,20 @@ export function displayValue(unit: string, value: unknown, lang: Lang): string {
 
 export class FacilityConsent {
   readonly #platform: Platform;
+  readonly #claims: ClaimsRuntime;
+  readonly #registrations: RegistrationService;
 
-  constructor(platform: Platform) {
+  constructor(platform: Platform, claims: ClaimsRuntime, registrations: RegistrationService) {
     this.#platform = platform;
+    this.#claims = claims;
+    this.#registrations = registrations;
   }
 
   /** The consent plan when the interaction's client belongs to a facility with a policy; else undefined. */
   async plan(details: Details): Promise<FacilityConsentPlan | undefined> {
     const accountId = details.session?.accountId;
     const clientId = String(details.params.client_id);
-    const claims = claimsRuntimeOf(this.#platform);
+    const claims = this.#claims;
     const facility = accountId ? await claims.plugin.facilityPolicyOf(clientId) : undefined;
     if (!accountId || !facility) return undefined;
     const { policy, facilityId } = facility;
@@ -86,13 +92,10 @@ export class FacilityConsent {
     const request = claims.plugin.analyse(policy, scopes, parseClaimsParameter(details.params.claims));
     const db = this.#platform.db;
     const personId = await selfPersonOf(db, accountId);
-    const row = personId
-      ? ((await db('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).first('claims')) as { claims: string[] | string } | undefined)
-      : undefined;
-    const registered = row ? (typeof row.claims === 'string' ? (JSON.parse(row.claims) as string[]) : row.claims) : undefined;
+    const registered = personId ? await activeRegistrationClaims(db, personId, facilityId) : undefined;
     const shown = new Set([...policy.required, ...request.units, ...(registered ?? [])]);
     const units = [...policy.required, ...policy.optional].filter((u) => shown.has(u));
-    const proofed = personId ? Boolean(await db('person_identities').where({ person_id: personId }).first('person_id')) : false;
+    const proofed = personId ? await isVerified(db, personId) : false;
     const canRegister = Boolean(personId) && (proofed || !units.some(needsIdentity));
     const values = personId && canRegister ? await claims.engine.preview(personId, units) : {};
     const facilityRow = await this.#platform.facilities.find(facilityId);
@@ -134,9 +137,7 @@ export class FacilityConsent {
     const units = plan.units.filter((u) => plan.policy.required.includes(u) || plan.registered?.includes(u) || (choosable.has(u) && chosen.includes(u)));
     let consented = new Set<string>();
     if (plan.canRegister) {
-      const registrations = familyRuntimeOf(this.#platform)?.registrations;
-      if (!registrations) throw new Error('the registration service is not running');
-      const registration = await registrations.consentAtLogin(plan.accountId, plan.facilityId, units);
+      const registration = await this.#registrations.consentAtLogin(plan.accountId, plan.facilityId, units);
       consented = new Set(registration.claims);
     }
     const clientId = String(details.params.client_id);

@@ -2,7 +2,6 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { IdentityServices } from '../../identity/identity-services.ts';
-import type { Platform } from '../../platform.ts';
 import { secondFactorRequested, stepUpRequested } from '../../identity/assurance.ts';
 import { familyMessage } from '../../households/errors.ts';
 import { PassError } from '../../core/errors.ts';
@@ -32,11 +31,9 @@ export interface RouteDeps {
   provider: () => Provider;
   services: IdentityServices;
   csrfKey: string;
-  /** The platform, for facility consent and step-up (their services start after this capability). */
-  platform?: Platform;
 }
 
-/** What the login and consent pages add when the platform is there: facility consent and step-up. */
+/** What the login and consent pages add: facility consent and step-up. */
 export interface LoginExtras {
   consent: FacilityConsent;
   stepUp: StepUpRouteDeps;

@@ -6,33 +6,43 @@ import { stepUpRoutes, type StepUpRouteDeps } from './step-up-routes.ts';
 import { FacilityConsent } from './facility-consent.ts';
 import { StepUp } from './step-up.ts';
 import type { Platform } from '../../platform.ts';
+import type { ClaimsRuntime } from '../../claims/index.ts';
+import type { FaceService } from '../../face/service/face-service.ts';
+import type { ProofingRuntime } from '../../identity/proofing/capability.ts';
+import type { RegistrationService } from '../../registrations/registration-service.ts';
 import { createTransientStore } from '../../identity/proofing/transient-store.ts';
 import { CardStepUp } from '../../identity/proofing/step-up-card.ts';
-import { proofingRuntimeOf } from '../../identity/proofing/capability.ts';
-import { faceServiceOf } from '../../face/capability.ts';
 
 export type { RouteDeps } from './login-routes.ts';
 
-/** Facility consent and the card and face steps; the services they use start after the identity capability, so they are looked up per request. */
-function extrasFor(platform: Platform, deps: RouteDeps): LoginExtras {
+/** What facility consent and the card and face steps use, from the capabilities the identity capability needs. */
+export interface InteractionParts {
+  platform: Platform;
+  claims: ClaimsRuntime;
+  registrations: RegistrationService;
+  proofing: ProofingRuntime;
+  face: FaceService;
+}
+
+function extrasFor({ platform, claims, registrations, proofing, face }: InteractionParts, deps: RouteDeps): LoginExtras {
   const { config, db, redis } = platform;
-  const card = new CardStepUp({ db, verifier: () => proofingRuntimeOf(platform)?.pki.verifier, identityHashKey: config.identityHashKey });
+  const card = new CardStepUp({ db, verifier: () => proofing.pki.verifier, identityHashKey: config.identityHashKey });
   const stepUp: StepUpRouteDeps = {
     provider: deps.provider,
     csrfKey: deps.csrfKey,
-    stepUp: new StepUp({ db, store: createTransientStore(db, redis), card, face: () => faceServiceOf(platform) }),
-    devCards: () => (config.production ? undefined : proofingRuntimeOf(platform)?.pki.dev),
+    stepUp: new StepUp({ db, store: createTransientStore(db, redis), card, face: () => face }),
+    devCards: () => (config.production ? undefined : proofing.pki.dev),
     maxUploadBytes: config.face.maxUploadBytes,
   };
-  return { consent: new FacilityConsent(platform), stepUp };
+  return { consent: new FacilityConsent(platform, claims, registrations), stepUp };
 }
 
 /** Every page oidc-provider hands to PASS during an interaction (/interaction/:uid/...). */
-export function interactionRoutes(deps: RouteDeps): Router {
+export function interactionRoutes(deps: RouteDeps, parts: InteractionParts): Router {
   const router = new Router({ prefix: '/interaction' });
-  const extras = deps.platform ? extrasFor(deps.platform, deps) : undefined;
+  const extras = extrasFor(parts, deps);
   loginRoutes(router, deps, extras);
-  if (extras) stepUpRoutes(router, extras.stepUp);
+  stepUpRoutes(router, extras.stepUp);
   signupRoutes(router, deps);
   forgotRoutes(router, deps);
   return router;

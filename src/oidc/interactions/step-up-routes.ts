@@ -16,8 +16,7 @@ import { PassError } from '../../core/errors.ts';
 import { HTTP_STATUS } from '../../http/errors.ts';
 import { render } from '../../http/render.ts';
 import { readImageBody } from '../../face/http/edge.ts';
-import { feedbackFor, type Feedback } from '../../../clients/app/face/routes.ts';
-import { FACE_APP_MESSAGES } from '../../../clients/app/face/messages.ts';
+import { FACE_CAPTURE_MESSAGES, feedbackFor, type Feedback } from '../../face/capture-messages.ts';
 import { ACR_CARD, ACR_FACE, ACR_MFA, ACR_PASSWORD, amrFor, requestedAcrs, STEP_METHODS, type AuthMethod } from '../../identity/assurance.ts';
 import { messageFor } from '../../identity/proofing/messages.ts';
 import type { DevCardStore } from '../../identity/proofing/dev-cards.ts';
@@ -32,7 +31,7 @@ const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
 const SIGN_PIN = /^[A-Z0-9]{6,16}$/;
 const CARD_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const FACE_PAGE_MESSAGES = { ...FACE_APP_MESSAGES, ...MESSAGES };
+const FACE_PAGE_MESSAGES = { ...FACE_CAPTURE_MESSAGES, ...MESSAGES };
 
 export interface StepUpRouteDeps {
   provider: () => Provider;

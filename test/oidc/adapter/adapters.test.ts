@@ -1,16 +1,35 @@
 import { Redis } from 'ioredis';
 import { createDatabase, migrate, type Database } from '../../../src/db/database.ts';
 import { PostgresAdapter } from '../../../src/oidc/adapter/postgres-adapter.ts';
-import { RedisAdapter } from '../../../src/oidc/adapter/redis-adapter.ts';
+import { OIDC_REDIS_PREFIX, RedisAdapter } from '../../../src/oidc/adapter/redis-adapter.ts';
 import { purgeExpired } from '../../../src/oidc/adapter/purger.ts';
 import type { Adapter } from '../../../src/oidc/adapter/types.ts';
 import { configFor, createStorage, type TestStorage } from '../../helpers/pass.ts';
 import { TEST_REDIS_URL, storageModes } from '../../helpers/services.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const unique = () => Math.random().toString(36).slice(2);
 
-type Backend = { name: string; make(model: string): Adapter; close(): Promise<void> };
+/** A clock the test moves by hand: expiry is checked without waiting for it. */
+function testClock() {
+  let now = Date.now();
+  return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+}
+
+/** Resolves once Redis itself has expired the key, waking when its remaining TTL says it should. */
+async function expiredByRedis(redis: Redis, key: string): Promise<void> {
+  for (let ttl = await redis.pttl(key); ttl !== -2; ttl = await redis.pttl(key)) {
+    expect(ttl).not.toBe(-1); // a key without a TTL would never go
+    await new Promise((resolve) => setTimeout(resolve, Math.max(ttl, 1)));
+  }
+}
+
+type Backend = {
+  name: string;
+  make(model: string): Adapter;
+  /** Brings the moment a record upserted with `expiresIn` seconds has expired. */
+  letExpire(model: string, id: string, expiresIn: number): Promise<void>;
+  close(): Promise<void>;
+};
 
 async function backends(): Promise<Array<[string, () => Promise<Backend>]>> {
   const list: Array<[string, () => Promise<Backend>]> = storageModes()
@@ -21,9 +40,11 @@ async function backends(): Promise<Array<[string, () => Promise<Backend>]>> {
         const storage: TestStorage = await createStorage(mode);
         const db: Database = createDatabase(configFor(storage.env));
         await migrate(db);
+        const clock = testClock();
         return {
           name: mode,
-          make: (model: string) => new PostgresAdapter(db, model),
+          make: (model: string) => new PostgresAdapter(db, model, clock.now),
+          letExpire: async (_model, _id, expiresIn) => clock.advance(expiresIn * 1000 + 1),
           async close() {
             await db.destroy();
             await storage.cleanup();
@@ -36,7 +57,12 @@ async function backends(): Promise<Array<[string, () => Promise<Backend>]>> {
       'redis',
       async () => {
         const redis = new Redis(TEST_REDIS_URL!);
-        return { name: 'redis', make: (model: string) => new RedisAdapter(redis, model), close: async () => void redis.disconnect() };
+        return {
+          name: 'redis',
+          make: (model: string) => new RedisAdapter(redis, model),
+          letExpire: (model, id) => expiredByRedis(redis, `${OIDC_REDIS_PREFIX}${model}:${id}`),
+          close: async () => void redis.disconnect(),
+        };
       },
     ]);
   }
@@ -97,7 +123,7 @@ describe.each(await backends())('the %s adapter keeps the oidc-provider contract
     const id = unique();
     await adapter.upsert(id, { kind: 'Interaction' }, 1);
     expect(await adapter.find(id)).toBeDefined();
-    await sleep(1100);
+    await backend.letExpire('Interaction', id, 1);
     expect(await adapter.find(id)).toBeUndefined();
   });
 });
@@ -112,8 +138,8 @@ describe.each(storageModes().filter((m) => m !== 'postgres+redis'))('purging exp
       await sessions.upsert('short', { kind: 'Session' }, 1);
       await sessions.upsert('long', { kind: 'Session' }, 3600);
       await new PostgresAdapter(db, 'Client').upsert('forever', { kind: 'Client' });
-      await sleep(1100);
-      const purged = await purgeExpired(db);
+      // The purge runs as if 1.1 s had passed: the 1-second session has expired, the others live.
+      const purged = await purgeExpired(db, new Date(Date.now() + 1100));
       expect(purged).toBe(1);
       const ids = (await db('oidc_payloads').select('id')).map((r: { id: string }) => r.id).sort();
       expect(ids).toEqual(['forever', 'long']);

@@ -1,0 +1,56 @@
+/**
+ * The kiosk web app (clients/kiosk): GET /kiosk serves its page (clients/kiosk/views), /kiosk/static/*
+ * its scripts and styles (clients/kiosk/static: static JS only under the strict CSP), /kiosk/qr.svg draws a QR code of a
+ * PASS URL (the device-grant verification URL or a check-in code URL) so the page needs no QR
+ * encoder. The camera is allowed for this origin by the platform's Permissions-Policy.
+ */
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import Router from '@koa/router';
+import QRCode from 'qrcode';
+import { pageRenderer } from '../../src/http/render.ts';
+import { staticFiles } from '../../src/http/static-files.ts';
+import { MESSAGES as PAGE_MESSAGES } from '../../src/oidc/interactions/messages.ts';
+import { CHECKIN_MESSAGES } from '../../src/checkins/messages.ts';
+import { KIOSK_UI_MESSAGES } from '../../src/kiosk/page-messages.ts';
+
+const CLIENT_DIR = path.dirname(fileURLToPath(import.meta.url));
+const render = pageRenderer(path.join(CLIENT_DIR, 'views'));
+
+export function kioskPages(issuer: string): Router {
+  const router = new Router();
+  const files = staticFiles({
+    dir: path.join(CLIENT_DIR, 'static'),
+    prefix: '/kiosk/static/',
+    cacheControl: 'no-cache',
+    // The QR decoder for the camera (jsQR): pluggable in qr-reader.js; BarcodeDetector is used when the browser has one.
+    also: { 'jsqr.js': createRequire(import.meta.url).resolve('jsqr') },
+  });
+  const messages = { ...PAGE_MESSAGES, ...KIOSK_UI_MESSAGES };
+
+  router.get('/kiosk', async (ctx) => {
+    await render(ctx, 'kiosk', messages, {
+      here: '/kiosk',
+      texts: JSON.stringify({ ui: KIOSK_UI_MESSAGES, reasons: CHECKIN_MESSAGES }).replace(/</g, '\\u003c'),
+      issuer,
+    });
+  });
+
+  router.get('/kiosk/static/:name', files);
+
+  router.get('/kiosk/qr.svg', async (ctx) => {
+    const data = typeof ctx.query.data === 'string' ? ctx.query.data : '';
+    const allowed = data.length <= 300 && (data.startsWith(`${issuer}/device`) || data.startsWith(`${issuer}/checkin/`));
+    if (!allowed) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'only PASS device and check-in URLs are drawn' };
+      return;
+    }
+    ctx.type = 'image/svg+xml';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await QRCode.toString(data, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  });
+
+  return router;
+}

@@ -1,0 +1,63 @@
+/**
+ * Check-ins' part of a resident's data rights (docs/data-rights.md): each person's linked card and
+ * check-ins (what the facility was shown). Deleting, check-ins stay for the facility's counts —
+ * method, result, direction, time — with nobody in them; the card link goes with the person (by
+ * cascade); the name of whoever started an emergency is emptied.
+ */
+import type { Knex } from 'knex';
+import { countOf, emptyActorColumns, exportTime as iso, jsonColumn as json, personIdsOf, type DataRightsHooks, type PersonSections } from '../core/data-rights.ts';
+import { facilityNames, type FacilityNames } from '../facilities/data-rights.ts';
+
+type Row = Record<string, any>;
+
+async function checkinsOf(trx: Knex, personId: string, facilities: FacilityNames): Promise<Pick<PersonSections, 'my_number_card_link' | 'check_ins'>> {
+  const card = (await trx('card_links').where({ person_id: personId }).orderBy('created_at', 'desc').first('created_at')) as Row | undefined;
+  const checkins = (await trx('checkins').where({ person_id: personId }).orderBy('occurred_at')) as Row[];
+  return {
+    my_number_card_link: card ? { linked: true, linked_at: iso(card.created_at) } : { linked: false },
+    check_ins: checkins.map((c) => ({
+      id: c.id,
+      facility_id: c.facility_id,
+      facility_name: facilities.get(c.facility_id) ?? null,
+      method: c.method,
+      result: c.result,
+      ...(c.reason ? { reason: c.reason } : {}),
+      direction: c.direction,
+      shown_to_facility: c.shown ? json<Record<string, unknown>>(c.shown) : null,
+      occurred_at: iso(c.occurred_at),
+      recorded_at: iso(c.recorded_at),
+    })),
+  };
+}
+
+export const checkinsDataRights: DataRightsHooks = {
+  owner: 'checkins',
+
+  async exportFor(trx, subject) {
+    const facilities = await facilityNames(trx);
+    const persons: Record<string, Partial<PersonSections>> = {};
+    for (const p of subject.persons) persons[p.id] = await checkinsOf(trx, p.id, facilities);
+    return { persons };
+  },
+
+  async preview(db, subject) {
+    const ids = personIdsOf(subject);
+    return { checkins: ids.length ? await countOf(db('checkins').whereIn('person_id', ids)) : 0 };
+  },
+
+  async forget(trx, subject) {
+    const ids = personIdsOf(subject);
+    const cards = ids.length ? ((await trx('card_links').whereIn('person_id', ids).pluck('card_key')) as string[]) : [];
+    const anonymised =
+      ids.length || cards.length
+        ? await trx('checkins')
+            .where((q) => {
+              if (ids.length) q.whereIn('person_id', ids);
+              if (cards.length) q.orWhereIn('card_key', cards);
+            })
+            .update({ person_id: null, card_key: null, shown: null, details_sealed: null })
+        : 0;
+    await emptyActorColumns(trx, subject.accountId, [['municipal_emergencies', 'started_by_account_id']]);
+    return { checkinsAnonymised: anonymised };
+  },
+};
