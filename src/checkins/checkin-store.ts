@@ -5,6 +5,7 @@
  * after this insert has committed in PostgreSQL.
  */
 import type { Database } from '../db/database.ts';
+import { occupancyOf } from './shelter-status.ts';
 
 export const CHECKIN_METHODS = ['face', 'qr', 'card', 'device-code'] as const;
 export type CheckinMethod = (typeof CHECKIN_METHODS)[number];
@@ -130,15 +131,6 @@ export class CheckinStore {
    * check-in there is "in".
    */
   async occupancy(facilityId: string): Promise<number> {
-    const result = (await this.#db.raw(
-      `select count(*)::int as n from (
-         select distinct on (coalesce(person_id::text, card_key)) direction
-         from checkins
-         where facility_id = ? and result = 'accepted' and (person_id is not null or card_key is not null)
-         order by coalesce(person_id::text, card_key), occurred_at desc, recorded_at desc
-       ) latest where direction = 'in'`,
-      [facilityId],
-    )) as { rows: Array<{ n: number }> };
-    return Number(result.rows[0]?.n ?? 0);
+    return (await occupancyOf(this.#db, [facilityId])).get(facilityId) ?? 0;
   }
 }

@@ -8,8 +8,7 @@ import { FactsReader } from './facts.ts';
 import { ClaimsPlugin } from './oidc-plugin.ts';
 import { ReleaseLog } from './releases.ts';
 import { idaIds } from './verified-claims.ts';
-import type { MunicipalityName } from './derive.ts';
-import { readCatalog } from '../facilities/facility-service.ts';
+import { cachedMunicipalityNames } from '../facilities/municipalities.ts';
 import { activeRegistrationClaims } from '../registrations/active-claims.ts';
 
 export interface ClaimsRuntime {
@@ -19,16 +18,10 @@ export interface ClaimsRuntime {
   plugin: ClaimsPlugin;
 }
 
-/** The municipalities of config/municipalities.json, read once: `resident_of` maps addresses with them. */
-let catalogMunicipalities: readonly MunicipalityName[] | undefined;
-export function configuredMunicipalities(): readonly MunicipalityName[] {
-  catalogMunicipalities ??= readCatalog().municipalities;
-  return catalogMunicipalities;
-}
-
 export function createClaimsRuntime(platform: Platform): ClaimsRuntime {
   const facts = new FactsReader(platform.db, platform.box);
-  const engine = new ClaimsEngine({ facts, municipalities: configuredMunicipalities, ids: idaIds(platform.config.issuer), production: platform.config.production });
+  // `resident_of` maps addresses with the municipalities of the database (src/facilities, the one source).
+  const engine = new ClaimsEngine({ facts, municipalities: cachedMunicipalityNames(platform.db), ids: idaIds(platform.config.issuer), production: platform.config.production });
   const releases = new ReleaseLog(platform.db);
   const plugin = new ClaimsPlugin({
     db: platform.db,

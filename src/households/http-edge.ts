@@ -5,13 +5,13 @@
  */
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
-import { apiEdge } from '../http/api-edge.ts';
+import { apiEdge, exposing } from '../http/api-edge.ts';
 import { PROOFING_REASONS, proofingFallback } from '../identity/proofing/messages.ts';
 import { FACE_REASONS } from '../face/messages.ts';
 import { FAMILY_REASONS, FamilyError } from './errors.ts';
 
 export { jsonBody } from '../http/request-body.ts';
-export { parse, validate } from '../http/validate.ts';
+export { validate } from '../http/validate.ts';
 export { base64, opaqueId } from '../http/fields.ts';
 
 /** Refusals of the household and registration APIs (src/http/api-edge.ts); words from whichever capability owns the reason. */
@@ -19,7 +19,7 @@ export function familyErrors(): Middleware {
   return apiEdge({
     reasons: [FAMILY_REASONS, FACE_REASONS, PROOFING_REASONS],
     fallback: proofingFallback,
-    exposedDetails: ['attempts_left', 'required', 'fields'],
+    details: exposing(['attempts_left', 'required', 'fields']),
     retryAfter: { 503: 30 },
     logMessage: 'household or registration request refused',
   });

@@ -18,8 +18,8 @@ export interface ApiEdgeOptions {
   reasons: readonly ReasonCatalogue[];
   /** Words for a refusal none of the catalogues has; by default a plain sentence for its class. */
   fallback?: (error: PassError) => ReasonText | undefined;
-  /** Detail keys that are safe and useful to the client; nothing else leaves the server. */
-  exposedDetails?: readonly string[];
+  /** The details that are safe and useful to the client (see exposing()); nothing else leaves the server. */
+  details?: (error: PassError) => Record<string, unknown> | undefined;
   /** Where exposed details go: beside `error` (the default), or under `details` (the face and kiosk APIs). */
   detailsAt?: 'top' | 'nested';
   /** Seconds to wait before trying again, by status, unless the handler already said. */
@@ -43,6 +43,11 @@ export function textForCode(error: PassError): ReasonText | undefined {
   return BY_CODE[error.code];
 }
 
+/** The details of a refusal under these keys only. */
+export function exposing(keys: readonly string[]): (error: PassError) => Record<string, unknown> {
+  return (error) => Object.fromEntries(Object.entries(error.details ?? {}).filter(([key]) => keys.includes(key)));
+}
+
 /** The refusal a thrown error stands for at an API edge, or undefined when it is not one (internal errors, outages). */
 export function refusalOf(thrown: unknown): PassError | undefined {
   const error = bodyRefusalOf(thrown) ?? thrown;
@@ -55,7 +60,7 @@ export function refusalOf(thrown: unknown): PassError | undefined {
 export function answerRefusal(ctx: Context, error: PassError, options: ApiEdgeOptions): void {
   const catalogues = [...options.reasons, BODY_REASONS];
   const message = textOf(error.reason, catalogues) ?? (options.fallback ?? textForCode)(error);
-  const exposed = Object.fromEntries(Object.entries(error.details ?? {}).filter(([key]) => options.exposedDetails?.includes(key)));
+  const exposed = options.details?.(error) ?? {};
   const details = options.detailsAt === 'nested' ? (Object.keys(exposed).length ? { details: exposed } : {}) : exposed;
   ctx.status = error.status;
   ctx.body = {

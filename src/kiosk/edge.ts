@@ -16,13 +16,15 @@ export function kioskErrors(): Middleware {
     reasons: [CHECKIN_REASONS],
     // Every refusal carries words for the kiosk: its reason's own, or those of an invalid request.
     fallback: (error) => (error.code === 'invalid_input' ? CHECKIN_REASONS.text('invalid_request') : textForCode(error)),
-    exposedDetails: ['facilities'],
+    // The facilities the approver may choose from; nothing else.
+    details: (error) => (error.reason === 'facility_choice_required' ? error.details : undefined),
     detailsAt: 'nested',
     retryAfter: { 429: 2, 503: 2 },
   });
 }
 
-export const { parse, validate } = validation((issues) => new InvalidInputError('invalid_request', describeIssues(issues)));
+/** The kiosk's refusal of invalid input says what zod found, field by field. */
+export const { validate } = validation((issues) => new InvalidInputError('invalid_request', describeIssues(issues)));
 
 export function noStore(ctx: Context, body: unknown, status = 200): void {
   ctx.set('Cache-Control', 'no-store');

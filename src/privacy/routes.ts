@@ -9,7 +9,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { InvalidInputError, PassError } from '../core/errors.ts';
-import { apiEdge } from '../http/api-edge.ts';
+import { apiEdge, exposing } from '../http/api-edge.ts';
 import { jsonBody } from '../http/request-body.ts';
 import { describeIssues, validation } from '../http/validate.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -52,7 +52,7 @@ function noStore(ctx: Context, body: unknown, status = 200): void {
 
 export function privacyRoutes(deps: PrivacyRoutesDeps): Router {
   const router = new Router({ prefix: PRIVACY_PREFIX });
-  router.use(apiEdge({ reasons: [PRIVACY_REASONS], exposedDetails: ['members', 'retryAfterSeconds'], retryAfter: { 503: 30 }, logMessage: 'data-rights request refused' }), deps.auth);
+  router.use(apiEdge({ reasons: [PRIVACY_REASONS], details: exposing(['members', 'retryAfterSeconds']), retryAfter: { 503: 30 }, logMessage: 'data-rights request refused' }), deps.auth);
 
   /** Only a resident's own token: refused before the body's fields are looked at. */
   const resident: Middleware = async (ctx, next) => {

@@ -1,10 +1,12 @@
-import type { Database } from '../db/database.ts';
+import type { Knex } from 'knex';
 
-/** The facts a person's active registration at a facility consents to; undefined when not registered there. */
-export async function activeRegistrationClaims(db: Database, personId: string, facilityId: string): Promise<string[] | undefined> {
-  const row = (await db('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).first('claims')) as
-    | { claims: string[] | string }
-    | undefined;
-  if (!row) return undefined;
-  return typeof row.claims === 'string' ? (JSON.parse(row.claims) as string[]) : row.claims;
+function unitsOf(value: unknown): string[] {
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  return Array.isArray(parsed) ? parsed.filter((u): u is string => typeof u === 'string') : [];
+}
+
+/** The facts (units) a person's active registration at a facility consents to; undefined when not registered there. */
+export async function activeRegistrationClaims(db: Knex, personId: string, facilityId: string): Promise<string[] | undefined> {
+  const row = (await db('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).first('claims')) as { claims: unknown } | undefined;
+  return row ? unitsOf(row.claims) : undefined;
 }

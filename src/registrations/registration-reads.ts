@@ -1,19 +1,8 @@
 /**
- * What staff views read of facility registrations: the units a person consented to at a facility,
- * who consented to a given unit, and registrations and withdrawals counted per day.
+ * What staff views read of facility registrations (the units a person consented to at a facility
+ * are `activeRegistrationClaims` in active-claims.ts): who consented to a given unit, and registrations and withdrawals counted per day.
  */
 import type { Knex } from 'knex';
-
-function unitsOf(value: unknown): string[] {
-  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
-  return Array.isArray(parsed) ? parsed.filter((u): u is string => typeof u === 'string') : [];
-}
-
-/** The consented units of the person's active registration at the facility, or undefined when there is none. */
-export async function activeUnits(db: Knex, personId: string, facilityId: string): Promise<string[] | undefined> {
-  const row = (await db('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).first('claims')) as { claims: unknown } | undefined;
-  return row ? unitsOf(row.claims) : undefined;
-}
 
 /** For each of these facilities, the people whose active registration there includes the unit (facility id → person ids). */
 export async function registrantsWithUnit(db: Knex, facilityIds: readonly string[], unit: string): Promise<Map<string, string[]>> {

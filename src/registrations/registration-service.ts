@@ -18,6 +18,7 @@ import { ownAccountOf, selfPersonOf } from '../identity/persons.ts';
 import { isVerified } from '../identity/verified-persons.ts';
 import type { RegistrationEffects, WithdrawalOutcome } from './effects.ts';
 import { insertRegistration } from './registration-store.ts';
+import { activeRegistrationClaims } from './active-claims.ts';
 
 export type RegistrationStatus = 'active' | 'withdrawn';
 
@@ -226,8 +227,7 @@ export class RegistrationService {
 
   /** The consented units of the person's active registration at the facility, or undefined. */
   async activeClaims(personId: string, facilityId: string, db: Knex = this.#d.db): Promise<string[] | undefined> {
-    const row = (await db('registrations').where({ person_id: personId, facility_id: facilityId, status: 'active' }).first('claims')) as Pick<Row, 'claims'> | undefined;
-    return row ? list(row.claims) : undefined;
+    return activeRegistrationClaims(db, personId, facilityId);
   }
 
   async #find(id: string): Promise<Registration | undefined> {

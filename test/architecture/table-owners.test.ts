@@ -10,7 +10,7 @@ const quote = `['"\`]`;
 const PATTERNS = [
   new RegExp(String.raw`\w\s*\(\s*${quote}(${names})(?:\s+as\s+\w+)?${quote}`, 'g'),
   new RegExp(String.raw`\(\s*\{\s*\w+\s*:\s*${quote}(${names})${quote}`, 'g'),
-  new RegExp(String.raw`(?:=|\btable\s*:|\[)\s*${quote}(${names})(?:\s+as\s+\w+)?${quote}`, 'g'),
+  new RegExp(String.raw`(?:=|\btable\s*:)\s*${quote}(${names})(?:\s+as\s+\w+)?${quote}`, 'g'),
   new RegExp(String.raw`\b(?:from|into|update|join|table|truncate)\s+"?(${names})"?\b`, 'gi'),
 ];
 

@@ -15,6 +15,7 @@ import { koaBody } from 'koa-body';
 import { PassError } from '../../../src/core/errors.ts';
 import { feedbackFor, type Feedback } from '../../../src/face/capture-messages.ts';
 import { readImageBody } from '../../../src/face/http/edge.ts';
+import { isBodyTooLarge } from '../../../src/http/request-body.ts';
 import { translator, type Lang } from '../../../src/http/i18n.ts';
 import { APP_MESSAGES } from '../messages.ts';
 import { formatDateTime } from '../format.ts';
@@ -120,9 +121,8 @@ export function faceAppRoutes(kit: FeatureKit, options: FaceScreensOptions): Rou
         return answerWith(feedbackFor('unsupported_media_type', lang), 415);
       }
     } catch (error) {
-      const status = (error as { status?: number; httpCode?: number }).httpCode ?? (error as { status?: number }).status;
       if (error instanceof PassError) return answerWith(feedbackFor(error.reason, lang), error.reason === 'image_too_large' ? 413 : 400);
-      if (status === 413 || /maxFileSize|larger/i.test(String((error as Error).message))) return answerWith(feedbackFor('image_too_large', lang), 413);
+      if (isBodyTooLarge(error)) return answerWith(feedbackFor('image_too_large', lang), 413);
       throw error;
     }
     const answer = await kit.api.call<Record<string, unknown>>(s.token, 'POST', subject.apiPath, { bytes: photo.bytes, type: photo.type });

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { apiEdge } from '../../http/api-edge.ts';
+import { apiEdge, exposing } from '../../http/api-edge.ts';
 import { FACE_REASONS } from '../messages.ts';
 
 /**
@@ -9,7 +9,7 @@ import { FACE_REASONS } from '../messages.ts';
 export function faceErrors(): Middleware {
   return apiEdge({
     reasons: [FACE_REASONS],
-    exposedDetails: ['faceSize', 'minFaceSize', 'faces', 'brightness', 'sharpness', 'maxBytes'],
+    details: exposing(['faceSize', 'minFaceSize', 'faces', 'brightness', 'sharpness', 'maxBytes']),
     detailsAt: 'nested',
     retryAfter: { 429: 5, 503: 30 },
     logMessage: 'face request refused',

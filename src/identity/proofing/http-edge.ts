@@ -3,7 +3,7 @@
  * resident, and what helps them recover.
  */
 import type { Middleware } from 'koa';
-import { apiEdge } from '../../http/api-edge.ts';
+import { apiEdge, exposing } from '../../http/api-edge.ts';
 import { PROOFING_REASONS, proofingFallback } from './messages.ts';
 
 export { jsonBody } from '../../http/request-body.ts';
@@ -14,7 +14,7 @@ export function proofingErrors(): Middleware {
   return apiEdge({
     reasons: [PROOFING_REASONS],
     fallback: proofingFallback,
-    exposedDetails: ['recovery', 'attempts_left'],
+    details: exposing(['recovery', 'attempts_left']),
     retryAfter: { 503: 30 },
     logMessage: 'identity proofing request refused',
   });

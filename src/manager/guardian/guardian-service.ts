@@ -12,7 +12,8 @@ import type { ClaimsEngine } from '../../claims/engine.ts';
 import { audit } from '../../households/audit.ts';
 import { CheckinStore } from '../../checkins/checkin-store.ts';
 import { acceptedCheckinsOf, latestDirection } from '../../checkins/checkin-reports.ts';
-import { activeUnits, registrantsWithUnit } from '../../registrations/registration-reads.ts';
+import { registrantsWithUnit } from '../../registrations/registration-reads.ts';
+import { activeRegistrationClaims } from '../../registrations/active-claims.ts';
 import { facilitiesFor, facilityOf, type ManagerFacility, type StaffPrincipal } from '../staff-scope.ts';
 import type { PersonFacts } from '../history/person-facts.ts';
 
@@ -87,7 +88,7 @@ export class GuardianService {
     const facility = facilityOf(principal, row.facilityId);
     if (!(await this.#present(row, facility, Date.now()))) throw new NotFoundError('not_checked_in', 'this check-in is not a person at the facility now');
     const personId = row.personId!;
-    const units = await activeUnits(this.#d.db, personId, facility.id);
+    const units = await activeRegistrationClaims(this.#d.db, personId, facility.id);
     const record = async (released: boolean, reason?: string) =>
       audit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.guardian_read', personId, facilityId: facility.id, details: { checkinId, released, ...(reason ? { reason } : {}) } });
     if (!units?.includes('guardian')) {

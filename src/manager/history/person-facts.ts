@@ -10,7 +10,7 @@ import type { Database } from '../../db/database.ts';
 import type { ClaimsEngine } from '../../claims/engine.ts';
 import type { ClaimPolicies } from '../../facilities/claim-policy.ts';
 import type { ShownFacts } from '../../checkins/checkin-store.ts';
-import { activeUnits } from '../../registrations/registration-reads.ts';
+import { activeRegistrationClaims } from '../../registrations/active-claims.ts';
 
 export interface VisiblePerson {
   name?: string;
@@ -69,7 +69,7 @@ export class PersonFacts {
     let entry = this.#cache.get(key);
     if (!entry) {
       entry = (async () => {
-        const units = await activeUnits(this.#d.db, personId, facilityId);
+        const units = await activeRegistrationClaims(this.#d.db, personId, facilityId);
         const claims = units?.length ? await this.#d.engine.claimsFor(personId, { consented: new Set(units) }) : {};
         return { units, claims };
       })();

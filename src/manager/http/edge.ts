@@ -6,7 +6,7 @@
  */
 import type { Context, Middleware } from 'koa';
 import { ForbiddenError, PassError } from '../../core/errors.ts';
-import { apiEdge } from '../../http/api-edge.ts';
+import { apiEdge, exposing } from '../../http/api-edge.ts';
 import { MANAGER_REASONS } from '../messages.ts';
 import type { StaffPrincipal, StaffScope } from '../staff-scope.ts';
 
@@ -23,7 +23,7 @@ declare module 'koa' {
 
 /** The Manager API's edge (src/http/api-edge.ts): the console names the fields, the claims or the relying parties that stood in the way. */
 export function managerErrors(): Middleware {
-  return apiEdge({ reasons: [MANAGER_REASONS], exposedDetails: ['fields', 'claims', 'clients'], retryAfter: { 503: 30 }, logMessage: 'manager request refused' });
+  return apiEdge({ reasons: [MANAGER_REASONS], details: exposing(['fields', 'claims', 'clients']), retryAfter: { 503: 30 }, logMessage: 'manager request refused' });
 }
 
 /** After the token guard: the staff principal of the token's account, or 403 `not_staff`. */

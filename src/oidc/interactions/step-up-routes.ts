@@ -16,6 +16,7 @@ import { PassError } from '../../core/errors.ts';
 import { HTTP_STATUS } from '../../http/errors.ts';
 import { render } from '../../http/render.ts';
 import { readImageBody } from '../../face/http/edge.ts';
+import { isBodyTooLarge } from '../../http/request-body.ts';
 import { FACE_CAPTURE_MESSAGES, feedbackFor, type Feedback } from '../../face/capture-messages.ts';
 import { ACR_CARD, ACR_FACE, ACR_MFA, ACR_PASSWORD, amrFor, requestedAcrs, STEP_METHODS, type AuthMethod } from '../../identity/assurance.ts';
 import { messageFor } from '../../identity/proofing/messages.ts';
@@ -238,7 +239,7 @@ export function stepUpRoutes(router: Router, deps: StepUpRouteDeps): void {
       }
     } catch (error) {
       if (error instanceof PassError) return answer(feedbackFor(error.reason, language), error.reason === 'image_too_large' ? 413 : 400);
-      if (/maxFileSize|larger/i.test(String((error as Error).message))) return answer(feedbackFor('image_too_large', language), 413);
+      if (isBodyTooLarge(error)) return answer(feedbackFor('image_too_large', language), 413);
       throw error;
     }
     state = { ...state, faceAttempts: state.faceAttempts + 1 };
