@@ -4,6 +4,7 @@ import type { OidcModule } from './oidc/oidc-module.ts';
 import type { ReadinessCheck } from './http/health.ts';
 import type { DataRightsHooks } from './core/data-rights.ts';
 import type { FailureEvidence } from './checkins/checkin-service.ts';
+import type { KioskDisplaySource } from './checkins/display.ts';
 import type { FaceService } from './face/service/face-service.ts';
 import type { ProofingRuntime } from './identity/proofing/capability.ts';
 import type { HouseholdsRuntime } from './households/capability.ts';
@@ -16,6 +17,7 @@ import { kioskCapability } from './kiosk/capability.ts';
 import { oidcAdminCapability } from './oidc/admin/capability.ts';
 import { householdsCapability } from './households/capability.ts';
 import { alertEvidenceCapability } from './manager/alerts/evidence-capability.ts';
+import { kioskDisplayCapability } from './manager/kiosk-display/capability.ts';
 import { managerCapability } from './manager/capability.ts';
 import { privacyCapability } from './privacy/capability.ts';
 
@@ -35,6 +37,8 @@ export interface Provisions {
   'failure-evidence': FailureEvidence;
   /** PASS Manager's alert settings and kept thumbnails, read by its alerts API. */
   'alert-thumbnails': AlertThumbnails;
+  /** What each facility's kiosks may show in public (PASS Manager's setting). */
+  'kiosk-display': KioskDisplaySource;
   /** Kiosks, staff and check-ins. */
   kiosk: KioskRuntime;
 }
@@ -108,6 +112,7 @@ export const CAPABILITIES: readonly CapabilityFactory[] = [
   householdsCapability,
   identityCapability,
   alertEvidenceCapability,
+  kioskDisplayCapability,
   kioskCapability,
   oidcAdminCapability,
   managerCapability,

@@ -3,6 +3,11 @@ import type { Messages } from '../../src/http/i18n.ts';
 /** Words of the check-in screens of the PASS app (QR code, My Number Card link) and their home tile. Japanese first. */
 export const QR_APP_MESSAGES: Messages = {
   'qr.title': { ja: 'チェックイン用QRコード', en: 'Check-in QR code' },
+  'qr.title.for': { ja: '%s さんのチェックイン用QRコード', en: 'Check-in QR code of %s' },
+  'qr.alt.for': { ja: '%s さんのチェックイン用QRコード', en: 'Check-in QR code of %s' },
+  'qr.people': { ja: 'だれのQRコードか', en: 'Whose QR code' },
+  'qr.people.lead': { ja: 'キオスクでチェックインする人を選んでください。QRコードはその人としてチェックインします。', en: 'Choose who checks in at the kiosk. The QR code checks in that person.' },
+  'qr.people.self': { ja: '%s（ご本人）', en: '%s (you)' },
   'qr.lead': { ja: '施設のキオスクのカメラにこのQRコードを向けてください。コードは1回だけ使え、自動で新しくなります。', en: 'Show this QR code to the camera of the kiosk. Each code works once and renews itself.' },
   'qr.expires': { ja: '有効期限', en: 'Valid until' },
   'qr.alt': { ja: 'チェックイン用QRコード', en: 'Check-in QR code' },

@@ -1,8 +1,9 @@
 /**
  * Check-in by face, QR code, card or device code: find the person (or refuse with a reason),
  * check their registration and consent at the facility, record the check-in once under its
- * kiosk-made id, and answer with only what the facility may show. Refusals are recorded too and
- * raise a failure event for staff on the event bus (CHECKIN_FAILURES_CHANNEL).
+ * kiosk-made id, and answer with only what the facility's kiosk may show in public (its display
+ * policy, display.ts; staff see the rest in PASS Manager). Refusals are recorded too and raise a
+ * failure event for staff on the event bus (CHECKIN_FAILURES_CHANNEL).
  */
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
@@ -14,7 +15,7 @@ import type { FaceService } from '../face/service/face-service.ts';
 import type { IdentityClaimsSource } from '../identity/proofing/claims-source.ts';
 import { CardRefused, type CardCheckins, type CardProof } from './card-checkins.ts';
 import type { CheckinMethod, CheckinRecord, CheckinStore, Direction, ShownFacts } from './checkin-store.ts';
-import { shownFacts } from './display.ts';
+import { publicFacts, shownFacts, type KioskDisplaySource } from './display.ts';
 import { residentOf } from '../claims/derive.ts';
 import type { Emergencies } from './emergencies.ts';
 import { checkinMessage, type CheckinMessage } from './messages.ts';
@@ -104,6 +105,8 @@ export interface CheckinServiceDeps {
   municipalities: () => Promise<MunicipalityName[]>;
   /** Keeps the photo of a refused face check-in before staff are told (PASS Manager's port). */
   evidence?: FailureEvidence;
+  /** What each facility's kiosks may show in public (PASS Manager's per-facility setting). */
+  display: KioskDisplaySource;
   bus: EventBus;
   box: SecretBox;
   log: Logger;
@@ -219,30 +222,50 @@ export class CheckinService {
     return (await this.#d.lookup.emergencyConsent(personId, facility.municipalityCode)) ? { registered: true, units: EMERGENCY_UNITS } : access;
   }
 
+  /** The person's facts within these consent units, and whether they live in the facility's municipality (analytics). */
+  async #consented(facility: CheckinFacility, personId: string, units: readonly string[], now: Date): Promise<{ facts: ShownFacts; resident: boolean | undefined }> {
+    const municipalities = await this.#d.municipalities();
+    const claims = (await this.#d.identity.getVerifiedClaims(personId))?.claims;
+    const facts = claims ? { name: claims.name, birthdate: claims.birthdate, address: claims.address?.formatted } : undefined;
+    return {
+      facts: shownFacts(units, facts, facility.municipalityCode, municipalities, now),
+      resident: facts?.address ? residentOf(facts.address, municipalities) === facility.municipalityCode : undefined,
+    };
+  }
+
+  /**
+   * What the facility's staff may see now of whoever a stored check-in brought in (PASS Manager),
+   * not narrowed by the kiosk's public display policy: a person's consent units there (or the
+   * emergency units at a shelter), nothing without consent; or the name an anonymous card
+   * check-in kept sealed from the card's text AP.
+   */
+  async staffFacts(facility: CheckinFacility, checkin: { id: string; personId: string | null; detailsSealed: string | null }, now = new Date()): Promise<ShownFacts> {
+    if (!checkin.personId) {
+      if (!checkin.detailsSealed) return {};
+      const details = JSON.parse(this.#d.box.openText(checkin.detailsSealed, `checkin:${checkin.id}`)) as { name?: unknown };
+      return typeof details.name === 'string' ? { name: details.name } : {};
+    }
+    const access = await this.#access(facility, checkin.personId);
+    return access.registered ? (await this.#consented(facility, checkin.personId, access.units, now)).facts : {};
+  }
+
   async #conclude(req: CheckinRequest, method: CheckinMethod, outcome: Outcome, photo?: Uint8Array): Promise<CheckinView> {
     const now = new Date();
     let { reason, shown } = outcome;
     let personId = outcome.personId;
     let resident: boolean | undefined;
-    const municipalities = personId ? await this.#d.municipalities() : [];
-    if (personId && !reason && !outcome.cardKey) {
+    if (personId && !reason) {
       const access = await this.#access(req.facility, personId);
-      if (!access.registered) {
+      // A card's registration was checked when the card was read.
+      if (!access.registered && !outcome.cardKey) {
         reason = 'not_registered';
         personId = undefined;
       } else {
-        const claims = (await this.#d.identity.getVerifiedClaims(personId))?.claims;
-        const facts = claims ? { name: claims.name, birthdate: claims.birthdate, address: claims.address?.formatted } : undefined;
-        shown = shownFacts(access.units, facts, req.facility.municipalityCode, municipalities, now);
-        resident = facts?.address ? residentOf(facts.address, municipalities) === req.facility.municipalityCode : undefined;
+        ({ facts: shown, resident } = await this.#consented(req.facility, personId, access.units, now));
       }
-    } else if (personId && outcome.cardKey) {
-      const access = await this.#access(req.facility, personId);
-      const claims = (await this.#d.identity.getVerifiedClaims(personId))?.claims;
-      const facts = claims ? { name: claims.name, birthdate: claims.birthdate, address: claims.address?.formatted } : undefined;
-      shown = shownFacts(access.units, facts, req.facility.municipalityCode, municipalities, now);
-      resident = facts?.address ? residentOf(facts.address, municipalities) === req.facility.municipalityCode : undefined;
     }
+    // The kiosk's screen is public: only what the facility's display policy allows is shown, and kept.
+    if (shown && !reason) shown = publicFacts(shown, await this.#d.display(req.facility.id));
     const { record, created } = await this.#d.store.record({
       id: req.id,
       facilityId: req.facility.id,

@@ -1,20 +1,19 @@
 /**
- * Check-ins' part of a resident's data rights (docs/data-rights.md): each person's linked card and
- * check-ins (what the facility was shown). Deleting, check-ins stay for the facility's counts —
- * method, result, direction, time — with nobody in them; the card link goes with the person (by
- * cascade); the name of whoever started an emergency is emptied.
+ * Check-ins' part of a resident's data rights (docs/data-rights.md): each person's check-ins (what
+ * the facility was shown). Deleting, check-ins stay for the facility's counts — method, result,
+ * direction, time — with nobody in them, nor the key of a card the person held (identity's card
+ * links, which go with the person); the name of whoever started an emergency is emptied.
  */
 import type { Knex } from 'knex';
 import { countOf, emptyActorColumns, exportTime as iso, jsonColumn as json, personIdsOf, type DataRightsHooks, type PersonSections } from '../core/data-rights.ts';
 import { facilityNames, type FacilityNames } from '../facilities/data-rights.ts';
+import { cardKeysOf } from '../identity/proofing/card-links.ts';
 
 type Row = Record<string, any>;
 
-async function checkinsOf(trx: Knex, personId: string, facilities: FacilityNames): Promise<Pick<PersonSections, 'my_number_card_link' | 'check_ins'>> {
-  const card = (await trx('card_links').where({ person_id: personId }).orderBy('created_at', 'desc').first('created_at')) as Row | undefined;
+async function checkinsOf(trx: Knex, personId: string, facilities: FacilityNames): Promise<Pick<PersonSections, 'check_ins'>> {
   const checkins = (await trx('checkins').where({ person_id: personId }).orderBy('occurred_at')) as Row[];
   return {
-    my_number_card_link: card ? { linked: true, linked_at: iso(card.created_at) } : { linked: false },
     check_ins: checkins.map((c) => ({
       id: c.id,
       facility_id: c.facility_id,
@@ -47,7 +46,7 @@ export const checkinsDataRights: DataRightsHooks = {
 
   async forget(trx, subject) {
     const ids = personIdsOf(subject);
-    const cards = ids.length ? ((await trx('card_links').whereIn('person_id', ids).pluck('card_key')) as string[]) : [];
+    const cards = await cardKeysOf(trx, ids);
     const anonymised =
       ids.length || cards.length
         ? await trx('checkins')

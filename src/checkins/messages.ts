@@ -48,6 +48,8 @@ const CHECKIN_REASON_ENTRIES = {
   not_proofed: { status: 403, ja: '先にマイナンバーカードで本人確認をしてください。', en: 'Please prove your identity with your My Number Card first.' },
   account_required: { status: 403, ja: 'ご本人のログインが必要です。', en: 'Please sign in as yourself.' },
   card_not_linked: { status: 404, ja: 'カードは登録されていません。', en: 'No card is linked.' },
+  // The check-in QR code of the PASS app: one's own, or a member's of the household one represents
+  qr_not_managed: { status: 403, ja: 'この方のQRコードは表示できません。表示できるのはご本人と、代表している世帯のご家族のものだけです。', en: 'You cannot show a QR code for this person: only your own and those of the members of the household you represent.' },
 } as const satisfies Record<string, ReasonEntry>;
 
 export const CHECKIN_REASONS = defineReasons('checkins', CHECKIN_REASON_ENTRIES);

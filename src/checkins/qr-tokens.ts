@@ -1,7 +1,9 @@
 /**
  * The rotating check-in QR code of the PASS app: a compact JWS (ES256) signed with PASS's current
  * signing key (the provider's key set, so key rotation and the published JWKS cover it), short-lived,
- * bound to one person, single use. The kiosk sends it as read; only PASS verifies it.
+ * bound to one person, single use. The kiosk sends it as read; only PASS verifies it. A guardian
+ * draws a household member's code (qr-subjects.ts): the member is its subject, so the kiosk checks
+ * the member in, never the guardian.
  *   header  { alg: ES256, kid, typ: "pass-checkin+jwt" }
  *   payload { iss, aud: "pass-kiosk", sub: <person id>, jti, iat, exp }
  */

@@ -10,7 +10,7 @@ import type { ShownFacts } from './checkin-store.ts';
 function insideSql(count: boolean): string {
   return `select ${count ? 'facility_id, count(*)::int as n' : 'latest.*'} from (
       select distinct on (facility_id, coalesce(person_id::text, card_key))
-             id, facility_id, direction, method, shown, occurred_at, card_key, person_id, kiosk_id
+             id, facility_id, direction, method, shown, details_sealed, occurred_at, card_key, person_id, kiosk_id
       from checkins
       where facility_id = any(?) and result = 'accepted' and (person_id is not null or card_key is not null)
       order by facility_id, coalesce(person_id::text, card_key), occurred_at desc, recorded_at desc
@@ -36,7 +36,10 @@ export interface Inside {
   facilityId: string;
   method: string;
   kioskId: string | null;
+  /** What the kiosk showed in public (its display policy); staff read more through CheckinService.staffFacts. */
   shown: ShownFacts | null;
+  /** An anonymous card check-in's text-AP facts, sealed. */
+  detailsSealed: string | null;
   since: Date;
   personId: string | null;
   cardKey: string | null;
@@ -48,6 +51,7 @@ interface InsideRow {
   method: string;
   kiosk_id: string | null;
   shown: ShownFacts | string | null;
+  details_sealed: string | null;
   occurred_at: Date | string;
   person_id: string | null;
   card_key: string | null;
@@ -62,6 +66,7 @@ export async function peopleInside(db: Knex, facilityIds: readonly string[]): Pr
     method: r.method,
     kioskId: r.kiosk_id,
     shown: (typeof r.shown === 'string' ? JSON.parse(r.shown) : r.shown) as ShownFacts | null,
+    detailsSealed: r.details_sealed,
     since: new Date(r.occurred_at),
     personId: r.person_id,
     cardKey: r.card_key,

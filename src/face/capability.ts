@@ -16,6 +16,10 @@ import { faceKeyringFrom } from './service/keys.ts';
 import { FaceStore } from './service/template-store.ts';
 import { faceRoutes } from './http/routes.ts';
 import { faceDataRights } from './data-rights.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { familyOf } from './enrollment/family.ts';
+import { otherPersonCheck } from './enrollment/other-person.ts';
+import { proofedPersonCheck } from './enrollment/proofed-person.ts';
 
 export const faceCapability = defineCapability({
   name: 'face',
@@ -43,6 +47,7 @@ export const faceCapability = defineCapability({
           onWorkerError: (error) => log.error({ err: error }, 'face worker failed'),
         })
       : undefined;
+    const verifyThreshold = config.face.verifyThreshold ?? recognizer.threshold;
     const service = new FaceService({
       store: new FaceStore(db),
       bus,
@@ -53,9 +58,14 @@ export const faceCapability = defineCapability({
       modelId: modelIdOf(recognizer),
       // The manifest states the length for the known models; any other is read from the model itself.
       dimension: recognizer.output.embeddingLength ?? (inference ? (await inference.start()).embeddingLength : 1),
-      verifyThreshold: config.face.verifyThreshold ?? recognizer.threshold,
+      verifyThreshold,
       identifyThreshold: config.face.identifyThreshold,
       search: config.face.search,
+      checks: [
+        proofedPersonCheck(db),
+        otherPersonCheck({ familyThreshold: verifyThreshold, identifyThreshold: config.face.identifyThreshold, familyOf: (personId) => familyOf(db, personId) }),
+      ],
+      audit: (entry) => appendAudit(db, entry),
     });
     await service.start();
     if (!models.available) log.warn({ reason: models.reason }, 'face models unavailable; face features are off');
@@ -76,7 +86,7 @@ export const faceCapability = defineCapability({
           check: async () => {
             if (!service.available) return { ok: false, detail: `unavailable: ${service.unavailableReason ?? 'face models are not installed'} (then restart PASS)` };
             const g = service.galleryStats;
-            return { ok: true, detail: `${service.modelId}; workers ${inference!.state}; ${g.galleries} galleries, ${g.persons} persons` };
+            return { ok: true, detail: `${service.modelId}; workers ${inference!.state}; ${g.galleries} galleries, ${g.persons} persons; ${g.enrolled} enrolled` };
           },
         },
       ],

@@ -41,6 +41,16 @@ export const FACE_CAPTURE_MESSAGES: Messages = {
   'face.hint.unsupported_media_type': { ja: 'カメラで撮影するか、JPEG の写真を選んでください。', en: 'Take a picture with the camera, or choose a JPEG photo.' },
   'face.hint.corrupt_image': { ja: 'カメラで撮り直してください。', en: 'Take the picture again with the camera.' },
   'face.hint.image_too_large': { ja: 'カメラで撮影すると、自動で適切な大きさになります。', en: 'Pictures taken with the camera here are sized automatically.' },
+  // What to do about an enrollment safeguard's refusal (enrollment/*.ts).
+  'face.hint.identity_required': { ja: '本人確認のあとで、顔写真を登録できます。', en: 'Once your identity is verified, you can register a face photo.' },
+  'face.hint.face_belongs_to_other_person': {
+    ja: '登録する方ご本人だけが写った写真を使ってください。ご本人の写真でも登録できないときは、市区町村の窓口にご相談ください。',
+    en: 'Use a photo of the person being registered, on their own. If their own photo is refused too, ask at the municipal office.',
+  },
+  'face.hint.face_belongs_to_other_person.family_member': {
+    ja: 'ご家族の別の方の顔写真のようです。登録する方ご本人だけが写った写真を使ってください。',
+    en: 'This looks like another member of your family. Use a photo of the person being registered, on their own.',
+  },
   'face.hint.face_busy': { ja: '少し待ってから、もう一度「この写真で登録する」を押してください。', en: 'Wait a moment and press “Register this photo” again.' },
 };
 
@@ -51,9 +61,11 @@ export interface Feedback {
   hint: string | null;
 }
 
-export function feedbackFor(reason: string, lang: Lang, apiMessage?: { ja: string; en: string }): Feedback {
+/** `variant` picks a more specific hint where there is one (`face.hint.<reason>.<variant>`). */
+export function feedbackFor(reason: string, lang: Lang, apiMessage?: { ja: string; en: string }, variant?: string): Feedback {
   const t = translator(FACE_CAPTURE_MESSAGES, lang);
   const text = apiMessage ?? faceMessage(reason);
-  const hintKey = `face.hint.${reason}`;
+  const specific = variant ? `face.hint.${reason}.${variant}` : undefined;
+  const hintKey = specific && FACE_CAPTURE_MESSAGES[specific] ? specific : `face.hint.${reason}`;
   return { reason, message: text ? text[lang] : t('face.error.generic'), hint: FACE_CAPTURE_MESSAGES[hintKey] ? t(hintKey) : null };
 }

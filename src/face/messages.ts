@@ -24,6 +24,17 @@ export const FACE_REASON_ENTRIES = {
   image_too_large: { status: 413, ja: '画像が大きすぎます。サイズを小さくして送ってください。', en: 'The image is too large. Please send a smaller one.' },
   corrupt_image: { status: 400, ja: '画像を読み取れませんでした。別の画像で試してください。', en: 'The image could not be read. Please try another one.' },
   empty_body: { status: 400, ja: '画像が送られていません。', en: 'No image was sent.' },
+  // Enrollment safeguards (enrollment/*.ts)
+  identity_required: {
+    status: 403,
+    ja: '顔写真を登録するには、先にマイナンバーカードで本人確認をしてください。',
+    en: 'Verify your identity with your My Number Card before registering a face photo.',
+  },
+  face_belongs_to_other_person: {
+    status: 409,
+    ja: 'この写真の顔は、すでに登録されている別の方の顔と一致しました。ご家族など、ほかの方の写真ではないかご確認ください。',
+    en: 'The face in this photo matches someone else who is already registered. Please check that it is not a photo of another family member or another person.',
+  },
   // Service state
   models_unavailable: { status: 503, ja: '現在、顔認証はご利用いただけません。', en: 'Face recognition is not available at the moment.' },
   face_unavailable: { status: 503, ja: '現在、顔認証はご利用いただけません。', en: 'Face recognition is not available at the moment.' },

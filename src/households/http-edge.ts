@@ -19,7 +19,7 @@ export function familyErrors(): Middleware {
   return apiEdge({
     reasons: [FAMILY_REASONS, FACE_REASONS, PROOFING_REASONS],
     fallback: proofingFallback,
-    details: exposing(['attempts_left', 'required', 'fields']),
+    details: exposing(['attempts_left', 'required', 'fields', 'resembles']),
     retryAfter: { 503: 30 },
     logMessage: 'household or registration request refused',
   });

@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { basicFourHash, createChallenge, splitName, toEvidenceRecord } from '../jpki/index.ts';
 import type { BasicFourClaims, JpkiEvidenceRecord, JpkiVerifier } from '../jpki/index.ts';
+import type { BasicFourHashInput } from '../jpki/basic-four-hash.ts';
 import type { TransientStore } from '../identity/proofing/transient-store.ts';
 import { FamilyError } from './errors.ts';
 import type { HouseholdService, MemberMethod, MemberRelation } from './household-service.ts';
@@ -102,21 +103,8 @@ export class MemberProofing {
         anchorEnvironment: v.anchor.environment,
       };
     }
-    const issuers = await this.#d.textApIssuers();
-    if (issuers.keys.size === 0) throw new FamilyError('text_ap_unavailable');
-    let verified;
-    try {
-      verified = verifyTextApRead(proof, challenge, issuers.keys);
-    } catch (error) {
-      if (error instanceof TextApError) {
-        this.#d.log.info({ problem: error.message }, 'text-input-support AP data refused');
-        throw new FamilyError('text_ap_invalid');
-      }
-      throw error;
-    }
-    const claims = textApClaims(verified.facts);
+    const { verified, claims, sexCode, environment } = await this.#textAp(proof, challenge);
     const now = new Date();
-    const sexCode = verified.facts.sex === '1' || verified.facts.sex === '2' ? verified.facts.sex : '3';
     return {
       personKey: basicFourHash({ name: claims.name, birthdate: claims.birthdate, sexCode, address: claims.address.formatted }, { key: this.#hashKey, includeAddress: false }),
       claims,
@@ -128,8 +116,36 @@ export class MemberProofing {
         revocation: { status: 'good', method: 'none' as 'crl', checkedAt: isoSeconds(now), source: 'not applicable: text-input-support AP' },
       },
       certificateNotAfter: new Date(now.getTime() + 365 * 86400_000).toISOString(),
-      anchorEnvironment: issuers.environment,
+      anchorEnvironment: environment,
     };
+  }
+
+  /** A text-AP read verified against the trusted issuer keys: its facts as claims, and the sex code the person key hashes. */
+  async #textAp(read: TextApRead, challenge: Uint8Array) {
+    const issuers = await this.#d.textApIssuers();
+    if (issuers.keys.size === 0) throw new FamilyError('text_ap_unavailable');
+    let verified;
+    try {
+      verified = verifyTextApRead(read, challenge, issuers.keys);
+    } catch (error) {
+      if (error instanceof TextApError) {
+        this.#d.log.info({ problem: error.message }, 'text-input-support AP data refused');
+        throw new FamilyError('text_ap_invalid');
+      }
+      throw error;
+    }
+    const claims = textApClaims(verified.facts);
+    const sexCode: '1' | '2' | '3' = verified.facts.sex === '1' || verified.facts.sex === '2' ? verified.facts.sex : '3';
+    return { verified, claims, sexCode, environment: issuers.environment };
+  }
+
+  /**
+   * The J-LIS-signed basic four of a card's text-input-support AP, verified: identity asks whether
+   * they are a resident's own when the card is linked for check-in (src/identity/proofing/card-binding.ts).
+   */
+  async textApBasicFour(read: TextApRead, challenge: Uint8Array): Promise<BasicFourHashInput> {
+    const { claims, sexCode } = await this.#textAp(read, challenge);
+    return { name: claims.name, birthdate: claims.birthdate, sexCode, address: claims.address.formatted };
   }
 
   /** Verifies the member's card and the household rules; nothing is stored but the sealed facts awaiting confirmation. */

@@ -153,11 +153,13 @@ export function householdRoutes(deps: HouseholdRoutesDeps): Router {
 
   router.post('/members/:personId/face', validate({ params: onMember }), async (ctx) => {
     const { personId } = ctx.state.input.params;
-    await deps.households.member(accountOf(ctx).accountId, personId);
+    const { accountId } = accountOf(ctx);
+    await deps.households.member(accountId, personId);
     const face = deps.face();
     if (!face) throw new ForbiddenError('models_unavailable', 'the face factor is not running');
     const photo = await readImageBody(ctx, deps.maxUploadBytes);
-    const result = await face.enroll(personId, photo);
+    // The face service refuses a member not proofed, and a face that is the representative's or anyone else's.
+    const result = await face.enroll(personId, photo, { accountId });
     noStore(ctx, result, result.replaced ? 200 : 201);
   });
 

@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import type { SecretBox } from '../core/secret-box.ts';
 import { exportTime as iso, jsonColumn as json, personIdsOf, type DataRightsHooks, type DataSubject, type PersonSections } from '../core/data-rights.ts';
 import { forgetTransientsNaming } from './proofing/transient-store.ts';
+import { cardsOf } from './proofing/card-links.ts';
 
 type Row = Record<string, any>;
 
@@ -71,6 +72,25 @@ async function verifiedIdentity(trx: Knex, box: SecretBox, personId: string): Pr
   };
 }
 
+/** The person's My Number Cards for check-in: the current one and those it replaced. */
+async function cardLink(trx: Knex, personId: string): Promise<Pick<PersonSections, 'my_number_card_link'>> {
+  const cards = await cardsOf(trx, personId);
+  const current = cards.find((c) => c.status === 'current');
+  return {
+    my_number_card_link: {
+      linked: Boolean(current),
+      ...(current ? { linked_at: iso(current.linkedAt) } : {}),
+      cards: cards.map((c) => ({
+        status: c.status,
+        linked_via: c.via,
+        linked_at: iso(c.linkedAt),
+        ...(c.replacedAt ? { replaced_at: iso(c.replacedAt) } : {}),
+        ...(c.issuer ? { issuer: c.issuer, serial_number: c.serialNumber, fingerprint_sha256: c.fingerprint, not_before: iso(c.notBefore), not_after: iso(c.notAfter) } : {}),
+      })),
+    },
+  };
+}
+
 export function identityDataRights(deps: { box: SecretBox; redis: Redis | undefined }): DataRightsHooks {
   return {
     owner: 'identity',
@@ -78,7 +98,7 @@ export function identityDataRights(deps: { box: SecretBox; redis: Redis | undefi
 
     async exportFor(trx, subject) {
       const persons: Record<string, Partial<PersonSections>> = {};
-      for (const p of subject.persons) persons[p.id] = await verifiedIdentity(trx, deps.box, p.id);
+      for (const p of subject.persons) persons[p.id] = { ...(await verifiedIdentity(trx, deps.box, p.id)), ...(await cardLink(trx, p.id)) };
       return { account: { account: await accountSection(trx, subject.accountId), sign_in_history: await signIns(trx, subject.accountId) }, persons };
     },
 

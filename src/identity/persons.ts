@@ -50,6 +50,12 @@ export async function personRecord(db: Knex, personId: string): Promise<PersonRe
   return row ? { id: row.id, accountId: row.account_id, relation: row.relation } : undefined;
 }
 
+/** Every person the account holds: its own and the household members it manages. */
+export async function personsOfAccount(db: Knex, accountId: string): Promise<string[]> {
+  const rows = (await db('persons').where({ account_id: accountId }).select('id')) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
+}
+
 /** The account whose own person this is; undefined for a household member without an account. */
 export async function ownAccountOf(db: Knex, personId: string): Promise<string | undefined> {
   const row = (await db('persons').where({ id: personId, relation: 'self' }).first('account_id')) as { account_id: string | null } | undefined;

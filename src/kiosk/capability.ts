@@ -17,6 +17,8 @@ import { CheckinStore } from '../checkins/checkin-store.ts';
 import { CheckinService } from '../checkins/checkin-service.ts';
 import { CheckinCodes } from '../checkins/checkin-codes.ts';
 import { CardCheckins } from '../checkins/card-checkins.ts';
+import { CardBinding } from '../identity/proofing/card-binding.ts';
+import { cardCertificateRevoked } from '../identity/proofing/pki.ts';
 import { Emergencies } from '../checkins/emergencies.ts';
 import { QrTokens } from '../checkins/qr-tokens.ts';
 import { createRegistrationLookup } from '../checkins/registration-lookup.ts';
@@ -74,9 +76,9 @@ function cached<T>(load: (key: string) => Promise<T>, ms: number): (key: string)
 
 export const kioskCapability = defineCapability({
   name: 'kiosk',
-  needs: ['proofing', 'face', 'failure-evidence'],
+  needs: ['proofing', 'face', 'failure-evidence', 'kiosk-display', 'households'],
   provides: ['kiosk'],
-  async start({ platform, oidc, needs: { proofing, face, 'failure-evidence': evidence } }) {
+  async start({ platform, oidc, needs: { proofing, face, 'failure-evidence': evidence, 'kiosk-display': display, households } }) {
     const { config, db, box, bus, redis, log } = platform;
     const issuer = config.issuer;
     await ensureClients(oidc.clients, issuer);
@@ -89,6 +91,16 @@ export const kioskCapability = defineCapability({
     await emergencies.start();
     const qr = new QrTokens({ keys: platform.keys, db, issuer });
     const cards = new CardCheckins({ db, store: createTransientStore(db, redis), verifier: () => proofing.pki.verifier, hashKey: config.identityHashKey });
+    // A resident links a card only with proof that it is their own: the same card's signature key, or its text-input-support AP.
+    const binding = new CardBinding({
+      db,
+      store: createTransientStore(db, redis),
+      verifier: () => proofing.pki.verifier,
+      identityHashKey: config.identityHashKey,
+      textAp: (read, challenge) => households.proofing.textApBasicFour(read, challenge),
+      revoked: (issuer, serialNumber) => cardCertificateRevoked(proofing.pki, issuer, serialNumber),
+      log,
+    });
     const facility = cached(async (id: string): Promise<StaffFacility | undefined> => staff.facility(id), 60_000);
     const municipalities = cached(async (): Promise<MunicipalityName[]> => municipalityNames(db), 60_000);
     const checkins = new CheckinService({
@@ -101,6 +113,7 @@ export const kioskCapability = defineCapability({
       emergencies,
       municipalities: () => municipalities('all'),
       evidence,
+      display,
       bus,
       box,
       log,
@@ -121,7 +134,7 @@ export const kioskCapability = defineCapability({
     const routers = [
       kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, kiosks, staff, checkins, codes, cards, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
       adminRoutes({ issuer, auth: apiAuth, staff, kiosks, store, codes, emergencies, revokeGrant }),
-      residentRoutes({ db, auth: apiAuth, qr, cards }),
+      residentRoutes({ db, auth: apiAuth, qr, binding }),
       entryRoutes({ issuer, provider, box, db, codes, checkins, facility, secureCookies: issuer.startsWith('https://') }),
     ];
     if (!config.production) {

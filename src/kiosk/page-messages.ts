@@ -33,6 +33,7 @@ export const KIOSK_UI_MESSAGES: Messages = {
   'back': { ja: '戻る', en: 'Back' },
   'retry': { ja: 'もう一度', en: 'Try again' },
   'age': { ja: '年齢', en: 'Age' },
+  'person.greeting': { ja: '%s さま', en: '%s' },
   'resident.yes': { ja: '市民', en: 'Resident' },
   'resident.no': { ja: '市外', en: 'Non-resident' },
   'anonymous': { ja: 'カードでチェックイン（PASS 未登録）', en: 'Card check-in (not registered with PASS)' },

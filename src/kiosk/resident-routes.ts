@@ -1,16 +1,20 @@
 /**
  * The resident's side of check-in, and the development card reader:
- *   POST   /api/checkins/qr-token               (pass:api, a resident) → { token, expiresAt, ttlSeconds }
+ *   POST   /api/checkins/qr-token               (pass:api, a resident) { personId? } → { token, expiresAt, ttlSeconds }
+ *          (a household member's code for their representative; anyone else: 403 qr_not_managed)
  *   POST   /api/checkins/card-link/challenge    (pass:api) → { challengeId, challenge, expiresAt }
- *   POST   /api/checkins/card-link              (pass:api) { challengeId, certificate, signature } → { linked, linkedAt }
- *   GET    /api/checkins/card-link              (pass:api) → { linked, linkedAt? }
+ *   POST   /api/checkins/card-link              (pass:api) { challengeId, certificate, signature, signatureProof? | textAp? }
+ *                                               → { linked, linkedAt, card }; card_other_person unless the card is shown
+ *                                               to be the resident's own (src/identity/proofing/card-binding.ts)
+ *   GET    /api/checkins/card-link              (pass:api) → { linked, linkedAt?, cards: [current first, then replaced] }
  *   DELETE /api/checkins/card-link              (pass:api) → { linked: false }
  *   GET    /api/kiosk/dev/cards                 (kiosk) the virtual My Number Cards (development only)
  *   POST   /api/kiosk/dev/cards/:id/authenticate  (kiosk) { pin, challenge } → { certificate, signature }
  *   GET    /api/checkins/dev/cards, POST /api/checkins/dev/cards/:id/authenticate  (pass:api) the same
  *          reader for the PASS app, which links the virtual card (development only)
  * The dev reader plays the card: it signs with the user-authentication key after the 4-digit PIN
- * (three wrong PINs lock it until PASS restarts). Never mounted in production.
+ * (three wrong PINs lock it until PASS restarts). Never mounted in production. The PASS app reads
+ * both keys of the virtual card in one session through identity's reader (/api/identity/jpki/dev).
  */
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -18,15 +22,52 @@ import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { ForbiddenError, InvalidInputError, PassError } from '../core/errors.ts';
 import type { QrTokens } from '../checkins/qr-tokens.ts';
-import type { CardCheckins } from '../checkins/card-checkins.ts';
+import { qrSubject } from '../checkins/qr-subjects.ts';
+import { CHECKIN_REASONS } from '../checkins/messages.ts';
+import { apiEdge, exposing, textForCode } from '../http/api-edge.ts';
+import type { CardBinding } from '../identity/proofing/card-binding.ts';
+import type { LinkedCard } from '../identity/proofing/card-links.ts';
+import { PROOFING_REASONS } from '../identity/proofing/messages.ts';
 import type { DevCardStore } from '../identity/proofing/dev-cards.ts';
 import { FaceStore } from '../face/service/template-store.ts';
 import { jsonBody, kioskErrors, noStore, validate } from './edge.ts';
 
 const base64 = (max: number) => z.string().max(Math.ceil(max / 3) * 4 + 4).regex(/^[A-Za-z0-9+/]+={0,2}$/).transform((s) => new Uint8Array(Buffer.from(s, 'base64')));
-const linkBody = z.object({ challengeId: z.string().min(1).max(64), certificate: base64(8192), signature: base64(1024) });
+const qrTokenBody = z.object({ personId: z.uuid().optional() }).strict();
+const signed = z.object({ certificate: base64(8192), signature: base64(1024) });
+const TEXT_AP_FILE = 4096;
+const linkBody = z.object({
+  challengeId: z.string().min(1).max(64),
+  certificate: base64(8192),
+  signature: base64(1024),
+  signatureProof: signed.optional(),
+  textAp: z
+    .object({ ef0002: base64(TEXT_AP_FILE), ef0003: base64(TEXT_AP_FILE), ef0004: base64(TEXT_AP_FILE), ef0007: base64(TEXT_AP_FILE), signature: base64(1024) })
+    .optional(),
+});
 
-export function residentRoutes(deps: { db: Database; auth: Middleware; qr: QrTokens; cards: CardCheckins }): Router {
+/** The card-link API speaks to the resident: identity's words for the card first, then the check-in reasons. */
+function cardLinkErrors(): Middleware {
+  return apiEdge({
+    reasons: [PROOFING_REASONS, CHECKIN_REASONS],
+    fallback: (error) => (error.code === 'invalid_input' ? CHECKIN_REASONS.text('invalid_request') : textForCode(error)),
+    details: exposing(['attempts_left']),
+    detailsAt: 'nested',
+  });
+}
+
+function cardView(card: LinkedCard): Record<string, unknown> {
+  return {
+    status: card.status,
+    linkedVia: card.via,
+    linkedAt: card.linkedAt.toISOString(),
+    ...(card.replacedAt ? { replacedAt: card.replacedAt.toISOString() } : {}),
+    ...(card.serialNumber ? { serialNumber: card.serialNumber, issuer: card.issuer, fingerprint: card.fingerprint } : {}),
+    ...(card.notBefore && card.notAfter ? { notBefore: card.notBefore.toISOString(), notAfter: card.notAfter.toISOString() } : {}),
+  };
+}
+
+export function residentRoutes(deps: { db: Database; auth: Middleware; qr: QrTokens; binding: CardBinding }): Router {
   const router = new Router({ prefix: '/api/checkins' });
   const persons = new FaceStore(deps.db);
   router.use(kioskErrors());
@@ -37,15 +78,15 @@ export function residentRoutes(deps: { db: Database; auth: Middleware; qr: QrTok
     return { accountId: principal.accountId, clientId: principal.clientId };
   }
 
-  router.post('/qr-token', deps.auth, async (ctx: Context) => {
-    const personId = await persons.selfPerson(accountOf(ctx).accountId);
+  router.post('/qr-token', deps.auth, jsonBody, validate({ body: qrTokenBody }), async (ctx) => {
+    const personId = await qrSubject(deps.db, accountOf(ctx).accountId, ctx.state.input.body.personId);
     const issued = await deps.qr.issue(personId);
     noStore(ctx, { token: issued.token, expiresAt: issued.expiresAt.toISOString(), ttlSeconds: deps.qr.ttlSeconds }, 201);
   });
 
-  router.post('/card-link/challenge', deps.auth, async (ctx) => {
+  router.post('/card-link/challenge', cardLinkErrors(), deps.auth, async (ctx) => {
     const { accountId, clientId } = accountOf(ctx);
-    const issued = await deps.cards.linkChallenge(accountId, clientId);
+    const issued = await deps.binding.challenge(accountId, clientId);
     noStore(ctx, { challengeId: issued.challengeId, challenge: Buffer.from(issued.challenge).toString('base64'), expiresAt: issued.expiresAt.toISOString() }, 201);
   });
 
@@ -55,19 +96,27 @@ export function residentRoutes(deps: { db: Database; auth: Middleware; qr: QrTok
     await next();
   };
 
-  router.post('/card-link', deps.auth, jsonBody, resident, validate({ body: linkBody }), async (ctx) => {
+  router.post('/card-link', cardLinkErrors(), deps.auth, jsonBody, resident, validate({ body: linkBody }), async (ctx) => {
     const { accountId } = accountOf(ctx);
-    const link = await deps.cards.linkProven(accountId, await persons.selfPerson(accountId), ctx.state.input.body);
-    noStore(ctx, { linked: true, linkedAt: link.linkedAt.toISOString() }, 201);
+    const { challengeId, certificate, signature, signatureProof, textAp } = ctx.state.input.body;
+    const card = await deps.binding.link(accountId, {
+      challengeId,
+      authentication: { certificate, signature },
+      ...(signatureProof ? { signatureProof } : {}),
+      ...(textAp ? { textAp: { ef0002: textAp.ef0002, ef0003: textAp.ef0003, ef0004: textAp.ef0004, ef0007: textAp.ef0007, challengeSignature: textAp.signature } } : {}),
+    });
+    noStore(ctx, { linked: true, linkedAt: card.linkedAt.toISOString(), card: cardView(card) }, 201);
   });
 
-  router.get('/card-link', deps.auth, async (ctx) => {
-    const link = await deps.cards.linkOf(await persons.selfPerson(accountOf(ctx).accountId));
-    noStore(ctx, link ? { linked: true, linkedAt: link.linkedAt.toISOString() } : { linked: false });
+  router.get('/card-link', cardLinkErrors(), deps.auth, async (ctx) => {
+    const cards = await deps.binding.cards(await persons.selfPerson(accountOf(ctx).accountId));
+    const current = cards.find((c) => c.status === 'current');
+    noStore(ctx, { linked: Boolean(current), ...(current ? { linkedAt: current.linkedAt.toISOString() } : {}), cards: cards.map(cardView) });
   });
 
-  router.delete('/card-link', deps.auth, async (ctx) => {
-    await deps.cards.unlink(await persons.selfPerson(accountOf(ctx).accountId));
+  router.delete('/card-link', cardLinkErrors(), deps.auth, async (ctx) => {
+    const { accountId } = accountOf(ctx);
+    await deps.binding.unlink(accountId, await persons.selfPerson(accountId));
     noStore(ctx, { linked: false });
   });
   return router;

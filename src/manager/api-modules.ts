@@ -26,6 +26,7 @@ import type { ReadinessCheck } from '../http/health.ts';
 import type { StaffService } from '../staff/staff-service.ts';
 import type { StaffScope } from './staff-scope.ts';
 import type { KioskStore } from '../kiosk/kiosk-store.ts';
+import type { CheckinService } from '../checkins/checkin-service.ts';
 import type { AlertThumbnails } from './alerts/evidence-capability.ts';
 import { historyApi } from './history/routes.ts';
 import { alertsApi } from './alerts/routes.ts';
@@ -43,6 +44,8 @@ export interface ManagerApiDeps {
   guard: Middleware[];
   /** The kiosk capability's kiosks, which staff approve and revoke. */
   kiosks: KioskStore;
+  /** The kiosk capability's check-ins: what staff may see of whoever checked in. */
+  checkins: CheckinService;
   /** The refused check-ins' thumbnails and each facility's alert settings. */
   alertThumbnails: AlertThumbnails;
 }

@@ -23,7 +23,7 @@ export const managerCapability = defineCapability({
     const staff = new StaffService(db);
     const scope = new StaffScope(staff, platform.accounts);
     const guard: Middleware[] = [managerErrors(), requireApiToken(() => oidc.host.provider, config.issuer, ['manager']), requireStaff(scope)];
-    const deps = { platform, oidc, staff, scope, guard, kiosks: needs.kiosk.kiosks, alertThumbnails: needs['alert-thumbnails'] };
+    const deps = { platform, oidc, staff, scope, guard, kiosks: needs.kiosk.kiosks, checkins: needs.kiosk.checkins, alertThumbnails: needs['alert-thumbnails'] };
 
     const parts: ManagerApiParts[] = [];
     try {

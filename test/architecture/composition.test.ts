@@ -54,7 +54,7 @@ describe('the composition root', () => {
       const config = configFor({ ...storage.env, ISSUER: `http://127.0.0.1:${port}`, PORT: String(port) });
       const pass = await startServer(config, createLogger(config.logLevel), { capabilities: [...ALL_IN_ONE, probe] });
       try {
-        const provided: Array<keyof Provisions> = ['proofing', 'face', 'households', 'failure-evidence', 'alert-thumbnails', 'kiosk'];
+        const provided: Array<keyof Provisions> = ['proofing', 'face', 'households', 'failure-evidence', 'alert-thumbnails', 'kiosk-display', 'kiosk'];
         expect(Object.keys(pass.provided).sort()).toEqual([...provided].sort());
         expect(Object.keys(seen ?? {}).sort()).toEqual(['face', 'kiosk']);
         expect(seen?.face).toBe(pass.provided.face);

@@ -25,7 +25,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   face_templates: 'src/face',
   face_gallery_members: 'src/face',
   checkins: 'src/checkins',
-  card_links: 'src/checkins',
+  card_links: 'src/identity',
   checkin_codes: 'src/checkins',
   qr_token_uses: 'src/checkins',
   municipal_emergencies: 'src/checkins',

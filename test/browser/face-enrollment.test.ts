@@ -10,17 +10,20 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes, tempDir } from '../helpers/services.ts';
 import { demoClients } from '../../src/demo/seed.ts';
+import type { ResidentFacts } from '../../src/jpki/dev-ca.ts';
 import { faceEnv, SHARED_FACES } from '../face/platform.ts';
+import { proofedResident } from '../households/family-helpers.ts';
+import { HANAKO, PASSWORD, startEnv, stopEnv, TARO, type Env } from '../jpki/proofing-helpers.ts';
 import { browserAvailable, launch, screenshotter } from './browser.ts';
 import { photoToY4m } from './fake-camera.ts';
-import { cspViolations, signUp } from './journey-helpers.ts';
+import { cspViolations, signInToApp, signUp } from './journey-helpers.ts';
 
 const mode = storageModes().at(-1)!;
 const run = browserAvailable() ? describe : describe.skip;
 
 run(`face enrollment in the PASS app (${mode})`, () => {
   const dir = tempDir('pass-face-browser-');
-  let storage: TestStorage;
+  let env: Env;
   let bare: TestStorage;
   let pass: Awaited<ReturnType<typeof startPass>>;
   let noModels: Awaited<ReturnType<typeof startPass>>;
@@ -30,27 +33,41 @@ run(`face enrollment in the PASS app (${mode})`, () => {
   beforeAll(async () => {
     const cameraArgs = await photoToY4m(path.join(SHARED_FACES, 'obama', '2.jpg'), path.join(dir.path, 'camera.y4m'));
     await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 200, g: 190, b: 170 } } }).png().toFile(blank);
-    [storage, bare] = await Promise.all([createStorage(mode), createStorage('embedded')]);
-    [pass, noModels, browser] = await Promise.all([
-      startPass(faceEnv(storage.env)),
+    bare = await createStorage('embedded');
+    [env, noModels, browser] = await Promise.all([
+      startEnv(mode, faceEnv({})),
       startPass({ ...bare.env, PASS_MODELS_DIR: path.join(dir.path, 'no-models') }),
       launch(cameraArgs),
     ]);
+    pass = env.pass;
     for (const p of [pass, noModels]) await p.oidc.clients.create(demoClients(p.issuer).find((c) => c.clientId === 'pass-app')!);
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([pass?.close(), noModels?.close()]);
-    await Promise.all([storage?.cleanup(), bare?.cleanup()]);
+    await Promise.all([stopEnv(env), noModels?.close()]);
+    await bare?.cleanup();
     dir.remove();
   });
 
-  async function newResident(p: typeof pass, email: string, mobile: string, javaScriptEnabled = true): Promise<{ context: BrowserContext; page: Page }> {
+  async function newContext(javaScriptEnabled: boolean): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, permissions: ['camera'], javaScriptEnabled });
     context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
+    return { context, page: await context.newPage() };
+  }
+
+  async function newResident(p: typeof pass, email: string, mobile: string, javaScriptEnabled = true): Promise<{ context: BrowserContext; page: Page }> {
+    const { context, page } = await newContext(javaScriptEnabled);
     await signUp(page, p.issuer, 'ja', { email, password: 'hakusan spring water', mobile });
+    return { context, page };
+  }
+
+  /** Only a proofed person enrolls a face: the resident proves themselves with a virtual card, then signs in to the app. */
+  async function proofedResidentInApp(email: string, facts: ResidentFacts, javaScriptEnabled = true): Promise<{ context: BrowserContext; page: Page }> {
+    await proofedResident(env, email, facts, email.split('@')[0]!.replace(/[^a-z0-9]/g, '-'));
+    const { context, page } = await newContext(javaScriptEnabled);
+    await signInToApp(page, pass.issuer, email, PASSWORD);
+    await page.getByRole('heading', { name: 'ホーム', level: 1 }).waitFor();
     return { context, page };
   }
 
@@ -63,7 +80,7 @@ run(`face enrollment in the PASS app (${mode})`, () => {
   test('refused picture with reason and hint, enroll from a file and from the camera, status, delete', async () => {
     const shot = screenshotter('face');
     const email = 'kao.app@example.jp';
-    const { context, page } = await newResident(pass, email, '08033334444');
+    const { context, page } = await proofedResidentInApp(email, TARO);
     const violations = cspViolations(page);
     const live = page.getByTestId('face-live');
     try {
@@ -148,7 +165,7 @@ run(`face enrollment in the PASS app (${mode})`, () => {
   test('without JavaScript the form posts the file and the answer is a page', async () => {
     const shot = screenshotter('face-nojs');
     const email = 'nojs@example.jp';
-    const { context, page } = await newResident(pass, email, '09077778888', false);
+    const { context, page } = await proofedResidentInApp(email, HANAKO, false);
     try {
       await page.goto(`${pass.issuer}/app/face`);
       expect(await page.getByRole('button', { name: 'カメラを起動する' }).isVisible()).toBe(false);

@@ -60,9 +60,11 @@ run(`identity proofing with the virtual My Number Card in the browser (${mode})`
     await storage?.cleanup();
   });
 
+  /** The card is read once with both PINs (issue 15): the user-authentication PIN makes it the resident's check-in card. */
   async function sign(page: Page, card: string, pin: string): Promise<void> {
     await page.getByLabel(card).check();
     await page.getByLabel('署名用電子証明書のパスワード').fill(pin);
+    await page.getByLabel('利用者証明用電子証明書の暗証番号(数字4桁)').fill('1234');
     await page.getByRole('button', { name: 'カードで署名して送信する' }).click();
   }
 

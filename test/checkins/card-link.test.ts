@@ -1,8 +1,9 @@
 // Linking a My Number Card for card-only check-in, over HTTP with the development virtual card: a
-// resident proofs with the card's signature certificate, then has the same card sign PASS's link
-// challenge with its user-authentication key (4-digit PIN). From then on a card-only check-in at a
-// kiosk is recorded against that person and their registration, not anonymously. A copied
-// certificate, a used challenge, an unproofed account and a revoked card are refused.
+// resident proofed with the card's signature certificate alone (as before issue 15) has the same
+// card sign PASS's link challenge, in one session, with its user-authentication key (4-digit PIN)
+// and its signature key (which shows the card is the resident's own). From then on a card-only
+// check-in at a kiosk is recorded against that person and their registration, not anonymously. A
+// copied certificate, a used challenge, an unproofed account and a revoked card are refused.
 import { randomUUID } from 'node:crypto';
 import { storageModes } from '../helpers/services.ts';
 import { api, newAccount, appToken, startEnv, stopEnv, TARO, HANAKO, type Env } from '../jpki/proofing-helpers.ts';
@@ -23,7 +24,8 @@ describe(`linking a My Number Card for card check-in (${mode})`, () => {
     await staffAccount(env.pass, 'staff@niconico.example.jp', 'facility_staff', { facilityId: 'kaga-niconico-park' });
     await env.cards.issue(TARO, { id: 'link-taro' });
     await env.cards.issue(HANAKO, { id: 'link-hanako' });
-    await env.cards.issue({ ...TARO, birthdate: '1980-02-18' }, { id: 'link-taro-new' });
+    // A renewed card of the same person (a card for another person cannot be linked at all).
+    await env.cards.issue(TARO, { id: 'link-taro-new' });
     const accountId = await newAccount(env, 'taro.link@example.jp');
     token = await appToken(env, 'taro.link@example.jp');
     // Identity proofing over HTTP: the virtual card signs with its signature key (sign PIN).
@@ -42,13 +44,13 @@ describe(`linking a My Number Card for card check-in (${mode})`, () => {
     await stopEnv(env);
   });
 
-  /** What the PASS app does: a link challenge, the (virtual) card signs it after the 4-digit PIN, PASS links. */
+  /** What the PASS app does: a link challenge, the (virtual) card signs it with both keys after both PINs, PASS links. */
   async function link(cardId: string, withToken = token, tamper?: (signed: { certificate: string; signature: string }) => Promise<void>) {
     const challenge = await api(env, withToken, 'POST', '/api/checkins/card-link/challenge');
     expect(challenge.status).toBe(201);
-    const signed = await api(env, withToken, 'POST', `/api/checkins/dev/cards/${cardId}/authenticate`, { pin: '1234', challenge: challenge.body.challenge });
-    expect(signed.status).toBe(200);
-    const proof = signed.body as { certificate: string; signature: string };
+    const read = await api(env, withToken, 'POST', `/api/identity/jpki/dev/cards/${cardId}/sign`, { pin: 'PASS1234', auth_pin: '1234', challenge: challenge.body.challenge });
+    expect(read.status).toBe(200);
+    const proof = { ...(read.body.authentication as { certificate: string; signature: string }), signatureProof: { certificate: read.body.certificate, signature: read.body.signature } };
     await tamper?.(proof);
     const answer = await api(env, withToken, 'POST', '/api/checkins/card-link', { challengeId: challenge.body.challengeId, ...proof });
     return { answer, challengeId: challenge.body.challengeId as string, proof };
@@ -63,7 +65,7 @@ describe(`linking a My Number Card for card check-in (${mode})`, () => {
   }
 
   test('before linking the card checks in anonymously; after, as the resident with what the registration shows', async () => {
-    expect((await api(env, token, 'GET', '/api/checkins/card-link')).body).toEqual({ linked: false });
+    expect((await api(env, token, 'GET', '/api/checkins/card-link')).body).toEqual({ linked: false, cards: [] });
     const before = await cardCheckin('link-taro');
     expect(before.answer.body).toMatchObject({ result: 'accepted', method: 'card', anonymous: true });
     expect(before.row.person_id).toBeNull();
@@ -73,7 +75,9 @@ describe(`linking a My Number Card for card check-in (${mode})`, () => {
     expect((await api(env, token, 'GET', '/api/checkins/card-link')).body).toMatchObject({ linked: true });
 
     const after = await cardCheckin('link-taro');
-    expect(after.answer.body).toMatchObject({ result: 'accepted', method: 'card', person: { name: '加賀　太郎', age: expect.any(Number) } });
+    // The kiosk's default display policy: an adult's given name, no age (issue 15).
+    expect(after.answer.body).toMatchObject({ result: 'accepted', method: 'card', person: { name: '太郎' } });
+    expect(after.answer.body.person.age).toBeUndefined();
     expect(after.answer.body.anonymous).toBeUndefined();
     expect(after.row).toMatchObject({ person_id: personId, result: 'accepted', method: 'card' });
     expect(after.row.card_key).toMatch(/^[0-9a-f]{64}$/);
@@ -103,7 +107,9 @@ describe(`linking a My Number Card for card check-in (${mode})`, () => {
   test('a new card replaces the link; a revoked card is refused at linking and at the kiosk', async () => {
     const { answer } = await link('link-taro-new');
     expect(answer.status).toBe(201);
-    expect(Number((await env.pass.platform.db('card_links').where({ person_id: personId }).count({ n: '*' }))[0]!.n)).toBe(1);
+    // One current card; the replaced one stays listed (issue 15) and no longer matches.
+    expect(Number((await env.pass.platform.db('card_links').where({ person_id: personId }).whereNull('replaced_at').count({ n: '*' }))[0]!.n)).toBe(1);
+    expect((await api(env, token, 'GET', '/api/checkins/card-link')).body.cards.map((c: { status: string }) => c.status)).toEqual(['current', 'replaced']);
     expect((await cardCheckin('link-taro')).answer.body.anonymous).toBe(true);
     expect((await cardCheckin('link-taro-new')).row.person_id).toBe(personId);
 

@@ -1,32 +1,30 @@
 import sharp from 'sharp';
-import { createStorage, type TestStorage } from '../helpers/pass.ts';
-import { startPass } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
+import { proofedResident } from '../households/family-helpers.ts';
+import { HANAKO, startEnv, stopEnv, TARO, type Env } from '../jpki/proofing-helpers.ts';
 import { faceKeyringFrom, templateContext } from '../../src/face/service/keys.ts';
 import { openTemplate } from '../../src/face/template/template.ts';
 import { createKeyring } from '../../src/face/template/keyring.ts';
 import { FACE_MESSAGES } from '../../src/face/messages.ts';
 import { TemplateError } from '../../src/face/errors.ts';
-import { faceApi, faceEnv, photo, residentToken, type Pass } from './platform.ts';
+import { faceApi, faceEnv, photo, type Pass } from './platform.ts';
 import { bilevelPng, collage, fiftyMegapixelPng } from './images.ts';
 
 // The resident's face API end to end, with the real models in worker threads, on every storage mode.
+// Faces are enrolled for proofed persons only: the residents prove themselves with a virtual card first.
 describe.each(storageModes())('face API on %s', (mode) => {
-  let storage: TestStorage;
+  let env: Env;
   let pass: Pass;
   let token: string;
   let accountId: string;
 
   beforeAll(async () => {
-    storage = await createStorage(mode);
-    pass = await startPass(faceEnv(storage.env, { FACE_MAX_UPLOAD_BYTES: String(1024 * 1024) }));
-    ({ token, accountId } = await residentToken(pass, 'kao@example.jp'));
+    env = await startEnv(mode, faceEnv({}, { FACE_MAX_UPLOAD_BYTES: String(1024 * 1024) }));
+    pass = env.pass;
+    ({ token, accountId } = await proofedResident(env, 'kao@example.jp', TARO, 'kao'));
   }, 60_000);
 
-  afterAll(async () => {
-    await pass?.close();
-    await storage?.cleanup();
-  });
+  afterAll(async () => stopEnv(env));
 
   const templates = () => pass.platform.db('face_templates').select('*');
 
@@ -123,7 +121,7 @@ describe.each(storageModes())('face API on %s', (mode) => {
 
   test('deleting a person removes their template and takes them out of every gallery', async () => {
     const service = pass.provided.face!;
-    const { accountId: other } = await residentToken(pass, 'biden@example.jp');
+    const { accountId: other } = await proofedResident(env, 'biden@example.jp', HANAKO, 'biden');
     const personId = await service.store.selfPerson(other);
     await service.enroll(personId, await photo('biden', 1));
     await service.addToGallery('facility:gym', personId);

@@ -1,6 +1,9 @@
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.ts';
 import type { FaceService } from '../../src/face/service/face-service.ts';
+import type { ResidentFacts } from '../../src/jpki/dev-ca.ts';
+import { proofedResident } from '../households/family-helpers.ts';
+import { APP_REDIRECT, HANAKO, TARO } from '../jpki/proofing-helpers.ts';
 import { faceEnv, photo, type Pass, until } from './platform.ts';
 
 // Two PASS nodes sharing PostgreSQL and Redis: a gallery change on one reaches the other's memory.
@@ -18,6 +21,7 @@ shared('face galleries across two PASS nodes (postgres+redis)', () => {
     [a, b] = await Promise.all([startPass(faceEnv(storage.env)), startPass(faceEnv(storage.env))]);
     fa = a.provided.face!;
     fb = b.provided.face!;
+    await a.oidc.clients.create({ clientId: 'pass-app-test', name: 'PASS app (test)', redirectUris: [APP_REDIRECT], tokenEndpointAuthMethod: 'none' });
   }, 60_000);
 
   afterAll(async () => {
@@ -26,14 +30,16 @@ shared('face galleries across two PASS nodes (postgres+redis)', () => {
     await storage?.cleanup();
   });
 
-  async function newPerson(email: string): Promise<string> {
-    const account = await a.platform.accounts.create({ email, password: 'correct horse battery staple', verified: true });
-    return fa.store.selfPerson(account.id);
+  /** Faces are enrolled for proofed persons only: each resident proves themselves with a virtual card. */
+  async function newPerson(email: string, facts: ResidentFacts): Promise<string> {
+    const cardId = email.split('@')[0]!;
+    const { accountId } = await proofedResident({ storage, pass: a, cards: a.provided.proofing!.pki.dev! }, email, facts, cardId);
+    return fa.store.selfPerson(accountId);
   }
 
   test('enrollment, membership, replacement and deletion on one node reach the other', async () => {
     const gallery = 'facility:library-1';
-    const guido = await newPerson('guido@example.jp');
+    const guido = await newPerson('guido@example.jp', TARO);
     await fa.enroll(guido, await photo('guido_van_rossum', 1));
     await fa.addToGallery(gallery, guido);
     await until(() => fb.galleryHas(gallery, guido));
@@ -58,7 +64,7 @@ shared('face galleries across two PASS nodes (postgres+redis)', () => {
 
   test('reconciliation catches a change that was never announced', async () => {
     const gallery = 'facility:pool';
-    const rose = await newPerson('rose@example.jp');
+    const rose = await newPerson('rose@example.jp', HANAKO);
     await fa.enroll(rose, await photo('rose_leslie', 1));
     await fa.addToGallery(gallery, rose);
     await until(() => fb.galleryHas(gallery, rose));
@@ -71,7 +77,7 @@ shared('face galleries across two PASS nodes (postgres+redis)', () => {
 
   test('a node started later loads the galleries from the database', async () => {
     const gallery = 'municipality:172065';
-    const steve = await newPerson('woz@example.jp');
+    const steve = await newPerson('woz@example.jp', { ...TARO, name: '加賀　三郎', birthdate: '1990-04-01' });
     await fa.enroll(steve, await photo('steve_wozniak', 1));
     await fa.addToGallery(gallery, steve);
     const c = await startPass(faceEnv(storage.env));

@@ -9,6 +9,7 @@ import { authorize } from '../helpers/browserless.ts';
 import { faceEnv } from '../face/platform.ts';
 import { apiToken, PASSWORD, provisionKiosk, staffAccount, withFacilities, type Pass, type TestKiosk } from '../kiosk/helpers.ts';
 import { managerToken } from '../manager/helpers.ts';
+import { proveAndConfirm, TARO } from '../jpki/proofing-helpers.ts';
 import { demoClients } from '../../src/demo/seed.ts';
 import { registeredCatalogues } from '../../src/core/reasons.ts';
 
@@ -126,6 +127,11 @@ describe('malformed, oversized and mistyped bodies at every API (embedded)', () 
     await pass.platform.accounts.create({ email: ADMIN, password: PASSWORD, role: 'admin', verified: true });
     kiosk = await provisionKiosk(pass, STAFF);
     bearer.resident = await apiToken(pass, RESIDENT);
+    // Faces are enrolled for proofed persons only: the resident proves themselves, so photos reach the decoder.
+    const cards = pass.provided.proofing!.pki.dev!;
+    await cards.issue(TARO, { id: 'edge-resident' });
+    const proofed = await proveAndConfirm({ storage, pass, cards }, bearer.resident, 'edge-resident');
+    if (proofed.status !== 200) throw new Error(`proofing: ${JSON.stringify(proofed.body)}`);
     bearer.staff = await apiToken(pass, STAFF);
     bearer.manager = await managerToken(pass, STAFF);
     bearer.admin = await adminToken(pass, ADMIN);

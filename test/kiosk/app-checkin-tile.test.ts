@@ -55,15 +55,19 @@ run(`the check-in tile of the PASS app (${mode})`, () => {
       expect(await page.getByTestId('checkin-qr').getAttribute('src')).toMatch(/^data:image\/png;base64,/);
       await shot(page, 'qr');
 
-      // The card: linked with the user-authentication PIN; a wrong-format PIN never reaches the card.
+      // The card (proofed before issue 15 with its signature key alone): linked with the
+      // user-authentication PIN and the signature password, which shows the card is the resident's
+      // own; a wrong-format PIN never reaches the card.
       await page.getByRole('link', { name: 'マイナンバーカードでチェックイン' }).click();
       await page.getByTestId('card-none').waitFor();
       await page.getByLabel('加賀　太郎').check();
       await page.getByLabel('暗証番号（数字4桁）').fill('12');
+      await page.getByLabel('署名用電子証明書のパスワード').fill('PASS1234');
       await page.getByRole('button', { name: 'カードを登録する' }).click();
       await page.getByRole('alert').filter({ hasText: '暗証番号は数字4桁です。' }).waitFor();
       await page.getByLabel('加賀　太郎').check();
       await page.getByLabel('暗証番号（数字4桁）').fill('1234');
+      await page.getByLabel('署名用電子証明書のパスワード').fill('PASS1234');
       await page.getByRole('button', { name: 'カードを登録する' }).click();
       await page.getByRole('status').filter({ hasText: 'カードを登録しました' }).waitFor();
       await page.getByTestId('card-linked').waitFor();

@@ -128,7 +128,7 @@ run(`the kiosk app in the browser (${mode})`, () => {
 
       await page.getByRole('button', { name: '顔でチェックイン' }).click();
       await page.getByTestId('result-message').filter({ hasText: 'チェックインしました。' }).waitFor();
-      expect(await page.getByTestId('result-title').textContent()).toBe('加賀　太郎');
+      expect(await page.getByTestId('result-title').textContent()).toBe('太郎 さま');
       await shot(page, 'face-accepted');
       const accepted = await pass.platform.db('checkins').where({ method: 'face', result: 'accepted' });
       expect(accepted).toHaveLength(1);
@@ -176,7 +176,7 @@ run(`the kiosk app in the browser (${mode})`, () => {
       const phone = await onPhone(link!, 'resident@pass.localhost', ['同意する'], (p) => p.getByText('チェックインしました。').first().isVisible());
       expect(await phone.getByTestId('entry-facility').textContent()).toContain('かがにこにこパーク');
       await page.getByTestId('result-message').filter({ hasText: 'チェックインしました。' }).waitFor();
-      expect(await page.getByTestId('result-title').textContent()).toBe('加賀　太郎');
+      expect(await page.getByTestId('result-title').textContent()).toBe('太郎 さま');
       await shot(page, 'device-code-accepted');
       const byPhone = await pass.platform.db('checkins').where({ method: 'device-code' });
       expect(byPhone).toHaveLength(1);

@@ -68,6 +68,8 @@ describe(`isolation between facilities in the management, analytics and shelter 
   const endpoints = (): Array<[string, string, RequestInit?]> => [
     ['facility', `/api/manager/admin/facilities/${SAKAI}`],
     ['claim policy', `/api/manager/admin/facilities/${SAKAI}/claim-policy`, json({ required: ['name'], optional: [], purposeJa: 'x', purposeEn: 'x', retentionDays: 1 })],
+    ['kiosk display', `/api/manager/admin/facilities/${SAKAI}/kiosk-display`],
+    ['kiosk display change', `/api/manager/admin/facilities/${SAKAI}/kiosk-display`, json({ name: 'full_name', age: 'always' })],
     ['kiosks', `/api/manager/admin/facilities/${SAKAI}/kiosks`],
     ['kiosk preview', `/api/manager/admin/facilities/${SAKAI}/kiosks/preview`, json({ userCode: 'BCDF-GHJK' })],
     ['kiosk approval', `/api/manager/admin/facilities/${SAKAI}/kiosks/approve`, json({ userCode: 'BCDF-GHJK' })],
@@ -132,6 +134,7 @@ describe(`isolation between facilities in the management, analytics and shelter 
     expect((await runtime(pass).staff.assignments(ids.sakai!)).map((a) => a.facilityId)).toEqual([SAKAI]);
     expect((await runtime(pass).staff.assignments(ids.niconico!)).map((a) => a.facilityId)).toEqual([PARK]);
     expect((await pass.platform.facilities.policies.find(SAKAI))!.retentionDays).toBe(365);
+    expect(await pass.platform.db('manager_facility_settings').where({ facility_id: SAKAI }).first()).toBeUndefined();
     expect((await pass.platform.db('audit_log').where('action', 'like', 'manager.%').whereNot({ action: 'manager.client_registered' }).where({ facility_id: SAKAI })).length).toBe(0);
   });
 });

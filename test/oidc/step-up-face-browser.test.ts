@@ -16,7 +16,8 @@ import { faceEnv, photo, SHARED_FACES } from '../face/platform.ts';
 import { browserAvailable, launch, screenshotter } from '../browser/browser.ts';
 import { photoToY4m } from '../browser/fake-camera.ts';
 import { cspViolations } from '../browser/journey-helpers.ts';
-import { appToken, newAccount, PASSWORD, startEnv, stopEnv, type Env } from '../jpki/proofing-helpers.ts';
+import { proofedResident } from '../households/family-helpers.ts';
+import { PASSWORD, startEnv, stopEnv, TARO, type Env } from '../jpki/proofing-helpers.ts';
 import { authParams } from './facility-helpers.ts';
 
 const mode = storageModes().at(-1)!;
@@ -39,8 +40,8 @@ run(`the face step in the browser (${mode})`, () => {
     [env, browser] = await Promise.all([startEnv(mode, faceEnv({})), launch(camera)]);
     const client = await env.pass.oidc.clients.create({ clientId: 'stepup-browser-rp', name: '加賀市 電子申請', redirectUris: [redirectUri] });
     config = await oidc.discovery(new URL(env.pass.issuer), client.clientId, undefined, oidc.ClientSecretBasic(client.clientSecret!), { execute: [oidc.allowInsecureRequests] });
-    await newAccount(env, 'kao@example.jp');
-    const token = await appToken(env, 'kao@example.jp');
+    // Only a proofed person enrolls a face: kao proves themselves with a virtual card first.
+    const { token } = await proofedResident(env, 'kao@example.jp', TARO, 'kao');
     const enrolled = await fetch(new URL('/api/face/enrollment', env.pass.issuer), {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg' },

@@ -47,7 +47,7 @@ describe(`data export (${mode})`, () => {
       ]),
     );
     expect(self.registrations[0].history[0]).toMatchObject({ event: expect.any(String), claims: expect.any(Array), at: expect.any(String) });
-    expect(self.check_ins).toEqual([expect.objectContaining({ id: taro.checkinId, facility_id: 'kaga-library', method: 'qr', result: 'accepted', shown_to_facility: expect.objectContaining({ name: '加賀　太郎' }) })]);
+    expect(self.check_ins).toEqual([expect.objectContaining({ id: taro.checkinId, facility_id: 'kaga-library', method: 'qr', result: 'accepted', shown_to_facility: expect.objectContaining({ name: '太郎' }) })]);
     expect(father).toMatchObject({ id: taro.memberId, verified_identity: { claims: { name: '加賀　一郎' } }, registrations: [expect.objectContaining({ facility_id: 'kaga-library' })] });
     expect(data.household).toMatchObject({ representative: true, members: expect.arrayContaining([expect.objectContaining({ person_id: taro.memberId, relation: 'parent' })]) });
 

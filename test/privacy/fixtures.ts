@@ -48,17 +48,13 @@ export async function residentWithEverything(env: Env & { kiosk: TestKiosk }, em
   const accountId = await newAccount(env, email);
   await pass.platform.db('accounts').where({ id: accountId }).update({ phone_e164: `+8190${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`, phone_verified_at: new Date() });
   const token = await appToken(env, email);
-  // Identity proofing over HTTP with the virtual card, then the same card linked for check-in.
+  // Identity proofing over HTTP with the virtual card, both keys in one session: the card is linked for check-in too.
   const challenge = await api(env, token, 'POST', '/api/identity/jpki/challenge');
-  const signed = await api(env, token, 'POST', `/api/identity/jpki/dev/cards/${cardId}/sign`, { pin: 'PASS1234', challenge: challenge.body.challenge });
+  const signed = await api(env, token, 'POST', `/api/identity/jpki/dev/cards/${cardId}/sign`, { pin: 'PASS1234', auth_pin: '1234', challenge: challenge.body.challenge });
   const verified = await api(env, token, 'POST', '/api/identity/jpki/verify', { challenge_id: challenge.body.challenge_id, ...signed.body });
   const confirmed = await api(env, token, 'POST', '/api/identity/jpki/confirm', { verification_id: verified.body.verification_id });
-  if (confirmed.status !== 200) throw new Error(`proofing: ${JSON.stringify(confirmed.body)}`);
+  if (confirmed.status !== 200 || confirmed.body.card_linked !== true) throw new Error(`proofing: ${JSON.stringify(confirmed.body)}`);
   const personId = String(confirmed.body.person_id);
-  const linkChallenge = await api(env, token, 'POST', '/api/checkins/card-link/challenge');
-  const authSigned = await api(env, token, 'POST', `/api/checkins/dev/cards/${cardId}/authenticate`, { pin: '1234', challenge: linkChallenge.body.challenge });
-  const linked = await api(env, token, 'POST', '/api/checkins/card-link', { challengeId: linkChallenge.body.challengeId, ...authSigned.body });
-  if (linked.status !== 201) throw new Error(`card link: ${JSON.stringify(linked.body)}`);
 
   // A parent as household member, proofed with their own card.
   const member = await addMember(env as unknown as FamilyEnv, token, 'parent', { signature: `${cardId}-father` });

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { openPlatform } from '../../src/platform.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
+import { createProofingPki } from '../../src/identity/proofing/pki.ts';
 import { StaffService } from '../../src/staff/staff-service.ts';
 import { authorize, exchangeCode } from '../helpers/browserless.ts';
 import { passCli } from '../helpers/cli.ts';
@@ -41,7 +42,10 @@ export interface DeploymentOptions {
   /** Node flags and an output listener (node index, chunk), for the soak's GC trace. */
   nodeArgs?: string[];
   onOutput?: (node: number, chunk: string) => void;
-  /** Residents are members of the facility's face gallery (their faces are enrolled later, through the API). */
+  /**
+   * Residents are members of the facility's face gallery (their faces are enrolled later, through
+   * the API): each is proofed with a virtual card of their own, since only proofed persons enroll a face.
+   */
   gallery?: boolean;
 }
 
@@ -63,10 +67,38 @@ async function seed(env: Record<string, string>, residents: number, gallery: boo
       if (gallery) await platform.db('face_gallery_members').insert({ gallery_id: `facility:${FACILITY}`, person_id: personId });
       out.push({ email, accountId: account.id });
     }
+    if (gallery) {
+      const { config: c, db, box, log } = platform;
+      const cards = (await createProofingPki({ config: c, db, box, log })).dev!;
+      for (let i = 0; i < residents; i += 1) await cards.issue(residentFacts(i), { id: residentCard(i) });
+    }
     return out;
   } finally {
     await platform.close();
   }
+}
+
+const residentCard = (i: number) => `reliability-resident-${i}`;
+function residentFacts(i: number) {
+  return { name: `加賀　住民${i}`, birthdate: `1980-01-${String(i + 1).padStart(2, '0')}`, sex: '1' as const, address: '石川県加賀市作見町ル２５番地１', prefecture: 'Ishikawa-ken', municipality: 'Kaga-shi' };
+}
+
+/** Identity proofing over HTTP, as the app does it, with the resident's virtual card. */
+async function proveResident(issuer: string, token: string, cardId: string): Promise<void> {
+  const call = async (path: string, body?: unknown) => {
+    const response = await fetch(`${issuer}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const answer = (await response.json()) as Record<string, any>;
+    if (!response.ok) throw new Error(`proofing ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const challenge = await call('/api/identity/jpki/challenge');
+  const signed = await call(`/api/identity/jpki/dev/cards/${cardId}/sign`, { pin: 'PASS1234', challenge: challenge.challenge });
+  const verified = await call('/api/identity/jpki/verify', { challenge_id: challenge.challenge_id, ...signed });
+  await call('/api/identity/jpki/confirm', { verification_id: verified.verification_id });
 }
 
 async function provisionKiosk(issuer: string): Promise<TestKiosk> {
@@ -111,6 +143,7 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
       const flow = await authorize({ issuer, clientId: app.clientId, redirectUri: REDIRECT, login: account.email, password: PASSWORD, scope: 'openid pass:api', resource: `${issuer}/api` });
       const tokens = await exchangeCode(issuer, app.clientId, REDIRECT, flow.code, flow.verifier);
       residents.push({ email: account.email, accountId: account.accountId, password: PASSWORD, apiToken: String(tokens.access_token) });
+      if (options.gallery) await proveResident(issuer, String(tokens.access_token), residentCard(residents.length - 1));
     }
     const kiosks: TestKiosk[] = [];
     for (let i = 0; i < (options.kiosks ?? 2); i += 1) kiosks.push(await provisionKiosk(issuer));

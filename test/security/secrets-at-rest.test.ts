@@ -9,6 +9,7 @@ import { faceApi, faceEnv, photo, residentToken, PASSWORD, type Pass } from '../
 import { faceKeyringFrom, templateContext } from '../../src/face/service/keys.ts';
 import { openTemplate } from '../../src/face/template/template.ts';
 import { proofedResident } from '../kiosk/fixtures.ts';
+import { HANAKO, proveAndConfirm } from '../jpki/proofing-helpers.ts';
 
 const modes = storageModes().filter((m) => m !== 'postgres+redis');
 
@@ -64,6 +65,11 @@ describe.each(modes)('secrets at rest (%s)', (mode) => {
     await proofedResident(pass);
     const client = await pass.oidc.clients.create({ name: 'at-rest RP', redirectUris: ['https://rp.example/cb'] });
     const resident = await residentToken(pass, 'at-rest@pass.localhost');
+    // Only a proofed person enrolls a face: this resident proves themselves with a virtual card too.
+    const cards = pass.provided.proofing!.pki.dev!;
+    await cards.issue(HANAKO, { id: 'at-rest' });
+    const proofed = await proveAndConfirm({ storage, pass, cards }, resident.token, 'at-rest');
+    if (proofed.status !== 200) throw new Error(`proofing: ${JSON.stringify(proofed.body)}`);
     const enrolled = await faceApi(pass, 'POST', resident.token, await photo('obama', 1));
     expect([200, 201]).toContain(enrolled.status);
 

@@ -13,6 +13,8 @@ export const FACE_APP_MESSAGES: Messages = {
     ja: '登録した顔で、施設のキオスクで顔パス(顔認証)を利用できます。写真そのものは保存せず、暗号化した特徴データだけを保存します。',
     en: 'With a registered face you can check in by face at facility kiosks. The photo itself is not kept: only encrypted face features are stored.',
   },
+  'face.owner': { ja: '{name} さんの顔写真', en: 'Face photo of {name}' },
+  'face.proofing.go': { ja: 'マイナンバーカードで本人確認する', en: 'Verify your identity with your My Number Card' },
   'face.status': { ja: '登録状況', en: 'Status' },
   'face.status.enrolled': { ja: '登録済み', en: 'Registered' },
   'face.status.none': { ja: 'まだ顔が登録されていません。', en: 'No face is registered yet.' },

@@ -5,8 +5,10 @@
  * and a hint. Works without JavaScript (a multipart form); with it, static/app-face.js adds the
  * camera, the preview and live feedback (no inline script: the CSP stays strict).
  *
- * Whose face: a FaceSubject. Today the resident's own (/app/face → /api/face/enrollment); family
- * members get the same screens under their own prefix once the API has a per-person path.
+ * Whose face: a FaceSubject — the resident's own (/app/face → /api/face/enrollment) or a household
+ * member's (/app/family/:personId/face → /api/households/members/:personId/face). The page names
+ * the person (「加賀　そら さんの顔写真」), and offers no capture to a person not proofed yet: PASS
+ * enrolls faces of proofed persons only, and refuses a face that is someone else's.
  */
 import { readFile, rm } from 'node:fs/promises';
 import Router from '@koa/router';
@@ -45,7 +47,11 @@ interface EnrollmentStatus {
 }
 
 function refusal(answer: ApiAnswer<unknown>, lang: Lang): Feedback {
-  return feedbackFor(answer.body.reason ?? 'server_error', lang, answer.body.message);
+  // Whom a refused face resembles (a family member or another person): the face API nests a
+  // refusal's details, the household API puts them beside the reason.
+  const body = answer.body as { details?: { resembles?: unknown }; resembles?: unknown };
+  const resembles = body.details?.resembles ?? body.resembles;
+  return feedbackFor(answer.body.reason ?? 'server_error', lang, answer.body.message, typeof resembles === 'string' ? resembles : undefined);
 }
 
 function wantsJson(ctx: Context): boolean {
@@ -68,7 +74,7 @@ export function faceAppRoutes(kit: FeatureKit, options: FaceScreensOptions): Rou
   async function enrollPage(ctx: Context, s: SignedIn<unknown>, subject: FaceSubject, feedback: Feedback | null = null, status = 200): Promise<void> {
     const lang = kit.lang(ctx);
     const t = translator(MESSAGES, lang);
-    const answer = await kit.api.call<EnrollmentStatus>(s.token, 'GET', subject.apiPath);
+    const [answer, owner] = await Promise.all([kit.api.call<EnrollmentStatus>(s.token, 'GET', subject.apiPath), subject.owner(kit.api, s.token)]);
     const state = answer.ok ? answer.body : undefined;
     const done = ctx.query.done === 'enrolled' || ctx.query.done === 'deleted' ? t(`face.done.${ctx.query.done}`) : null;
     ctx.status = status;
@@ -76,6 +82,9 @@ export function faceAppRoutes(kit: FeatureKit, options: FaceScreensOptions): Rou
       csrf: kit.csrf(s),
       base: subject.base,
       available: state?.available === true,
+      ownerName: owner.name ?? null,
+      proofingRequired: owner.proofed === false ? feedbackFor('identity_required', lang) : null,
+      proofingPath: subject.proofingPath ?? null,
       unavailable: state && !state.available ? feedbackFor('models_unavailable', lang) : answer.ok ? null : refusal(answer, lang),
       enrolled: state?.enrolled === true,
       outdated: state?.enrolled === true && state.current === false,
@@ -137,7 +146,8 @@ export function faceAppRoutes(kit: FeatureKit, options: FaceScreensOptions): Rou
     const subject = subjectOf(ctx);
     const s = subject && (await kit.signedIn(ctx, 'face'));
     if (!subject || !s) return;
-    await kit.page(ctx, 'face/face-delete', MESSAGES, `${subject.base}/delete`, { csrf: kit.csrf(s), base: subject.base });
+    const owner = await subject.owner(kit.api, s.token);
+    await kit.page(ctx, 'face/face-delete', MESSAGES, `${subject.base}/delete`, { csrf: kit.csrf(s), base: subject.base, ownerName: owner.name ?? null });
   });
 
   router.post('/delete', koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '4kb' }), async (ctx) => {

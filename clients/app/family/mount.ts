@@ -6,6 +6,7 @@
 import type { Context, Middleware } from 'koa';
 import type { FeatureKit } from '../feature-kit.ts';
 import { faceAppRoutes } from '../face/routes.ts';
+import { memberFaceOwner } from '../face/owner.ts';
 import { facilityAppRoutes } from '../facilities/routes.ts';
 import { familyAppRoutes } from './routes.ts';
 
@@ -16,7 +17,9 @@ export function familyScreens(kit: FeatureKit, maxUploadBytes: number): Middlewa
     prefix: '/app/family/:personId/face',
     subject: (ctx: Context) => {
       const id = String(ctx.params?.personId ?? '');
-      return UUID.test(id) ? { base: `/app/family/${id}/face`, apiPath: `/api/households/members/${id}/face` } : undefined;
+      return UUID.test(id)
+        ? { base: `/app/family/${id}/face`, apiPath: `/api/households/members/${id}/face`, owner: (api, token) => memberFaceOwner(api, token, id) }
+        : undefined;
     },
     maxUploadBytes,
   });

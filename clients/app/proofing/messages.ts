@@ -24,6 +24,10 @@ export const PROOFING_APP_MESSAGES: Messages = {
     ja: '署名用電子証明書のパスワード(英大文字と数字の6〜16文字)',
     en: 'The signature certificate password (6–16 capital letters and digits)',
   },
+  'proofing.need.authpin': {
+    ja: '利用者証明用電子証明書の暗証番号(数字4桁): 施設のキオスクでカードをかざしてチェックインできるよう、同じカードを登録します',
+    en: 'The user-authentication PIN (4 digits): the same card is registered so that you can check in by holding it to a facility kiosk',
+  },
   'proofing.need.lock': {
     ja: 'パスワードを3回続けて間違えるとロックされ、市区町村の窓口で再設定が必要になります。',
     en: 'Three wrong passwords in a row lock it; it can then only be reset at your municipal office.',
@@ -62,6 +66,12 @@ export const PROOFING_APP_MESSAGES: Messages = {
   'proofing.card.pin': { ja: '署名用電子証明書のパスワード', en: 'Signature certificate password' },
   'proofing.card.pin.hint': { ja: '英大文字と数字の6〜16文字。入力した文字は表示されません。', en: '6–16 capital letters and digits. What you type is hidden.' },
   'proofing.card.pin.devhint': { ja: '開発用カードの初期パスワード: ', en: 'Default password of the development cards: ' },
+  'proofing.card.authpin': { ja: '利用者証明用電子証明書の暗証番号(数字4桁)', en: 'User-authentication PIN (4 digits)' },
+  'proofing.card.authpin.hint': {
+    ja: '同じカードの利用者証明用電子証明書も読み取り、キオスクでのチェックインに使うカードとして登録します。',
+    en: 'The same card\'s user-authentication certificate is read too, and registered as your card for kiosk check-in.',
+  },
+  'proofing.card.authpin.devhint': { ja: '開発用カードの初期暗証番号: ', en: 'Default PIN of the development cards: ' },
   'proofing.card.sign': { ja: 'カードで署名して送信する', en: 'Sign with the card and send' },
   'proofing.card.cancel': { ja: '中止する', en: 'Cancel' },
   'proofing.card.native': { ja: 'カードをスマートフォンにかざしてください', en: 'Hold your card to your phone' },
@@ -75,6 +85,7 @@ export const PROOFING_APP_MESSAGES: Messages = {
     ja: 'パスワードは英大文字と数字の6〜16文字で入力してください。',
     en: 'Enter the password as 6–16 capital letters and digits.',
   },
+  'proofing.error.authpin_format': { ja: '利用者証明用の暗証番号は数字4桁で入力してください。', en: 'Enter the user-authentication PIN as 4 digits.' },
   'proofing.error.card': { ja: '使用するカードを選んでください。', en: 'Choose the card to use.' },
   'proofing.error.attempts': { ja: 'あと{n}回間違えるとロックされます。', en: '{n} more wrong attempt(s) will lock it.' },
   'proofing.error.generic': { ja: 'エラーが発生しました。もう一度はじめからやり直してください。', en: 'Something went wrong. Please start again.' },
@@ -85,6 +96,14 @@ export const PROOFING_APP_MESSAGES: Messages = {
   'proofing.confirm.update': { ja: '登録済みの本人確認情報を、この内容で更新します。', en: 'Your registered details will be updated with these.' },
   'proofing.confirm.register': { ja: 'この内容で登録する', en: 'Register these details' },
   'proofing.confirm.retry': { ja: '登録せずにやり直す', en: 'Do not register; start again' },
+  'proofing.confirm.card.linked': {
+    ja: 'このカードを、施設のキオスクでかざしてチェックインするカードとしても登録します。',
+    en: 'This card will also be registered as your card for checking in at facility kiosks.',
+  },
+  'proofing.confirm.card.unlinked': {
+    ja: 'このカードの2つの電子証明書は発行時期が異なるため(引越しなどで署名用だけが更新された場合)、チェックイン用のカードとしては登録されません。PASS カード読取アプリで、券面事項入力補助用の暗証番号を使って登録できます。',
+    en: 'The two certificates of this card were issued at different times (the signature certificate alone was renewed, e.g. after a move), so it is not registered as your check-in card. You can link it in the PASS card reader app with the PIN of the text-input-support application.',
+  },
   'proofing.fact.name': { ja: '氏名', en: 'Name' },
   'proofing.fact.birthdate': { ja: '生年月日', en: 'Date of birth' },
   'proofing.fact.gender': { ja: '性別', en: 'Gender' },

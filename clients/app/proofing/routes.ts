@@ -1,6 +1,8 @@
 /**
  * Identity proofing screens of the PASS app (/app/identity): prepare → the card signs the
- * challenge → check the basic four → registered. Every step calls the proofing API
+ * challenge → check the basic four → registered. The card is read once with both PINs: its
+ * signature key proves the person, and its user-authentication key (the same card, the same
+ * challenge) makes it the person's card for kiosk check-in. Every step calls the proofing API
  * (/api/identity/jpki/...) with the resident's token, on the server. In development the card is
  * the virtual card behind /api/identity/jpki/dev; in production the PASS card reader app sends the
  * certificate and signature to the same /verify, and this screen explains that step instead.
@@ -21,6 +23,8 @@ const API = '/api/identity/jpki';
 const FLOW = 'proofing';
 /** The JPKI signature PIN: 6 to 16 capital letters and digits. */
 export const SIGN_PIN = /^[A-Z0-9]{6,16}$/;
+/** The user-authentication PIN: 4 digits. */
+export const AUTH_PIN = /^\d{4}$/;
 const CARD_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export interface BasicFour {
@@ -39,6 +43,8 @@ interface ProofingFlow {
     substitution: { name: boolean; address: boolean };
     certificateExpiresAt: string;
     reverification: boolean;
+    /** What becomes of the card for check-ins: linked on confirmation, or not one card's two certificates. */
+    card: 'linked' | 'not_one_card' | 'not_read';
   };
 }
 
@@ -97,7 +103,7 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
     });
   }
 
-  async function cardPage(ctx: Context, s: Session, error: string | null = null, status = 200, chosen = ''): Promise<void> {
+  async function cardPage(ctx: Context, s: Session, error: string | null = null, status = 200, chosen = '', invalid: 'pin' | 'auth_pin' = 'pin'): Promise<void> {
     const challenge = s.flow?.challenge;
     if (!challenge) return kit.seeOther(ctx, BASE);
     const lang = kit.lang(ctx);
@@ -112,7 +118,8 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
       cards,
       pinHint: list?.ok ? list.body.pin_hint : null,
       chosen: chosen || usable[0]?.id || '',
-      pinInvalid: status === 400,
+      pinInvalid: status === 400 && invalid === 'pin',
+      authPinInvalid: status === 400 && invalid === 'auth_pin',
       expiresAt: formatDateTime(challenge.expiresAt, lang),
     });
   }
@@ -154,22 +161,25 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
     }
     const cardId = field(ctx, 'card');
     const pin = field(ctx, 'pin').toUpperCase();
+    const authPin = field(ctx, 'auth_pin');
     if (!CARD_ID.test(cardId)) return cardPage(ctx, s, t('proofing.error.card'), 422);
     // A PIN that cannot be right is refused here, before it costs one of the card's attempts.
     if (!SIGN_PIN.test(pin)) return cardPage(ctx, s, t('proofing.error.pin_format'), 400, cardId);
+    if (!AUTH_PIN.test(authPin)) return cardPage(ctx, s, t('proofing.error.authpin_format'), 400, cardId, 'auth_pin');
 
-    const signed = await kit.api.call<{ certificate: string; signature: string; attempts_left?: number }>(
-      s.token, 'POST', `${API}/dev/cards/${cardId}/sign`, { json: { pin, challenge: challenge.value } },
+    // One card session: both keys sign the challenge, both certificates are read.
+    const signed = await kit.api.call<{ certificate: string; signature: string; authentication?: { certificate: string; signature: string }; attempts_left?: number }>(
+      s.token, 'POST', `${API}/dev/cards/${cardId}/sign`, { json: { pin, auth_pin: authPin, challenge: challenge.value } },
     );
     if (!signed.ok) {
       let text = refusalText(signed, lang, t('proofing.error.generic'));
-      if (signed.body.reason === 'wrong_pin' && typeof signed.body.attempts_left === 'number') {
+      if ((signed.body.reason === 'wrong_pin' || signed.body.reason === 'wrong_auth_pin') && typeof signed.body.attempts_left === 'number') {
         text += `${lang === 'ja' ? '' : ' '}${t('proofing.error.attempts').replace('{n}', String(signed.body.attempts_left))}`;
       }
-      return cardPage(ctx, s, text, signed.status === 400 ? 400 : signed.status, cardId);
+      return cardPage(ctx, s, text, signed.status === 400 ? 400 : signed.status, cardId, signed.body.reason === 'wrong_auth_pin' ? 'auth_pin' : 'pin');
     }
     const verified = await kit.api.call<Record<string, any>>(s.token, 'POST', `${API}/verify`, {
-      json: { challenge_id: challenge.id, certificate: signed.body.certificate, signature: signed.body.signature },
+      json: { challenge_id: challenge.id, certificate: signed.body.certificate, signature: signed.body.signature, ...(signed.body.authentication ? { authentication: signed.body.authentication } : {}) },
     });
     if (!verified.ok) {
       // The challenge is used up by any verification attempt: the next try starts again.
@@ -184,6 +194,7 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
         substitution: verified.body.substitute_characters as { name: boolean; address: boolean },
         certificateExpiresAt: String(verified.body.certificate_expires_at),
         reverification: verified.body.reverification === true,
+        card: verified.body.card?.linked === true ? 'linked' : verified.body.card?.read === true ? 'not_one_card' : 'not_read',
       },
     });
     kit.seeOther(ctx, `${BASE}/confirm`);
@@ -200,6 +211,7 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
       facts: factRows(pending.claims, lang),
       substitution: pending.substitution,
       reverification: pending.reverification,
+      card: pending.card,
       certificateUntil: formatDateTime(pending.certificateExpiresAt, lang),
     });
   });

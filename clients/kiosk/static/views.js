@@ -18,12 +18,18 @@ function row(list, label, value) {
   list.append(dt, dd);
 }
 
-/** A check-in answer (or an API error) on the result screen; only what the facility may show. */
+/** The person greeted by the name PASS sent: already what the facility's display policy allows in public. */
+function greeting(view) {
+  if (view.person?.name) return ui('person.greeting').replace('%s', view.person.name);
+  return view.anonymous ? ui('anonymous') : '';
+}
+
+/** A check-in answer (or an API error) on the result screen; only what the facility may show in public. */
 export function showResult(view) {
   const accepted = view.result === 'accepted';
   const message = view.message ?? reason(view.reason) ?? reason('invalid_request');
   $('result').className = accepted ? 'accepted' : 'rejected';
-  $('result-title').textContent = accepted ? (view.person?.name ?? (view.anonymous ? ui('anonymous') : '')) || message.ja : ui('retry');
+  $('result-title').textContent = accepted ? greeting(view) || message.ja : ui('retry');
   $('result-ja').textContent = message.ja;
   $('result-en').textContent = message.en;
   const list = $('result-person');

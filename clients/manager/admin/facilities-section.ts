@@ -1,7 +1,8 @@
 /**
  * /manager/facilities: the facilities of the staff member and their claim policies; an admin of a
  * facility edits its policy (one choice per catalog item: not asked, required or optional), and
- * only a municipal admin the way subjects are shared. Everyone else sees it read-only.
+ * only a municipal admin the way subjects are shared. Everyone else sees it read-only. The same
+ * admins choose what the facility's kiosks show in public (name and age rules).
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -26,6 +27,11 @@ interface FacilityJson {
   name: { ja: string; en: string };
   administer: boolean;
   policy: Policy | null;
+}
+
+interface KioskDisplay {
+  name: string;
+  age: string;
 }
 
 interface CatalogUnit {
@@ -60,7 +66,7 @@ export const facilitiesSection: ManagerSection = {
 
     async function show(ctx: Context, id: string, extra: { error?: string; draft?: Policy; blocking?: string[]; status?: number } = {}): Promise<void> {
       const staff = env.staff(ctx);
-      const answer = await staff.api.get<{ facility: FacilityJson; catalog: CatalogUnit[] }>(`${API}/${id}`);
+      const [answer, display] = await Promise.all([staff.api.get<{ facility: FacilityJson; catalog: CatalogUnit[] }>(`${API}/${id}`), staff.api.get<KioskDisplay>(`${API}/${id}/kiosk-display`)]);
       if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
       const facility = answer.body.facility;
       const municipal = staff.principal.assignments.some((a) => a.role === 'municipal_admin' && a.municipalityCode === facility.municipalityCode);
@@ -73,8 +79,9 @@ export const facilitiesSection: ManagerSection = {
         catalog: answer.body.catalog,
         municipal,
         blocking: extra.blocking ?? [],
+        display: display.ok ? { name: display.body.name, age: display.body.age } : null,
         error: extra.error ?? null,
-        notice: noticeOf(ctx, staff, ['facilities.saved']),
+        notice: noticeOf(ctx, staff, ['facilities.saved', 'facilities.display.saved']),
         here: `/manager/facilities/${id}`,
       });
       if (extra.status) ctx.status = extra.status;
@@ -113,6 +120,16 @@ export const facilitiesSection: ManagerSection = {
       const answer = await staff.api.post<{ clients?: string[] }>(`${API}/${id}/claim-policy`, draft);
       if (answer.ok) return env.seeOther(ctx, `/manager/facilities/${id}?done=facilities.saved`);
       await show(ctx, id, { error: refusal(staff, answer), draft: draft as unknown as Policy, blocking: answer.body.clients ?? [], status: answer.status });
+    });
+
+    router.post('/:facilityId/kiosk-display', env.form, async (ctx) => {
+      const id = String(ctx.params.facilityId);
+      if (!FACILITY.test(id)) return env.refuse(ctx, 404, 'error.notfound');
+      if (!env.csrfOk(ctx)) return env.refuse(ctx, 403, 'error.csrf');
+      const staff = env.staff(ctx);
+      const answer = await staff.api.post(`${API}/${id}/kiosk-display`, { name: field(ctx, 'displayName'), age: field(ctx, 'displayAge') });
+      if (answer.ok) return env.seeOther(ctx, `/manager/facilities/${id}?done=facilities.display.saved`);
+      await show(ctx, id, { error: refusal(staff, answer), status: answer.status });
     });
 
     return router;

@@ -1,7 +1,9 @@
 /**
  * The face API of the PASS app (resource `${issuer}/api`, scope `pass:api`), for the signed-in
  * resident's own face:
- *   POST   /api/face/enrollment   raw image body (image/jpeg|png|webp) → enroll or replace (201 / 200)
+ *   POST   /api/face/enrollment   raw image body (image/jpeg|png|webp) → enroll or replace (201 / 200);
+ *                                  a person not proofed yet 403 identity_required, a face that is
+ *                                  someone else's 409 face_belongs_to_other_person (enrollment/)
  *   GET    /api/face/enrollment   → { available, enrolled, modelId, enrolledAt, current }
  *   DELETE /api/face/enrollment   → 204 (also when nothing was enrolled)
  *   GET    /api/face/messages     → the ja/en text of every reason code (no token needed)
@@ -23,10 +25,14 @@ export interface FaceRoutesDeps {
   maxUploadBytes: number;
 }
 
-async function ownPerson(ctx: Context, service: FaceService): Promise<string> {
+function accountOf(ctx: Context): string {
   const accountId = ctx.state.principal?.accountId;
   if (!accountId) throw new PassError('forbidden', 'account_required', 'this API acts for a signed-in resident; a client-only token cannot use it');
-  return service.store.selfPerson(accountId);
+  return accountId;
+}
+
+async function ownPerson(ctx: Context, service: FaceService): Promise<string> {
+  return service.store.selfPerson(accountOf(ctx));
 }
 
 export function faceRoutes({ service, auth, maxUploadBytes }: FaceRoutesDeps): Router {
@@ -47,7 +53,7 @@ export function faceRoutes({ service, auth, maxUploadBytes }: FaceRoutesDeps): R
   router.post('/enrollment', auth, async (ctx) => {
     const personId = await ownPerson(ctx, service);
     const photo = await readImageBody(ctx, maxUploadBytes);
-    const result = await service.enroll(personId, photo);
+    const result = await service.enroll(personId, photo, { accountId: accountOf(ctx) });
     ctx.set('Cache-Control', 'no-store');
     ctx.status = result.replaced ? 200 : 201;
     ctx.body = result;

@@ -1,8 +1,10 @@
-import { InvalidInputError, NotFoundError } from '../../core/errors.ts';
+import { InvalidInputError, NotFoundError, PassError } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { AuditEntry } from '../../audit/audit-log.ts';
+import type { EnrolledFaces, EnrollmentCheck } from '../enrollment/checks.ts';
 import { FaceModelsUnavailableError } from '../errors.ts';
-import type { IdentifyResult, SearchMethod, VerifyResult } from '../match/gallery.ts';
+import type { IdentifyResult, Match, SearchMethod, VerifyResult } from '../match/gallery.ts';
 import { dotRow } from '../match/search.ts';
 import type { PresentationAttackResult } from '../pad.ts';
 import type { TemplateKeyring } from '../template/keyring.ts';
@@ -33,6 +35,15 @@ export interface FaceServiceOptions {
   search?: SearchMethod;
   /** Full comparison of memory with the database, catching any missed event; 0 turns it off. */
   reconcileSeconds?: number;
+  /** What a face must pass before it is stored (enrollment/checks.ts), in order. */
+  checks: readonly EnrollmentCheck[];
+  /** Records a face refused as someone else's (the audit log). */
+  audit?: (entry: AuditEntry) => Promise<unknown>;
+}
+
+/** Who asked for an enrollment: the signed-in account (the person's own, or their representative's). */
+export interface EnrollmentActor {
+  accountId: string;
 }
 
 /** What the API may say about a person's template: never the template itself. */
@@ -52,8 +63,9 @@ export interface EnrollResult extends EnrollmentStatus {
 
 /**
  * Face enrollment and matching for the platform. Templates are sealed per person (AES-256-GCM,
- * person id as associated data) and stored in face_templates; galleries are held in memory on
- * every node and follow changes through the event bus, with a periodic reconciliation behind it.
+ * person id as associated data) and stored in face_templates, once the enrollment checks passed;
+ * galleries, and every enrolled person for those checks, are held in memory on every node and
+ * follow changes through the event bus, with a periodic reconciliation behind it.
  */
 export class FaceService {
   readonly modelId: string;
@@ -82,9 +94,9 @@ export class FaceService {
     return this.#o.unavailableReason ?? this.#o.inference?.failure;
   }
 
-  get galleryStats(): { galleries: number; persons: number; rows: number } {
+  get galleryStats(): { galleries: number; persons: number; rows: number; enrolled: number } {
     const r = this.#cache.registry;
-    return { galleries: r.galleryIds().length, persons: this.#cache.persons, rows: r.rows };
+    return { galleries: r.galleryIds().length, persons: this.#cache.persons, rows: r.rows, enrolled: this.#cache.enrolled.size };
   }
 
   /** Loads every gallery from the database and starts following changes. */
@@ -92,7 +104,7 @@ export class FaceService {
     await this.#o.bus.subscribe(FACE_CHANNEL, (message) => {
       if (isUuid(message)) this.#refresh(message).catch((error: unknown) => this.#o.log.warn({ err: error }, 'face gallery refresh failed'));
     });
-    const [rows, members] = await Promise.all([this.store.galleryTemplates(this.modelId), this.store.allMembers()]);
+    const [rows, members] = await Promise.all([this.store.currentTemplates(this.modelId), this.store.allMembers()]);
     const templates = new Map<string, CachedTemplate>();
     for (const row of rows) {
       const t = this.#open(row);
@@ -100,7 +112,7 @@ export class FaceService {
     }
     const galleriesOf = new Map<string, string[]>();
     for (const m of members) galleriesOf.set(m.person_id, [...(galleriesOf.get(m.person_id) ?? []), m.gallery_id]);
-    for (const [person, galleries] of galleriesOf) this.#cache.setPerson(person, templates.get(person), galleries);
+    for (const person of new Set([...templates.keys(), ...galleriesOf.keys()])) this.#cache.setPerson(person, templates.get(person), galleriesOf.get(person) ?? []);
     const seconds = this.#o.reconcileSeconds ?? 300;
     if (seconds > 0) {
       this.#timer = setInterval(() => {
@@ -129,16 +141,33 @@ export class FaceService {
     return { enrolled: true, modelId: meta.model_id, enrolledAt: new Date(meta.updated_at).toISOString(), current: meta.model_id === this.modelId };
   }
 
-  /** Enrolls or replaces the person's face from a photo; nothing is stored when the photo is refused. */
-  async enroll(personId: string, photo: Uint8Array): Promise<EnrollResult> {
-    const analysis = await this.#inference().analyse(photo);
-    if (analysis.modelId !== this.modelId) throw new FaceModelsUnavailableError(`the face workers run ${analysis.modelId}, not ${this.modelId}`);
+  /**
+   * Enrolls or replaces the person's face from a photo, once it has passed every enrollment check
+   * (a proofed person, nobody else's face, …); nothing is stored when the photo or a check refuses.
+   */
+  async enroll(personId: string, photo: Uint8Array, actor?: EnrollmentActor): Promise<EnrollResult> {
+    const inference = this.#inference();
     if (!(await this.store.personExists(personId))) throw new NotFoundError('person_not_found', 'no such person');
-    const sealed = sealTemplate(analysis.embedding, { keyring: this.#o.keyring, modelId: this.modelId, context: templateContext(personId) });
-    const { replaced } = await this.store.put(personId, this.modelId, this.#o.keyring.activeKeyId, sealed);
-    analysis.embedding.fill(0);
-    await this.#changed(personId);
-    return { ...(await this.status(personId)), replaced, quality: analysis.quality, presentationAttack: analysis.presentationAttack };
+    for (const check of this.#o.checks) await check.person?.(personId);
+    const analysis = await inference.analyse(photo);
+    try {
+      if (analysis.modelId !== this.modelId) throw new FaceModelsUnavailableError(`the face workers run ${analysis.modelId}, not ${this.modelId}`);
+      const probe = { personId, embedding: analysis.embedding, photo, enrolled: this.#enrolledFaces };
+      for (const check of this.#o.checks) {
+        try {
+          await check.face?.(probe);
+        } catch (error) {
+          if (error instanceof PassError) await this.#auditRefusal(personId, actor, check.name, error);
+          throw error;
+        }
+      }
+      const sealed = sealTemplate(analysis.embedding, { keyring: this.#o.keyring, modelId: this.modelId, context: templateContext(personId) });
+      const { replaced } = await this.store.put(personId, this.modelId, this.#o.keyring.activeKeyId, sealed);
+      await this.#changed(personId);
+      return { ...(await this.status(personId)), replaced, quality: analysis.quality, presentationAttack: analysis.presentationAttack };
+    } finally {
+      analysis.embedding.fill(0);
+    }
   }
 
   async remove(personId: string): Promise<boolean> {
@@ -213,6 +242,36 @@ export class FaceService {
     }
   }
 
+  /** The enrolled persons as the enrollment checks compare a new face with them. */
+  readonly #enrolledFaces: EnrolledFaces = {
+    // The exact scan (int8 is exact by construction): a miss here would be stored for good, and one
+    // exact search over 100,000 persons costs ~4 ms (docs/face.md).
+    nearest: (embedding, topK) => this.#cache.enrolled.identify(embedding, this.identifyThreshold, topK, 'int8').candidates,
+    scores: async (personIds, embedding) => {
+      const out: Match[] = [];
+      for (const row of await this.store.templatesOf(personIds)) {
+        if (row.model_id !== this.modelId) continue;
+        const stored = openTemplate(row.template, { keyring: this.#o.keyring, context: templateContext(row.person_id) }).embedding;
+        out.push({ personId: row.person_id, score: dotRow(stored, 0, embedding, stored.length) });
+        stored.fill(0);
+      }
+      return out;
+    },
+  };
+
+  /** A face refused as someone else's is a security event: who tried, for whom, and why (never whom it matched). */
+  async #auditRefusal(personId: string, actor: EnrollmentActor | undefined, check: string, refusal: PassError): Promise<void> {
+    if (!this.#o.audit) return;
+    const details: Record<string, unknown> = { check, reason: refusal.reason };
+    if (typeof refusal.details?.resembles === 'string') details.resembles = refusal.details.resembles;
+    try {
+      await this.#o.audit({ actorAccountId: actor?.accountId, action: 'face.enrollment_refused', personId, details });
+    } catch (error) {
+      // The refusal stands either way; a missing entry is logged, never a reason to store the face.
+      this.#o.log.error({ err: error, personId }, 'face enrollment refusal could not be audited');
+    }
+  }
+
   #inference(): FaceInference {
     const inference = this.#o.inference;
     if (!inference || inference.state === 'failed') throw new FaceModelsUnavailableError(this.unavailableReason ?? 'face models are not installed');
@@ -230,7 +289,8 @@ export class FaceService {
     const previous = this.#chains.get(personId) ?? Promise.resolve();
     const next = previous.then(async () => {
       const [row, galleries] = await Promise.all([this.store.template(personId), this.store.galleriesOf(personId)]);
-      const template = row && row.model_id === this.modelId && galleries.length > 0 ? this.#open(row) : undefined;
+      // Every enrolled person is held, in galleries or not: a new enrollment is searched against all of them.
+      const template = row && row.model_id === this.modelId ? this.#open(row) : undefined;
       this.#cache.setPerson(personId, template, galleries);
     });
     const settled = next.catch(() => {});

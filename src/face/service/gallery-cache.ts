@@ -1,3 +1,4 @@
+import { FaceGallery } from '../match/gallery.ts';
 import { GalleryRegistry } from '../match/registry.ts';
 import type { SearchMethod } from '../match/gallery.ts';
 
@@ -8,19 +9,24 @@ export interface CachedTemplate {
 }
 
 /**
- * What one node holds in memory: galleries (by id) of decrypted templates, and for each person
- * the galleries they belong to. Only persons in at least one gallery are held. setPerson()
+ * What one node holds in memory: galleries (by id) of decrypted templates, the galleries each
+ * person belongs to, and every enrolled person in one more gallery of its own (`enrolled`, outside
+ * the registry, so no gallery id can name it) that new enrollments are searched against — persons
+ * in no gallery yet included, since they join galleries later without another check. setPerson()
  * replaces everything known about a person, so applying the same change twice is harmless.
  */
 export class GalleryCache {
   readonly registry: GalleryRegistry;
+  readonly enrolled: FaceGallery;
   readonly #memberships = new Map<string, Set<string>>();
   readonly #versions = new Map<string, number>();
 
   constructor(options: { dimension: number; modelId: string; search?: SearchMethod }) {
     this.registry = new GalleryRegistry(options);
+    this.enrolled = new FaceGallery(options);
   }
 
+  /** Persons in at least one gallery. */
   get persons(): number {
     return this.#memberships.size;
   }
@@ -32,8 +38,13 @@ export class GalleryCache {
     if (template) for (const g of after) this.registry.upsert(g, personId, template.embedding);
     if (after.size > 0) this.#memberships.set(personId, after);
     else this.#memberships.delete(personId);
-    if (template && after.size > 0) this.#versions.set(personId, template.version);
-    else this.#versions.delete(personId);
+    if (template) {
+      this.enrolled.upsert(personId, template.embedding);
+      this.#versions.set(personId, template.version);
+    } else {
+      this.enrolled.remove(personId);
+      this.#versions.delete(personId);
+    }
   }
 
   /**
@@ -51,9 +62,10 @@ export class GalleryCache {
     for (const [person, galleries] of desired) {
       const held = this.#memberships.get(person);
       if (!held || held.size !== galleries.size || [...galleries].some((g) => !held.has(g))) changed.add(person);
-      else if (this.#versions.get(person) !== versions.get(person)) changed.add(person);
     }
     for (const person of this.#memberships.keys()) if (!desired.has(person)) changed.add(person);
+    for (const [person, version] of versions) if (this.#versions.get(person) !== version) changed.add(person);
+    for (const person of this.#versions.keys()) if (!versions.has(person)) changed.add(person);
     return changed;
   }
 }

@@ -95,12 +95,15 @@ export class FaceStore {
     return (await this.#db('face_gallery_members').select('gallery_id', 'person_id')) as { gallery_id: string; person_id: string }[];
   }
 
-  /** Templates of persons in at least one gallery, for one recognizer. */
-  async galleryTemplates(modelId: string): Promise<TemplateRow[]> {
-    return (await this.#db('face_templates as t')
-      .where('t.model_id', modelId)
-      .whereExists((q) => q.select(this.#db.raw('1')).from('face_gallery_members as m').whereRaw('m.person_id = t.person_id'))
-      .select('t.*')) as TemplateRow[];
+  /** Every template of one recognizer: each enrolled person, in galleries or not. */
+  async currentTemplates(modelId: string): Promise<TemplateRow[]> {
+    return (await this.#db('face_templates').where({ model_id: modelId })) as TemplateRow[];
+  }
+
+  /** The templates of these persons (those who have one). */
+  async templatesOf(personIds: readonly string[]): Promise<TemplateRow[]> {
+    if (personIds.length === 0) return [];
+    return (await this.#db('face_templates').whereIn('person_id', personIds)) as TemplateRow[];
   }
 
   /** person → updated_at (ms) of every template of the recognizer, for reconciliation. */

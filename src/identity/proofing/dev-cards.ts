@@ -1,7 +1,8 @@
 /**
  * Virtual My Number Cards of demo and test residents, issued by the development CA and kept in
- * the database (development and test only). The sign PIN's retry counter is stored, so three wrong
- * PINs lock the card across requests and restarts, like the real card.
+ * the database (development and test only). Both certificates of a card are issued together (the
+ * same validity), as at a municipal counter. The PINs' retry counters are stored, so three wrong
+ * PINs lock the card's application across requests and restarts, like the real card.
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
@@ -34,6 +35,7 @@ interface CardRow {
   authentication_certificate: string | null;
   secrets_sealed: string;
   sign_pin_attempts_left: number;
+  auth_pin_attempts_left: number;
   revoked_at: Date | null;
   revocation_reason: string | null;
   created_at: Date;
@@ -67,6 +69,13 @@ export interface OpenedDevCard {
 
 const CARD_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+/** A positive 128-bit serial, as the development CA makes them. */
+function cardSerial(): bigint {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x10;
+  return BigInt(`0x${bytes.toString('hex')}`);
+}
+
 function summary(row: CardRow): DevCardSummary {
   return {
     id: row.id,
@@ -94,16 +103,19 @@ export class DevCardStore {
   async issue(facts: ResidentFacts, options: IssueDevCardOptions = {}): Promise<OpenedDevCard> {
     const id = options.id ?? `card-${randomBytes(6).toString('hex')}`;
     if (!CARD_ID.test(id)) throw new InvalidInputError('invalid_request', 'card ids are lowercase letters, digits and hyphens');
-    const dates = {
-      ...(options.notBefore ? { notBefore: options.notBefore } : {}),
+    // One issuance: both certificates start in the same second and share one serial number, which
+    // card-pair.ts reads as one card's (the two CAs each keep their serials unique).
+    const issuance = {
+      notBefore: options.notBefore ?? new Date(),
       ...(options.notAfter ? { notAfter: options.notAfter } : {}),
+      serialNumber: cardSerial(),
     };
     const sign = generateRsaKeyPair();
     const auth = generateRsaKeyPair();
-    const signatureCertificate = this.#cas.signature.issueSignatureCertificate(facts, { publicKey: sign.publicKey, ...dates });
+    const signatureCertificate = this.#cas.signature.issueSignatureCertificate(facts, { publicKey: sign.publicKey, ...issuance });
     const authenticationCertificate = this.#cas.authentication.issueUserAuthenticationCertificate({
       publicKey: auth.publicKey,
-      ...dates,
+      ...issuance,
       ...(facts.prefecture ? { prefecture: facts.prefecture } : {}),
       ...(facts.municipality ? { municipality: facts.municipality } : {}),
     });
@@ -158,20 +170,46 @@ export class DevCardStore {
    * The retry counter lives in the database: three wrong PINs lock the card.
    */
   async signChallenge(id: string, pin: string, challenge: Uint8Array): Promise<{ certificate: Uint8Array; signature: Uint8Array }> {
+    const { signature } = await this.readCard(id, { signPin: pin }, challenge);
+    return signature;
+  }
+
+  /**
+   * One card session of the PASS app: the sign PIN, and the user-authentication PIN when given, are
+   * checked by the card before anything is signed; then both keys sign the same challenge and both
+   * certificates are read (EF 0001 and EF 000A).
+   */
+  async readCard(
+    id: string,
+    pins: { signPin: string; authPin?: string },
+    challenge: Uint8Array,
+  ): Promise<{ signature: { certificate: Uint8Array; signature: Uint8Array }; authentication?: { certificate: Uint8Array; signature: Uint8Array } }> {
     const row = await this.#row(id);
-    if (row.sign_pin_attempts_left <= 0) throw new ForbiddenError('pin_locked', 'the PIN is locked; reset it at the municipal office');
     const secrets = this.#secrets(row);
-    if (pin.toUpperCase() !== secrets.signPin) {
-      const left = row.sign_pin_attempts_left - 1;
-      await this.#db(TABLE).where({ id }).update({ sign_pin_attempts_left: left });
-      if (left <= 0) throw new ForbiddenError('pin_locked', 'wrong PIN; the PIN is now locked');
-      throw new InvalidInputError('wrong_pin', 'wrong PIN', { attempts_left: left });
-    }
-    if (row.sign_pin_attempts_left !== DEV_CARD_PIN_ATTEMPTS) {
-      await this.#db(TABLE).where({ id }).update({ sign_pin_attempts_left: DEV_CARD_PIN_ATTEMPTS });
+    await this.#checkPin(row, 'sign_pin_attempts_left', pins.signPin.toUpperCase() === secrets.signPin, 'wrong_pin');
+    if (pins.authPin !== undefined) {
+      if (!row.authentication_certificate) throw new InvalidInputError('no_certificate', 'this card has no user-authentication certificate');
+      await this.#checkPin(row, 'auth_pin_attempts_left', pins.authPin === secrets.authPin, 'wrong_auth_pin');
     }
     const { card } = await this.open(id);
-    return { certificate: card.readSignatureCertificate(secrets.signPin), signature: card.signChallenge('signature', secrets.signPin, challenge) };
+    return {
+      signature: { certificate: card.readSignatureCertificate(secrets.signPin), signature: card.signChallenge('signature', secrets.signPin, challenge) },
+      ...(pins.authPin !== undefined
+        ? { authentication: { certificate: card.readAuthenticationCertificate(), signature: card.signChallenge('authentication', secrets.authPin, challenge) } }
+        : {}),
+    };
+  }
+
+  /** The card's check of one PIN against its stored retry counter: a right PIN resets it, three wrong ones lock it. */
+  async #checkPin(row: CardRow, counter: 'sign_pin_attempts_left' | 'auth_pin_attempts_left', right: boolean, wrongReason: 'wrong_pin' | 'wrong_auth_pin'): Promise<void> {
+    if (row[counter] <= 0) throw new ForbiddenError('pin_locked', 'the PIN is locked; reset it at the municipal office');
+    if (!right) {
+      const left = row[counter] - 1;
+      await this.#db(TABLE).where({ id: row.id }).update({ [counter]: left });
+      if (left <= 0) throw new ForbiddenError('pin_locked', 'wrong PIN; the PIN is now locked');
+      throw new InvalidInputError(wrongReason, 'wrong PIN', { attempts_left: left });
+    }
+    if (row[counter] !== DEV_CARD_PIN_ATTEMPTS) await this.#db(TABLE).where({ id: row.id }).update({ [counter]: DEV_CARD_PIN_ATTEMPTS });
   }
 
   /** Lists the card's signature certificate on the development CRL from now on. */

@@ -3,7 +3,9 @@
  * without a card reader. The app lists the demo cards, and the card signs a challenge after the
  * sign PIN is checked (three wrong PINs lock it). Never mounted in production, and refused there.
  *   GET  /api/identity/jpki/dev/cards
- *   POST /api/identity/jpki/dev/cards/:id/sign   { pin, challenge } → { certificate, signature }
+ *   POST /api/identity/jpki/dev/cards/:id/sign   { pin, challenge, auth_pin? } → { certificate, signature, authentication? }
+ * With `auth_pin` the card is read as the app reads it at proofing and card linking: in one
+ * session, both keys sign the challenge and both certificates come back.
  */
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
@@ -16,6 +18,7 @@ import { PROOFING_PREFIX } from './routes.ts';
 const signBody = z.object({
   pin: z.string().min(1).max(16),
   challenge: base64(1024),
+  auth_pin: z.string().regex(/^\d{4}$/).optional(),
 });
 
 export function devCardRoutes(cards: DevCardStore, auth: Middleware, production: boolean): Router {
@@ -35,11 +38,13 @@ export function devCardRoutes(cards: DevCardStore, auth: Middleware, production:
 
   router.post('/cards/:id/sign', jsonBody, validate({ body: signBody }), async (ctx) => {
     const { body } = ctx.state.input;
-    const signed = await cards.signChallenge(String(ctx.params.id), body.pin, body.challenge);
+    const read = await cards.readCard(String(ctx.params.id), { signPin: body.pin, ...(body.auth_pin ? { authPin: body.auth_pin } : {}) }, body.challenge);
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
-      certificate: Buffer.from(signed.certificate).toString('base64'),
-      signature: Buffer.from(signed.signature).toString('base64'),
+      certificate: b64(read.signature.certificate),
+      signature: b64(read.signature.signature),
+      ...(read.authentication ? { authentication: { certificate: b64(read.authentication.certificate), signature: b64(read.authentication.signature) } } : {}),
     };
   });
 

@@ -68,8 +68,22 @@ export const PROOFING_REASONS = defineReasons('proofing', {
     '現在、電子証明書の失効確認ができません。しばらくしてからやり直してください。',
     'The certificate status cannot be checked right now. Please try again later.',
   ),
+  // The card for card-only check-in (its user-authentication certificate), at proofing and when linked later
+  card_other_person: m(
+    403,
+    'このマイナンバーカードがご本人のものであることを確認できないため、登録できません。登録できるのはご本人のカードだけです。',
+    'This My Number Card could not be shown to be yours, so it cannot be linked. Only your own card can be linked.',
+  ),
+  card_invalid: m(
+    400,
+    'カードの利用者証明用電子証明書を確認できませんでした。カードと暗証番号(数字4桁)を確かめて、もう一度お試しください。',
+    'The user-authentication certificate of the card could not be verified. Check the card and the 4-digit PIN, and try again.',
+  ),
+  card_revoked: m(403, 'このカードの利用者証明用電子証明書は失効しています。' + OFFICE.ja, 'The user-authentication certificate of this card has been revoked. ' + OFFICE.en),
+  not_proofed: m(403, '先にマイナンバーカードで本人確認をしてください。', 'Please prove your identity with your My Number Card first.'),
   // Virtual card (development)
   wrong_pin: m(400, '暗証番号が違います。', 'Wrong PIN.'),
+  wrong_auth_pin: m(400, '利用者証明用の暗証番号(数字4桁)が違います。', 'Wrong user-authentication PIN (4 digits).'),
   pin_locked: m(403, '暗証番号がロックされました。市区町村の窓口で再設定してください。', 'The PIN is locked. Reset it at your municipal office.'),
   card_not_found: m(404, 'カードが見つかりません。', 'Card not found.'),
 });

@@ -54,6 +54,19 @@ export function loadConfiguredAnchors(config: Config): TrustAnchor[] | undefined
   return anchors;
 }
 
+/**
+ * Whether the CRLs loaded now list a card's user-authentication certificate; undefined when no CRL
+ * of its issuer is loaded (the card's status is then not known, and nothing is claimed).
+ */
+export async function cardCertificateRevoked(pki: ProofingPki, issuer: string, serialNumber: string, now = new Date()): Promise<boolean | undefined> {
+  const anchor = pki.anchors.find((a) => a.kind === 'user_authentication' && a.name === issuer);
+  if (!anchor) return undefined;
+  const loaded = await pki.crl.crlsFor(anchor.certificate, now);
+  if (!loaded.length) return undefined;
+  // Serials are unique per issuer, so a listing in any of its (per-municipality) CRLs is the card's.
+  return loaded.some((l) => l.crl.revoked.has(serialNumber.toUpperCase()));
+}
+
 export function crlSourcesFrom(values: readonly string[], cwd = process.cwd()): CrlSource[] {
   return values.map((value) =>
     /^https?:\/\//i.test(value) ? { kind: 'url' as const, url: value } : { kind: 'file' as const, path: path.resolve(cwd, value) },

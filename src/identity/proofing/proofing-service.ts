@@ -2,8 +2,12 @@
  * The identity-proofing flow with the signature certificate of the My Number Card:
  *   1. challenge: random, single use, minutes long, bound to the account and the client;
  *   2. verify: the card's signature over it and the certificate (src/jpki); the basic four are
- *      held, sealed, for the resident to confirm — nothing is bound yet;
- *   3. confirm: the verified person is bound to the account's own person, or refused.
+ *      held, sealed, for the resident to confirm — nothing is bound yet. When the app read the
+ *      card's user-authentication certificate in the same session and that key signed the same
+ *      challenge, the card is verified too and held with the facts if the two certificates are one
+ *      card's (card-pair.ts);
+ *   3. confirm: the verified person is bound to the account's own person, or refused; the card
+ *      becomes the person's card for check-ins in the same transaction (card-links.ts).
  * A refusal at any step stores nothing, except that the challenge is used up (JPKI.md §4.1).
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
@@ -12,7 +16,11 @@ import type { Logger } from '../../core/logger.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { basicFourHash, createChallenge, digestInfoForChallenge, toEvidenceRecord } from '../../jpki/index.ts';
 import type { AnchorEnvironment, BasicFourClaims, JpkiEvidenceRecord, JpkiVerifier } from '../../jpki/index.ts';
+import type { BasicFourHashInput } from '../../jpki/basic-four-hash.ts';
 import { ProofingForbiddenError, ProofingInputError } from './errors.ts';
+import { cardKeyOf, type CardCertificate } from './card-links.ts';
+import { cardPair } from './card-pair.ts';
+import { cardCertificateOf, verifyCardAuthentication, type SignedProof } from './card-proof.ts';
 import { IdentityRecords } from './records.ts';
 import type { BindingResult, CurrentIdentity, HistoryEntry } from './records.ts';
 import type { TransientStore } from './transient-store.ts';
@@ -30,6 +38,21 @@ export interface ProofInputs {
   certificate: Uint8Array;
   signature: Uint8Array;
   intermediates?: Uint8Array[];
+  /** The same card's user-authentication certificate and its key's signature over the same challenge. */
+  authentication?: SignedProof;
+}
+
+/** What became of the card read with the signature certificate. */
+export type CardOutcome =
+  | { read: false }
+  | { read: true; linked: true }
+  /** Verified, but the two certificates are not shown to be one card's: proofing goes on without it. */
+  | { read: true; linked: false; why: 'environment' | 'issuance' };
+
+interface PendingCard extends Omit<CardCertificate, 'notBefore' | 'notAfter'> {
+  cardKey: string;
+  notBefore: string;
+  notAfter: string;
 }
 
 export interface IssuedChallenge {
@@ -52,6 +75,8 @@ interface PendingVerification {
   substitution: { name: boolean; address: boolean };
   certificateNotAfter: string;
   anchorEnvironment: AnchorEnvironment;
+  card?: PendingCard;
+  cardOutcome: CardOutcome;
 }
 
 export interface PendingView {
@@ -61,6 +86,7 @@ export interface PendingView {
   substitution: { name: boolean; address: boolean };
   certificateNotAfter: Date;
   reverification: boolean;
+  card: CardOutcome;
 }
 
 export interface ProofingServiceDeps {
@@ -76,6 +102,11 @@ export interface ProofingServiceDeps {
 /** Domain-separated key for the person hash, so identityHashKey's other uses never collide with it. */
 export function personHashKey(identityHashKey: string): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', identityHashKey, 'pass-jpki', 'PASS JPKI person key v1', 32));
+}
+
+/** The person key of a card's basic four: name, birthdate and sex (a move keeps the person). */
+export function personKeyFor(facts: BasicFourHashInput, hashKey: Uint8Array): string {
+  return basicFourHash(facts, { key: hashKey, includeAddress: false });
 }
 
 const challengeKey = (accountId: string, id: string) => `challenge:${accountId}:${id}`;
@@ -114,14 +145,28 @@ export class ProofingService {
     if (!raw) throw new ProofingInputError('challenge_invalid', 'the challenge is unknown, expired or already used');
     const stored = JSON.parse(raw) as StoredChallenge;
     if (stored.clientId !== principal.clientId) throw new ProofingForbiddenError('challenge_mismatch', 'the challenge was issued to another client');
+    const challenge = new Uint8Array(Buffer.from(stored.challenge, 'base64'));
     const v = await this.#deps.verifier.verifySignatureProof({
       certificate: input.certificate,
       signature: input.signature,
-      challenge: new Uint8Array(Buffer.from(stored.challenge, 'base64')),
+      challenge,
       ...(input.intermediates ? { intermediates: input.intermediates } : {}),
     });
-    const personKey = basicFourHash(v.basicFour, { key: this.#hashKey, includeAddress: false });
+    const personKey = personKeyFor(v.basicFour, this.#hashKey);
     const { reverification } = await this.records.precheck(accountId, personKey);
+    let card: PendingCard | undefined;
+    let cardOutcome: CardOutcome = { read: false };
+    if (input.authentication) {
+      const auth = await verifyCardAuthentication(this.#deps.verifier, input.authentication, challenge);
+      const pair = cardPair(v, auth);
+      if (pair.oneCard) {
+        const c = cardCertificateOf(auth);
+        card = { ...c, cardKey: cardKeyOf(this.#deps.identityHashKey, c.issuer, c.serialNumber), notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
+        cardOutcome = { read: true, linked: true };
+      } else {
+        cardOutcome = { read: true, linked: false, why: pair.why };
+      }
+    }
     const pending: PendingVerification = {
       clientId: principal.clientId,
       personKey,
@@ -130,6 +175,8 @@ export class ProofingService {
       substitution: { name: v.basicFour.nameSubstitution.present, address: v.basicFour.addressSubstitution.present },
       certificateNotAfter: v.certificate.notAfter.toISOString(),
       anchorEnvironment: v.anchor.environment,
+      ...(card ? { card } : {}),
+      cardOutcome,
     };
     const verificationId = randomBytes(16).toString('base64url');
     const key = pendingKey(accountId, verificationId);
@@ -141,11 +188,12 @@ export class ProofingService {
       substitution: pending.substitution,
       certificateNotAfter: v.certificate.notAfter,
       reverification,
+      card: cardOutcome,
     };
   }
 
   /** The resident confirmed the facts: bind them to the account's own person. */
-  async confirm(principal: ProofingPrincipal, verificationId: string): Promise<BindingResult & { claims: BasicFourClaims; verifiedAt: string }> {
+  async confirm(principal: ProofingPrincipal, verificationId: string): Promise<BindingResult & { claims: BasicFourClaims; verifiedAt: string; cardLinked: boolean }> {
     const accountId = requireAccount(principal);
     const key = pendingKey(accountId, verificationId);
     const sealed = await this.#deps.store.take(key);
@@ -161,12 +209,15 @@ export class ProofingService {
       substitution: pending.substitution,
       certificateNotAfter: new Date(pending.certificateNotAfter),
       anchorEnvironment: pending.anchorEnvironment,
+      ...(pending.card
+        ? { card: { cardKey: pending.card.cardKey, certificate: { ...pending.card, notBefore: new Date(pending.card.notBefore), notAfter: new Date(pending.card.notAfter) } } }
+        : {}),
     });
     this.#deps.log.info(
-      { accountId, personId: result.personId, verificationId: result.verificationId, reverified: result.reverified, revocation: pending.evidence.revocation.method },
+      { accountId, personId: result.personId, verificationId: result.verificationId, reverified: result.reverified, revocation: pending.evidence.revocation.method, cardLinked: Boolean(pending.card) },
       'identity proofed with the My Number Card',
     );
-    return { ...result, claims: pending.claims, verifiedAt: pending.evidence.verifiedAt };
+    return { ...result, claims: pending.claims, verifiedAt: pending.evidence.verifiedAt, cardLinked: Boolean(pending.card) };
   }
 
   async status(principal: ProofingPrincipal): Promise<{ current: CurrentIdentity | undefined; history: HistoryEntry[] }> {

@@ -13,6 +13,8 @@ import { accountChanged } from '../account-cache.ts';
 import { lockAccount } from '../accounts.ts';
 import { selfPersonOf } from '../persons.ts';
 import { currentProof, personBoundTo, personKeyOf, proofHistory, storeVerifiedPerson, type HistoryEntry } from '../verified-persons.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
+import { bindCard, type CardCertificate } from './card-links.ts';
 
 export type { HistoryEntry } from '../verified-persons.ts';
 
@@ -25,6 +27,8 @@ export interface BindingInput {
   substitution: { name: boolean; address: boolean };
   certificateNotAfter: Date;
   anchorEnvironment: AnchorEnvironment;
+  /** The same card's user-authentication certificate, shown to be one card with the signature certificate. */
+  card?: { cardKey: string; certificate: CardCertificate };
 }
 
 export interface BindingResult {
@@ -104,6 +108,10 @@ export class IdentityRecords {
       certificateNotAfter: input.certificateNotAfter,
       anchorEnvironment: input.anchorEnvironment,
     });
+    if (input.card) {
+      await bindCard(trx, personId, input.card.cardKey, input.card.certificate, 'proofing');
+      await appendAudit(trx, { actorAccountId: input.accountId, action: 'identity.card_linked', personId, details: { via: 'proofing', verificationId } });
+    }
     return { personId, verificationId, reverified: Boolean(own) };
   }
 

@@ -1,8 +1,9 @@
 /**
  * The proofing API of the PASS app (resource `${issuer}/api`, scope `pass:api`):
  *   POST /api/identity/jpki/challenge     → the exact bytes the card signs (base64)
- *   POST /api/identity/jpki/verify        → the verified basic four, for the resident to confirm
- *   POST /api/identity/jpki/confirm       → binds them to the account's own person
+ *   POST /api/identity/jpki/verify        → the verified basic four, for the resident to confirm (with
+ *                                           `authentication`: the same card's user-authentication proof)
+ *   POST /api/identity/jpki/confirm       → binds them, and the card, to the account's own person
  *   GET  /api/identity/jpki/verification  → the current verified identity and its history
  * Handlers are thin: validation declared with each route, rules in ProofingService, refusals answered by http-edge.ts.
  */
@@ -26,6 +27,7 @@ const verifyBody = z.object({
   certificate: base64(MAX_CERTIFICATE_BYTES),
   signature: base64(MAX_SIGNATURE_BYTES),
   intermediates: z.array(base64(MAX_CERTIFICATE_BYTES)).max(4).optional(),
+  authentication: z.object({ certificate: base64(MAX_CERTIFICATE_BYTES), signature: base64(MAX_SIGNATURE_BYTES) }).optional(),
 });
 
 const confirmBody = z.object({ verification_id: opaqueId });
@@ -81,6 +83,7 @@ export function proofingRoutes({ service, auth, redis }: ProofingRoutesDeps): Ro
       certificate: body.certificate,
       signature: body.signature,
       ...(body.intermediates ? { intermediates: body.intermediates } : {}),
+      ...(body.authentication ? { authentication: body.authentication } : {}),
     });
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
@@ -90,6 +93,7 @@ export function proofingRoutes({ service, auth, redis }: ProofingRoutesDeps): Ro
       substitute_characters: pending.substitution,
       certificate_expires_at: pending.certificateNotAfter.toISOString(),
       reverification: pending.reverification,
+      card: pending.card,
     };
   });
 
@@ -103,6 +107,7 @@ export function proofingRoutes({ service, auth, redis }: ProofingRoutesDeps): Ro
       verification_id: result.verificationId,
       verified_at: result.verifiedAt,
       claims: result.claims,
+      card_linked: result.cardLinked,
     };
   });
 

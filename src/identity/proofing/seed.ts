@@ -69,11 +69,13 @@ export async function seedJpkiDemo(platform: Platform): Promise<JpkiSeedReport> 
     const principal = { accountId: account.id, clientId: 'pass-app' };
     try {
       const challenge = await service.issueChallenge(principal);
-      const { card, signPin } = await cards.open(DEMO_PROOFED_ACCOUNT.card);
+      const { card, signPin, authPin } = await cards.open(DEMO_PROOFED_ACCOUNT.card);
+      // Both keys of the card in one session, as the app reads it: the card becomes the resident's check-in card.
       const pending = await service.verify(principal, {
         challengeId: challenge.id,
         certificate: card.readSignatureCertificate(signPin),
         signature: card.signChallenge('signature', signPin, challenge.challenge),
+        authentication: { certificate: card.readAuthenticationCertificate(), signature: card.signChallenge('authentication', authPin, challenge.challenge) },
       });
       await service.confirm(principal, pending.verificationId);
       proofed.push(DEMO_PROOFED_ACCOUNT.email);

@@ -3,6 +3,7 @@ import { passApiResource } from '../../oidc/provider-config.ts';
 import type { ManagerApiModule } from '../api-modules.ts';
 import { FacilityPolicies } from './facility-policies.ts';
 import { KioskApprovals } from './kiosk-approvals.ts';
+import { KioskDisplayAdmin } from './kiosk-display.ts';
 import { RelyingParties } from './relying-parties.ts';
 import { StaffRoles } from './staff-roles.ts';
 import { adminApiRoutes } from './routes.ts';
@@ -16,6 +17,7 @@ export const adminApi: ManagerApiModule = {
       guard,
       facilities: new FacilityPolicies(db, facilities),
       kiosks: new KioskApprovals({ db, provider, kiosks: () => kiosks, apiResource: passApiResource(config.issuer) }),
+      kioskDisplay: new KioskDisplayAdmin(db),
       clients: new RelyingParties(db, () => oidc.clients, facilities),
       staff: new StaffRoles(db, staff, accounts),
     });

@@ -3,6 +3,8 @@
  *   GET    /api/manager/admin/facilities                          facilities of the caller, their claim policies, the catalog
  *   GET    /api/manager/admin/facilities/:id                      one facility
  *   POST   /api/manager/admin/facilities/:id/claim-policy         { required, optional, purposeJa, purposeEn, retentionDays, sector?, subjectType? }
+ *   GET    /api/manager/admin/facilities/:id/kiosk-display        what its kiosks show in public → { name, age }
+ *   POST   /api/manager/admin/facilities/:id/kiosk-display        { name: given_name|full_name|none, age: children_only|always|never } (admins)
  *   GET    /api/manager/admin/facilities/:id/kiosks               kiosks, last contact, revocation
  *   POST   /api/manager/admin/facilities/:id/kiosks/preview       { userCode } → the device waiting for approval
  *   POST   /api/manager/admin/facilities/:id/kiosks/approve       { userCode }
@@ -30,6 +32,7 @@ import type { ClaimPolicy } from '../../facilities/claim-policy.ts';
 import { jsonBody, noStore, staffOf, validate } from '../http/edge.ts';
 import { catalogUnits, policyInput, type FacilityPolicies, type FacilitySummary } from './facility-policies.ts';
 import type { KioskApprovals } from './kiosk-approvals.ts';
+import { kioskDisplaySchema, type KioskDisplayAdmin } from './kiosk-display.ts';
 import { keysInput, registerInput, type RelyingParties } from './relying-parties.ts';
 import { adminInput, assignInput, type StaffRoles } from './staff-roles.ts';
 
@@ -48,6 +51,7 @@ export interface AdminRoutesDeps {
   guard: Middleware[];
   facilities: FacilityPolicies;
   kiosks: KioskApprovals;
+  kioskDisplay: KioskDisplayAdmin;
   clients: RelyingParties;
   staff: StaffRoles;
 }
@@ -84,6 +88,15 @@ export function adminApiRoutes(deps: AdminRoutesDeps): Router {
   router.post('/facilities/:facilityId/claim-policy', jsonBody, validate({ params: onFacility, body: policyInput }), async (ctx) => {
     const { params, body } = ctx.state.input;
     noStore(ctx, { policy: policyJson(await deps.facilities.setPolicy(staffOf(ctx), params.facilityId, body)) });
+  });
+
+  router.get('/facilities/:facilityId/kiosk-display', validate({ params: onFacility }), async (ctx) => {
+    noStore(ctx, await deps.kioskDisplay.get(staffOf(ctx), ctx.state.input.params.facilityId));
+  });
+
+  router.post('/facilities/:facilityId/kiosk-display', jsonBody, validate({ params: onFacility, body: kioskDisplaySchema }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, await deps.kioskDisplay.set(staffOf(ctx), params.facilityId, body));
   });
 
   router.get('/facilities/:facilityId/kiosks', validate({ params: onFacility }), async (ctx) => {

@@ -1,7 +1,7 @@
 /**
  * The shelter dashboard in the Manager API (token with scope `manager`, a staff principal):
  *   GET /api/manager/shelters                    → occupancy of each shelter of the caller; city-wide totals for a municipal admin
- *   GET /api/manager/shelters/:id/roster         → who is inside (what the check-in showed), audited
+ *   GET /api/manager/shelters/:id/roster         → who is inside (what staff may see of them), audited
  *   GET /api/manager/shelters/report.csv         ?facility&lang → the periodic report (UTF-8 with BOM, CRLF), audited
  *   GET /api/manager/shelters/stream             ?facility → Server-Sent Events: `occupancy` on every check-in or check-out
  * Another facility's shelter is a 403 with no data, for the stream and the CSV too.
@@ -29,8 +29,8 @@ function csvLang(ctx: Context, asked: Lang | undefined): Lang {
 
 export const sheltersApi: ManagerApiModule = {
   name: 'shelters',
-  async start({ platform, scope, guard }) {
-    const board = new ShelterBoard(platform.db);
+  async start({ platform, scope, guard, checkins }) {
+    const board = new ShelterBoard(platform.db, checkins);
     const live = new ShelterLive({ bus: platform.bus, board, scope, log: platform.log });
     await live.start();
     const router = new Router({ prefix: SHELTERS_API_PREFIX });

@@ -1,12 +1,14 @@
 /**
  * The shelter dashboard's data: who is inside each shelter the principal may see (everyone whose
  * latest accepted check-in there is "in", as the kiosk counts them), the occupancy of each, and
- * for a municipal admin the totals of the whole municipality. The roster shows only what the
- * check-in was allowed to show (name and age where consented, or in an emergency), so reading it
- * reads personal data: every roster read and every export is audited.
+ * for a municipal admin the totals of the whole municipality. The roster shows what the shelter's
+ * staff may see now (name and age where consented, or in an emergency; check-ins'
+ * staffFacts), more than the kiosk's public screen showed, so reading it reads personal data:
+ * every roster read and every export is audited.
  */
 import type { Database } from '../../db/database.ts';
 import { emergenciesAmong, lastCheckinAt, occupancyOf, peopleInside } from '../../checkins/shelter-status.ts';
+import type { CheckinService } from '../../checkins/checkin-service.ts';
 import { municipalitiesByCode } from '../../facilities/municipalities.ts';
 import { kioskNames } from '../../kiosk/kiosk-names.ts';
 import { audit } from '../../households/audit.ts';
@@ -55,11 +57,16 @@ export function isShelter(f: { kind: string }): boolean {
   return f.kind === 'shelter';
 }
 
+/** What staff may see of whoever a check-in brought in (the kiosk capability's check-ins). */
+export type StaffFactsSource = Pick<CheckinService, 'staffFacts'>;
+
 export class ShelterBoard {
   readonly #db: Database;
+  readonly #facts: StaffFactsSource;
 
-  constructor(db: Database) {
+  constructor(db: Database, facts: StaffFactsSource) {
     this.#db = db;
+    this.#facts = facts;
   }
 
   /** The shelters a principal may see (empty for staff of other facilities only). */
@@ -112,15 +119,18 @@ export class ShelterBoard {
     return facility;
   }
 
-  async #people(facilityIds: string[]): Promise<Map<string, RosterEntry[]>> {
-    const out = new Map<string, RosterEntry[]>(facilityIds.map((id) => [id, []]));
-    const inside = await peopleInside(this.#db, facilityIds);
+  async #people(shelters: ManagerFacility[]): Promise<Map<string, RosterEntry[]>> {
+    const out = new Map<string, RosterEntry[]>(shelters.map((s) => [s.id, []]));
+    const byId = new Map(shelters.map((s) => [s.id, s]));
+    const inside = await peopleInside(this.#db, [...byId.keys()]);
     const kiosks = await kioskNames(this.#db, inside.map((p) => p.kioskId));
     for (const p of inside) {
+      // Consent withdrawn or the emergency over: what the kiosk showed in public is what is left.
+      const facts = { ...p.shown, ...(await this.#facts.staffFacts(byId.get(p.facilityId)!, { id: p.checkinId, personId: p.personId, detailsSealed: p.detailsSealed })) };
       out.get(p.facilityId)!.push({
         checkinId: p.checkinId,
-        name: p.shown?.name ?? null,
-        age: typeof p.shown?.age === 'number' ? p.shown.age : null,
+        name: facts.name ?? null,
+        age: typeof facts.age === 'number' ? facts.age : null,
         method: p.method,
         kiosk: p.kioskId ? (kiosks.get(p.kioskId) ?? null) : null,
         since: p.since.toISOString(),
@@ -133,7 +143,7 @@ export class ShelterBoard {
   async roster(principal: StaffPrincipal, facilityId: string): Promise<Roster> {
     const shelter = this.#shelter(principal, facilityId);
     const [summary] = await this.#summaries([shelter]);
-    const people = (await this.#people([shelter.id])).get(shelter.id)!;
+    const people = (await this.#people([shelter])).get(shelter.id)!;
     await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.shelter_roster_read', facilityId, details: { count: people.length } });
     return { shelter: summary!, people };
   }
@@ -141,7 +151,7 @@ export class ShelterBoard {
   /** Rosters of one shelter or of every shelter of the principal, for the periodic report. */
   async report(principal: StaffPrincipal, facilityId: string | undefined): Promise<Roster[]> {
     const shelters = facilityId ? [this.#shelter(principal, facilityId)] : this.shelters(principal);
-    const [summaries, people] = await Promise.all([this.#summaries(shelters), this.#people(shelters.map((s) => s.id))]);
+    const [summaries, people] = await Promise.all([this.#summaries(shelters), this.#people(shelters)]);
     const rosters = summaries.map((shelter) => ({ shelter, people: people.get(shelter.id) ?? [] }));
     await audit(this.#db, {
       actorAccountId: principal.accountId,
