@@ -6,7 +6,7 @@
  */
 import type { Context } from 'koa';
 import { pickLanguage, type Lang, type Messages } from '../../src/http/i18n.ts';
-import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
+import { csrfToken, csrfValid } from '../../src/identity/interactions/csrf.ts';
 import { APP_COOKIE } from './routes.ts';
 import { PassApi } from './pass-api.ts';
 import type { RpSession } from '../shared/relying-party.ts';

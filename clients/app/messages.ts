@@ -1,5 +1,5 @@
 import type { Messages } from '../../src/http/i18n.ts';
-import { MESSAGES as PAGE_MESSAGES } from '../../src/oidc/interactions/messages.ts';
+import { MESSAGES as PAGE_MESSAGES } from '../../src/identity/interactions/messages.ts';
 import { PROOFING_APP_MESSAGES } from './proofing/messages.ts';
 import { FACE_APP_MESSAGES } from './face/messages.ts';
 import { FAMILY_APP_MESSAGES } from './family/messages.ts';

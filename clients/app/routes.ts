@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
-import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
+import { csrfToken, csrfValid } from '../../src/identity/interactions/csrf.ts';
 import { e164ToDisplay } from '../../src/identity/phone.ts';
 import { APP_MESSAGES } from './messages.ts';
 import type { PassApi } from './pass-api.ts';

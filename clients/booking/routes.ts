@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { koaBody } from 'koa-body';
 import { pickLanguage } from '../../src/http/i18n.ts';
 import { render } from './render.ts';
-import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
+import { csrfToken, csrfValid } from '../../src/identity/interactions/csrf.ts';
 import { BOOKING_MESSAGES, ROOMS, SLOTS } from './messages.ts';
 import { LogoutTokenError, type BookingRp } from './rp.ts';
 import type { ClientSessions } from '../shared/session-store.ts';

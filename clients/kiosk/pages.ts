@@ -11,7 +11,7 @@ import Router from '@koa/router';
 import QRCode from 'qrcode';
 import { pageRenderer } from '../../src/http/render.ts';
 import { staticFiles } from '../../src/http/static-files.ts';
-import { MESSAGES as PAGE_MESSAGES } from '../../src/oidc/interactions/messages.ts';
+import { MESSAGES as PAGE_MESSAGES } from '../../src/identity/interactions/messages.ts';
 import { CHECKIN_MESSAGES } from '../../src/checkins/messages.ts';
 import { KIOSK_UI_MESSAGES } from '../../src/kiosk/page-messages.ts';
 

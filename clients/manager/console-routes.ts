@@ -11,7 +11,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { koaBody } from 'koa-body';
 import { pickLanguage, translator, type Lang, type Messages } from '../../src/http/i18n.ts';
 import { staticFiles } from '../../src/http/static-files.ts';
-import { csrfToken, csrfValid } from '../../src/oidc/interactions/csrf.ts';
+import { csrfToken, csrfValid } from '../../src/identity/interactions/csrf.ts';
 import type { StaffPrincipal } from '../../src/manager/staff-scope.ts';
 import type { PassRelyingParty, RpSession } from '../shared/relying-party.ts';
 import type { ClientSessions } from '../shared/session-store.ts';

@@ -174,7 +174,7 @@ export class ClaimsPlugin {
    * default). Without one, a facility's client gets a grant made from the resident's registration
    * at the facility — one consent for the facility's kiosks and systems, in every browser session —
    * when that registration covers every claim the request asks for that the policy allows.
-   * Otherwise, or with prompt=consent, the consent screen asks (src/oidc/interactions).
+   * Otherwise, or with prompt=consent, the consent screen asks (src/identity/interactions).
    */
   readonly loadExistingGrant = async (ctx: KoaContextWithOIDC): Promise<InstanceType<KoaContextWithOIDC['oidc']['provider']['Grant']> | undefined> => {
     const oidc = ctx.oidc as unknown as GrantLoadingContext;

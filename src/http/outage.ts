@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { MESSAGES } from '../oidc/interactions/messages.ts';
+import { MESSAGES } from '../identity/interactions/messages.ts';
 import { pickLanguage } from './i18n.ts';
 import { render } from './render.ts';
 

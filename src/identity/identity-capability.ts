@@ -2,8 +2,8 @@ import type { Middleware } from 'koa';
 import { defineCapability } from '../capabilities.ts';
 import { createNotifier } from '../notify/notifier.ts';
 import { outboxRoutes } from '../notify/outbox-routes.ts';
-import { interactionRoutes } from '../oidc/interactions/routes.ts';
-import { passwordResetRoutes } from '../oidc/interactions/reset-routes.ts';
+import { interactionRoutes } from './interactions/routes.ts';
+import { passwordResetRoutes } from './interactions/reset-routes.ts';
 import { createIdentityServices } from './identity-services.ts';
 import { identityDataRights } from './data-rights.ts';
 

@@ -2,7 +2,7 @@ import { ConflictError, ForbiddenError, InvalidInputError, PassError } from '../
 
 /**
  * The reasons identity services give, one per thing a resident can fix; the pages translate
- * each reason (src/oidc/interactions/reason-messages.ts), services never word them for people.
+ * each reason (src/identity/interactions/reason-messages.ts), services never word them for people.
  */
 export class SignInFailedError extends PassError {
   constructor() {

@@ -12,7 +12,7 @@ import type Provider from 'oidc-provider';
 import type { SecretBox } from '../core/secret-box.ts';
 import type { Database } from '../db/database.ts';
 import { render } from '../http/render.ts';
-import { MESSAGES as PAGE_MESSAGES } from '../oidc/interactions/messages.ts';
+import { MESSAGES as PAGE_MESSAGES } from '../identity/interactions/messages.ts';
 import type { CheckinService } from '../checkins/checkin-service.ts';
 import type { CheckinCodes } from '../checkins/checkin-codes.ts';
 import type { StaffFacility } from '../staff/staff-service.ts';

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Outbox } from './outbox.ts';
 import { render } from '../http/render.ts';
-import { MESSAGES } from '../oidc/interactions/messages.ts';
+import { MESSAGES } from '../identity/interactions/messages.ts';
 
 /**
  * /dev/outbox (HTML) and /dev/outbox.json: the mail and SMS a development PASS "sent". Only

@@ -13,7 +13,7 @@ import { facilitySubjectPolicy } from './clients/client-policy.ts';
 import { ResourceServers } from './resources/resource-servers.ts';
 import { resourceServerInfo } from './resources/resource-policy.ts';
 import { notifyBackchannelLogout, type BackchannelOutcome } from './logout/backchannel.ts';
-import { FIRST_PARTY_CLIENTS } from './interactions/login-routes.ts';
+import { FIRST_PARTY_CLIENTS } from '../identity/interactions/login-routes.ts';
 import { guardAdapter, guardFindAccount } from './outage.ts';
 import { providerEdge } from './provider-edge.ts';
 import { refuseUnstorableText } from './adapter/unstorable-text.ts';

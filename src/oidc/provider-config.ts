@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Configuration, KoaContextWithOIDC, FindAccount } from 'oidc-provider';
 import type { Config } from '../config/load-config.ts';
 import { ACR_VALUES } from '../identity/assurance.ts';
-import * as pages from './interactions/provider-pages.ts';
+import * as pages from '../identity/interactions/provider-pages.ts';
 import { IDA_CLAIMS_CONFIG, idaDiscoveryMetadata } from '../identity/proofing/ida.ts';
 import {
   EXTRA_CLIENT_METADATA,
@@ -15,7 +15,7 @@ import {
 import { outboundFetch } from './logout/outbound-fetch.ts';
 import type { ClaimsPlugin } from '../claims/oidc-plugin.ts';
 import { tokenEndpointDpop } from '../kiosk/dpop-nonce.ts';
-import { passInteractionPolicy } from './interactions/policy.ts';
+import { passInteractionPolicy } from '../identity/interactions/policy.ts';
 import { CookieKeys } from '../http/cookie-keys.ts';
 
 /**

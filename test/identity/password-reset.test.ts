@@ -1,6 +1,6 @@
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
-import { REASON_MESSAGES } from '../../src/oidc/interactions/reason-messages.ts';
+import { REASON_MESSAGES } from '../../src/identity/interactions/reason-messages.ts';
 import { snapshot, Visitor, REDIRECT, type Pass } from './flow.ts';
 
 const mode = storageModes().at(-1)!;

@@ -1,6 +1,6 @@
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/services.ts';
-import { REASON_MESSAGES } from '../../src/oidc/interactions/reason-messages.ts';
+import { REASON_MESSAGES } from '../../src/identity/interactions/reason-messages.ts';
 import { Visitor, REDIRECT, type Pass } from './flow.ts';
 
 const shared = TEST_DATABASE_URL && TEST_REDIS_URL ? describe : describe.skip;

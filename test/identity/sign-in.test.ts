@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { exchangeCode } from '../helpers/browserless.ts';
-import { REASON_MESSAGES } from '../../src/oidc/interactions/reason-messages.ts';
+import { REASON_MESSAGES } from '../../src/identity/interactions/reason-messages.ts';
 import { latestCode, snapshot, Visitor, REDIRECT, type Pass } from './flow.ts';
 
 const mode = storageModes().at(-1)!;

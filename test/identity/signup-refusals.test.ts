@@ -1,6 +1,6 @@
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
-import { REASON_MESSAGES } from '../../src/oidc/interactions/reason-messages.ts';
+import { REASON_MESSAGES } from '../../src/identity/interactions/reason-messages.ts';
 import { latestCode, outboxCount, snapshot, Visitor, REDIRECT, type Pass } from './flow.ts';
 
 // One storage mode is enough here (the services are the same SQL in each): the most realistic one.

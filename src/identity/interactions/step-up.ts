@@ -9,9 +9,9 @@
  */
 import type { Database } from '../../db/database.ts';
 import type { FaceService } from '../../face/service/face-service.ts';
-import type { TransientStore } from '../../identity/proofing/transient-store.ts';
-import type { CardStepUp } from '../../identity/proofing/step-up-card.ts';
-import { ACR_CARD, ACR_FACE, ACR_MFA, ACR_PASSWORD, type AuthMethod } from '../../identity/assurance.ts';
+import type { TransientStore } from '../proofing/transient-store.ts';
+import type { CardStepUp } from '../proofing/step-up-card.ts';
+import { ACR_CARD, ACR_FACE, ACR_MFA, ACR_PASSWORD, type AuthMethod } from '../assurance.ts';
 import { selfPersonOf } from '../../households/directory.ts';
 
 /** How long a started card or face step waits for the resident. */

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { SignupStep } from '../../identity/signups.ts';
-import { maskEmail, maskPhone } from '../../identity/phone.ts';
+import type { SignupStep } from '../signups.ts';
+import { maskEmail, maskPhone } from '../phone.ts';
 import { applyRefusal } from './refusals.ts';
 import type { RouteDeps } from './login-routes.ts';
 import { field, finishLogin, formBody, interactionCsrf, lang, loadInteraction, postedInteraction, seeOther, showPage, t, type Details } from './page.ts';

@@ -5,7 +5,7 @@
  * login prompt runs again until this interaction's own sign-in has one of the requested acr values.
  */
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { requestedAcrs, stepUpRequested } from '../../identity/assurance.ts';
+import { requestedAcrs, stepUpRequested } from '../assurance.ts';
 
 export const STEP_UP_REASON = 'pass_step_up';
 

@@ -8,10 +8,10 @@ import { StepUp } from './step-up.ts';
 import type { Platform } from '../../platform.ts';
 import type { ClaimsRuntime } from '../../claims/index.ts';
 import type { FaceService } from '../../face/service/face-service.ts';
-import type { ProofingRuntime } from '../../identity/proofing/capability.ts';
+import type { ProofingRuntime } from '../proofing/capability.ts';
 import type { RegistrationService } from '../../registrations/registration-service.ts';
-import { createTransientStore } from '../../identity/proofing/transient-store.ts';
-import { CardStepUp } from '../../identity/proofing/step-up-card.ts';
+import { createTransientStore } from '../proofing/transient-store.ts';
+import { CardStepUp } from '../proofing/step-up-card.ts';
 
 export type { RouteDeps } from './login-routes.ts';
 

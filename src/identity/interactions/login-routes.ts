@@ -1,8 +1,8 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { IdentityServices } from '../../identity/identity-services.ts';
-import { secondFactorRequested, stepUpRequested } from '../../identity/assurance.ts';
+import type { IdentityServices } from '../identity-services.ts';
+import { secondFactorRequested, stepUpRequested } from '../assurance.ts';
 import { familyMessage } from '../../households/errors.ts';
 import { PassError } from '../../core/errors.ts';
 import { HTTP_STATUS } from '../../http/errors.ts';

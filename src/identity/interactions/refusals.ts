@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { PassError } from '../../core/errors.ts';
 import { translator, type Lang } from '../../http/i18n.ts';
-import { AccountLockedError } from '../../identity/identity-errors.ts';
+import { AccountLockedError } from '../identity-errors.ts';
 import { RateLimitedError } from '../../ratelimit/rate-limits.ts';
 import { MESSAGES } from './messages.ts';
 
