@@ -5,23 +5,15 @@
  */
 import type { Database } from '../db/database.ts';
 import type { SecretBox } from '../core/secret-box.ts';
-import type { BasicFourClaims } from '../jpki/index.ts';
 import { AccountService } from '../identity/accounts.ts';
 import { personRecord, selfPersonOf } from '../identity/persons.ts';
-import { currentProof, type ProofingMethod } from '../identity/verified-persons.ts';
+import { currentProof, type StoredProof } from '../identity/verified-persons.ts';
 import { membershipOf } from '../households/directory.ts';
 
 export type { ProofingMethod } from '../identity/verified-persons.ts';
 
-export interface VerifiedIdentity {
-  verificationId: string;
-  method: ProofingMethod;
-  claims: BasicFourClaims;
-  verifiedAt: Date;
-  issuer: string;
-  serialNumber: string;
-  anchorEnvironment: string;
-}
+/** What the claims engine reads of a person's current proof. */
+export type VerifiedIdentity = Pick<StoredProof, 'verificationId' | 'method' | 'claims' | 'verifiedAt' | 'issuer' | 'serialNumber'> & { anchorEnvironment: string };
 
 export interface AccountContact {
   email: string;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../helpers/pass.ts';
 
 export const CHROMIUM = process.env.PASS_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -29,4 +29,19 @@ export function screenshotter(prefix: string): (page: Page, name: string) => Pro
     n += 1;
     await page.screenshot({ path: path.join(SCREENSHOTS, `${prefix}-${String(n).padStart(2, '0')}-${name}.png`), fullPage: true });
   };
+}
+
+/**
+ * A test's steps in one browser context: a failure leaves a screenshot of where it stopped, and
+ * the context is closed either way.
+ */
+export async function inContext(context: BrowserContext, page: Page, shot: (page: Page, name: string) => Promise<void>, steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (error) {
+    await shot(page, 'failure').catch(() => undefined);
+    throw error;
+  } finally {
+    await context.close();
+  }
 }

@@ -14,7 +14,7 @@ import type { ResidentFacts } from '../../src/jpki/dev-ca.ts';
 import { faceEnv, SHARED_FACES } from '../face/platform.ts';
 import { proofedResident } from '../households/family-helpers.ts';
 import { HANAKO, PASSWORD, startEnv, stopEnv, TARO, type Env } from '../jpki/proofing-helpers.ts';
-import { browserAvailable, launch, screenshotter } from './browser.ts';
+import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
 import { photoToY4m } from './fake-camera.ts';
 import { cspViolations, signInToApp, signUp } from './journey-helpers.ts';
 
@@ -83,7 +83,7 @@ run(`face enrollment in the PASS app (${mode})`, () => {
     const { context, page } = await proofedResidentInApp(email, TARO);
     const violations = cspViolations(page);
     const live = page.getByTestId('face-live');
-    try {
+    await inContext(context, page, shot, async () => {
       expect(await page.locator('#section-face .status').textContent()).toBe('未登録');
       const [response] = await Promise.all([
         page.waitForResponse((r) => new URL(r.url()).pathname === '/app/face'),
@@ -154,12 +154,7 @@ run(`face enrollment in the PASS app (${mode})`, () => {
       expect(await templatesOf(email)).toBe(0);
       await shot(page, 'deleted');
       expect(violations).toEqual([]);
-    } catch (error) {
-      await shot(page, 'failure').catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
+    });
   }, 90_000);
 
   test('without JavaScript the form posts the file and the answer is a page', async () => {

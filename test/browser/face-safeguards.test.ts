@@ -13,7 +13,7 @@ import { readCatalog } from '../../src/facilities/facility-service.ts';
 import { faceEnv, photo, SHARED_FACES } from '../face/platform.ts';
 import { addMember, proofedResident, SORA, type FamilyEnv } from '../households/family-helpers.ts';
 import { newAccount, PASSWORD, startEnv, stopEnv, TARO } from '../jpki/proofing-helpers.ts';
-import { browserAvailable, launch, screenshotter } from './browser.ts';
+import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
 import { cspViolations, signInToApp } from './journey-helpers.ts';
 
 const mode = storageModes().at(-1)!;
@@ -61,7 +61,7 @@ run(`face enrollment safeguards in the PASS app (${mode})`, () => {
     const shot = screenshotter('face-safeguards');
     const { context, page } = await signedIn('taro@example.jp');
     const violations = cspViolations(page);
-    try {
+    await inContext(context, page, shot, async () => {
       await page.goto(`${env.pass.issuer}/app/face`);
       expect(await page.getByTestId('face-owner').textContent()).toBe('加賀　太郎 さんの顔写真');
       await page.getByRole('link', { name: '顔データを削除する' }).click();
@@ -90,12 +90,7 @@ run(`face enrollment safeguards in the PASS app (${mode})`, () => {
       await page.getByRole('link', { name: 'Switch to English' }).click();
       expect(await page.getByTestId('face-owner').textContent()).toBe('Face photo of 加賀　そら');
       expect(violations).toEqual([]);
-    } catch (error) {
-      await shot(page, 'failure').catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
+    });
   }, 90_000);
 
   test('an account that has not proved its identity is sent to proofing, with no camera or file choice', async () => {

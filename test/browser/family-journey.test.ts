@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { storageModes } from '../helpers/services.ts';
 import { demoClients } from '../../src/demo/seed.ts';
-import { browserAvailable, launch, screenshotter } from './browser.ts';
+import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
 import { ICHIRO, PASSWORD, proofedResident, SORA, startFamilyEnv, stopEnv, TARO, type FamilyEnv } from '../households/family-helpers.ts';
 
 const mode = storageModes().at(-1)!;
@@ -39,7 +39,7 @@ run(`a representative's family journey in the browser (${mode})`, () => {
     page.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
     });
-    try {
+    await inContext(context, page, shot, async () => {
       await page.goto(`${env.pass.issuer}/app/`);
       await page.getByRole('link', { name: 'ログイン・新規登録' }).click();
       await page.getByLabel('メールアドレスまたは携帯電話番号').fill('taro@example.jp');
@@ -126,11 +126,6 @@ run(`a representative's family journey in the browser (${mode})`, () => {
       expect(await page.locator('#section-family .status.active').count()).toBe(1);
       expect(await page.locator('#section-facilities .status.active').count()).toBe(1);
       expect(violations).toEqual([]);
-    } catch (error) {
-      await shot(page, 'failure').catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
+    });
   }, 90_000);
 });

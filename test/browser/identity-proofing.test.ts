@@ -10,7 +10,7 @@ import { storageModes } from '../helpers/services.ts';
 import { exchangeCode, pkce } from '../helpers/browserless.ts';
 import { demoClients } from '../../src/demo/seed.ts';
 import type { ProofingRuntime } from '../../src/identity/proofing/index.ts';
-import { browserAvailable, launch, screenshotter } from './browser.ts';
+import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
 import { cspViolations, signUp } from './journey-helpers.ts';
 
 const mode = storageModes().at(-1)!;
@@ -76,7 +76,7 @@ run(`identity proofing with the virtual My Number Card in the browser (${mode})`
     const violations = cspViolations(page);
     const email = 'yoshida@example.jp';
     const alert = page.getByRole('alert');
-    try {
+    await inContext(context, page, shot, async () => {
       await signUp(page, pass.issuer, 'ja', { email, password: 'kutani ware blue', mobile: '09011112222' });
       const tile = page.locator('#section-proofing');
       expect(await tile.locator('.status').textContent()).toBe('未登録');
@@ -183,11 +183,6 @@ run(`identity proofing with the virtual My Number Card in the browser (${mode})`
       expect(userinfo.verified_claims.claims).toMatchObject({ name: '吉田　花子', address: { formatted: '石川県加賀市大聖寺地方町１－２－３', country_code: 'JPN' } });
       expect(userinfo.verified_claims.verification.evidence[0].type).toBe('electronic_signature');
       expect(violations).toEqual([]);
-    } catch (error) {
-      await shot(page, 'failure').catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
+    });
   }, 90_000);
 });

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { demoClients } from '../../src/demo/seed.ts';
-import { browserAvailable, launch, screenshotter } from './browser.ts';
+import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
 
 const mode = storageModes().at(-1)!;
 const run = browserAvailable() ? describe : describe.skip;
@@ -67,7 +67,7 @@ run(`a resident's journey in the browser (${mode})`, () => {
     const mobile = lang === 'ja' ? '09024681357' : '08013572468';
     const e164 = `+81${mobile.slice(1)}`;
 
-    try {
+    await inContext(context, page, shot, async () => {
       // The PASS app, signed out.
       await page.goto(`${pass.issuer}/app/`);
       expect(await page.getAttribute('html', 'lang')).toBe(lang);
@@ -134,11 +134,6 @@ run(`a resident's journey in the browser (${mode})`, () => {
       await page.getByRole('heading', { name: w.home, level: 1 }).waitFor();
       await shot(page, 'home-after-reset');
       expect(violations).toEqual([]);
-    } catch (error) {
-      await shot(page, 'failure').catch(() => undefined);
-      throw error;
-    } finally {
-      await context.close();
-    }
+    });
   }, 60_000);
 });

@@ -5,11 +5,11 @@
 // its text-input-support AP — so 花子 cannot link 太郎's card, nor a pair made of two cards: each is
 // refused `card_other_person`, audited, and nothing is linked. A newer card replaces the old one,
 // which stays listed and no longer checks anyone in.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { storageModes } from '../helpers/services.ts';
 import { api, appToken, b64, newAccount, startEnv, stopEnv, HANAKO, TARO, type ApiResult, type Env } from '../jpki/proofing-helpers.ts';
 import { provisionKiosk, staffAccount, withFacilities, type TestKiosk } from '../kiosk/helpers.ts';
-import { register } from '../kiosk/fixtures.ts';
+import { cardCheckin as kioskCardCheckin, register } from '../kiosk/fixtures.ts';
 
 const mode = storageModes().at(-1)!;
 
@@ -67,13 +67,7 @@ describe(`one card, one person (${mode})`, () => {
     });
   }
 
-  async function cardCheckin(cardId: string) {
-    const challenge = await kiosk.call('POST', '/api/kiosk/card/challenges');
-    const signed = await kiosk.call('POST', `/api/kiosk/dev/cards/${cardId}/authenticate`, { json: { pin: '1234', challenge: challenge.body.challenge } });
-    const id = randomUUID();
-    const answer = await kiosk.call('POST', '/api/kiosk/checkins/card', { json: { id, challengeId: challenge.body.challengeId, ...signed.body } });
-    return { answer, row: await env.pass.platform.db('checkins').where({ id }).first() };
-  }
+  const cardCheckin = (cardId: string) => kioskCardCheckin(env.pass, kiosk, cardId);
 
   const links = () => env.pass.platform.db('card_links').orderBy(['person_id', 'card_key']).select('person_id', 'card_key', 'linked_via', 'replaced_at');
   const audit = (action: string, personId: string) => env.pass.platform.db('audit_log').where({ action, person_id: personId }).orderBy('id').select('actor_account_id', 'details');

@@ -4,11 +4,10 @@
 // and its signature key (which shows the card is the resident's own). From then on a card-only
 // check-in at a kiosk is recorded against that person and their registration, not anonymously. A
 // copied certificate, a used challenge, an unproofed account and a revoked card are refused.
-import { randomUUID } from 'node:crypto';
 import { storageModes } from '../helpers/services.ts';
 import { api, newAccount, appToken, startEnv, stopEnv, TARO, HANAKO, type Env } from '../jpki/proofing-helpers.ts';
 import { provisionKiosk, staffAccount, withFacilities, type TestKiosk } from '../kiosk/helpers.ts';
-import { register } from '../kiosk/fixtures.ts';
+import { cardCheckin as kioskCardCheckin, register } from '../kiosk/fixtures.ts';
 
 const mode = storageModes().at(-1)!;
 
@@ -56,13 +55,7 @@ describe(`linking a My Number Card for card check-in (${mode})`, () => {
     return { answer, challengeId: challenge.body.challengeId as string, proof };
   }
 
-  async function cardCheckin(cardId: string) {
-    const challenge = await kiosk.call('POST', '/api/kiosk/card/challenges');
-    const signed = await kiosk.call('POST', `/api/kiosk/dev/cards/${cardId}/authenticate`, { json: { pin: '1234', challenge: challenge.body.challenge } });
-    const id = randomUUID();
-    const answer = await kiosk.call('POST', '/api/kiosk/checkins/card', { json: { id, challengeId: challenge.body.challengeId, ...signed.body } });
-    return { answer, row: await env.pass.platform.db('checkins').where({ id }).first() };
-  }
+  const cardCheckin = (cardId: string) => kioskCardCheckin(env.pass, kiosk, cardId);
 
   test('before linking the card checks in anonymously; after, as the resident with what the registration shows', async () => {
     expect((await api(env, token, 'GET', '/api/checkins/card-link')).body).toEqual({ linked: false, cards: [] });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { seedJpkiDemo } from '../../src/identity/proofing/seed.ts';
 import { FaceStore } from '../../src/face/service/template-store.ts';
 import { facilityGallery } from '../../src/checkins/registration-lookup.ts';
-import { apiToken, PASSWORD, type Pass } from './helpers.ts';
+import { apiToken, PASSWORD, type Pass, type TestKiosk } from './helpers.ts';
 
 /** resident@pass.localhost, proofed with the demo card kaga-taro (加賀　太郎, 石川県加賀市…). */
 export async function proofedResident(pass: Pass): Promise<{ accountId: string; personId: string }> {
@@ -39,4 +39,13 @@ export async function failureEvents(pass: Pass): Promise<Array<Record<string, st
   const events: Array<Record<string, string>> = [];
   await pass.platform.bus.subscribe('checkin-failures', (message) => events.push(JSON.parse(message) as Record<string, string>));
   return events;
+}
+
+/** A card-only check-in at the kiosk with a virtual card (user-authentication PIN 1234), and the row it stored. */
+export async function cardCheckin(pass: Pass, kiosk: TestKiosk, cardId: string): Promise<{ answer: { status: number; body: Record<string, any> }; row: Record<string, any> }> {
+  const challenge = await kiosk.call('POST', '/api/kiosk/card/challenges');
+  const signed = await kiosk.call('POST', `/api/kiosk/dev/cards/${cardId}/authenticate`, { json: { pin: '1234', challenge: challenge.body.challenge } });
+  const id = randomUUID();
+  const answer = await kiosk.call('POST', '/api/kiosk/checkins/card', { json: { id, challengeId: challenge.body.challengeId, ...signed.body } });
+  return { answer, row: await pass.platform.db('checkins').where({ id }).first() };
 }
