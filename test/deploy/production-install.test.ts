@@ -2,29 +2,15 @@
 // (production dependencies only), `npm run migrate`, then `npm start` with NODE_ENV=production and
 // a valid production configuration. PASS must serve discovery for its configured issuer. A runtime
 // import that only a devDependency satisfies fails here (openid-client once did).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createTestDatabase, TEST_DATABASE_URL, tempDir } from '../helpers/services.ts';
+import { copyRepository, REPO_ROOT, run, whileStarted } from './clean-copy.ts';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const JPKI_ROOTS = path.resolve(REPO_ROOT, '../shared/jpki/roots');
 const ISSUER = 'https://pass.example.jp';
 const INSTALL_TIMEOUT_MS = 6 * 60_000;
-const run = promisify(execFile);
-
-/** The repository as a clean clone has it: tracked files and new ones git does not ignore. */
-async function copyRepository(to: string): Promise<void> {
-  const { stdout } = await run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
-  for (const file of stdout.split('\0').filter(Boolean)) {
-    // A file removed from the working tree but not yet from the index is not part of the copy.
-    if (!existsSync(path.join(REPO_ROOT, file))) continue;
-    mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
-    copyFileSync(path.join(REPO_ROOT, file), path.join(to, file));
-  }
-}
 
 /** A production configuration with keys of its own (none of the development defaults). */
 function productionEnv(databaseUrl: string, dataDir: string): Record<string, string> {
@@ -48,17 +34,6 @@ function productionEnv(databaseUrl: string, dataDir: string): Record<string, str
     SMS_TRANSPORT: 'http',
     SMS_GATEWAY_URL: 'https://sms.example.jp/send',
   };
-}
-
-/** Resolves with the port once PASS logs that it started; rejects with its output if it ends first. */
-function started(child: ChildProcess, output: () => string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', () => {
-      const line = output().split('\n').find((l) => l.includes('"msg":"PASS started"'));
-      if (line) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`npm start ended (${code}) before PASS started:\n${output()}`)));
-  });
 }
 
 const runs = TEST_DATABASE_URL ? describe : describe.skip;
@@ -97,26 +72,12 @@ runs('a production install of a clean copy', () => {
     expect(migrated.stdout).toContain('database schema is up to date');
 
     // `npm start` runs whatever package.json names as the entry: the copy's own, read by npm.
-    const child = spawn('npm', ['start'], { cwd: copy.path, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const ended = new Promise((resolve) => child.once('exit', resolve));
-    try {
-      const port = await started(child, () => output);
+    await whileStarted('npm start', copy.path, env, async (port, output) => {
       const discovery = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
       expect(discovery.status).toBe(200);
       const metadata = (await discovery.json()) as Record<string, unknown>;
       expect(metadata.issuer).toBe(ISSUER);
-      expect(output).not.toMatch(/"level":(50|60)/); // no error or fatal line
-    } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(-child.pid!, 'SIGTERM');
-        // A clean shutdown takes well under SHUTDOWN_TIMEOUT_SECONDS; past it, the test stops waiting.
-        const stuck = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
-        await ended;
-        clearTimeout(stuck);
-      }
-    }
+      expect(output()).not.toMatch(/"level":(50|60)/); // no error or fatal line
+    });
   }, 180_000);
 });

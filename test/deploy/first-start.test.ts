@@ -1,0 +1,77 @@
+// README's two lines on a fresh machine whose `node` is older than 24 (Debian's is 20): from a clean
+// copy, with that Node first on the PATH, the start line installs and starts PASS (its npm scripts
+// bring Node.js 24 through src/cli/node24.mjs) and the test line runs the tests. The lines are read
+// from README.md, so the test and the README cannot drift apart.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { TEST_DATABASE_URL, tempDir } from '../helpers/services.ts';
+import { copyRepository, REPO_ROOT, run, whileStarted } from './clean-copy.ts';
+
+/** The machine's own Node.js, when it is older than 24 (what a newcomer's fresh machine has). */
+function olderNode(): string | undefined {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    if (!existsSync(candidate)) continue;
+    const major = Number(execFileSync(candidate, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim());
+    if (major < 24) return candidate;
+  }
+  return undefined;
+}
+
+/** The first shell line of the first ```sh block after a README heading. */
+function readmeLine(heading: string): string {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf(`\n## ${heading}`));
+  const block = /```sh\n([^\n]+)\n/.exec(section);
+  if (!block) throw new Error(`README.md has no sh block under "## ${heading}"`);
+  return block[1]!;
+}
+
+const node = olderNode();
+const runs = node && TEST_DATABASE_URL ? describe : describe.skip;
+if (!node) console.log('first-start test skipped: this machine has no Node.js older than 24 to start from');
+if (!TEST_DATABASE_URL) console.log('first-start test skipped: TEST_DATABASE_URL is not set (.ci/services.sh provides it)');
+
+runs("README's lines from a clean copy with an older Node first on the PATH", () => {
+  const copy = tempDir('pass-first-start-');
+  const data = tempDir('pass-first-start-data-');
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PATH: `${path.dirname(node ?? '/usr/bin/node')}${path.delimiter}${process.env.PATH ?? ''}`,
+    ONNXRUNTIME_NODE_INSTALL: 'skip',
+    PASS_DATA_DIR: data.path,
+    PORT: '0',
+    NODE_ENV: 'development',
+  };
+  // The copy's own configuration and services only: nothing of this test run's PASS settings.
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'ISSUER', 'PASS_CONFIG_FILE', 'JEST_WORKER_ID']) delete env[key];
+
+  beforeAll(async () => {
+    await copyRepository(copy.path);
+    const version = await run('node', ['--version'], { env });
+    expect(Number(version.stdout.trim().slice(1).split('.')[0])).toBeLessThan(24);
+  });
+
+  afterAll(() => {
+    copy.remove();
+    data.remove();
+  });
+
+  test('the start line installs and starts PASS, which serves discovery', async () => {
+    const line = readmeLine('Start it');
+    expect(line).toBe('npm install && npm start');
+    await whileStarted(line, copy.path, env, async (port) => {
+      const discovery = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
+      expect(discovery.status).toBe(200);
+      expect(((await discovery.json()) as { issuer: string }).issuer).toMatch(/^http:\/\/localhost:/);
+    });
+  }, 8 * 60_000);
+
+  test('the test line runs the tests', async () => {
+    const line = readmeLine('Run the tests');
+    expect(line).toBe('source <(bash .ci/services.sh) && npm test');
+    // One small suite stands for all of them: what matters is that the line reaches Jest on Node 24.
+    const { stdout, stderr } = await run('bash', ['-c', `${line} -- test/architecture/imports.test.ts`], { cwd: copy.path, env, timeout: 5 * 60_000, maxBuffer: 16 * 1024 * 1024 });
+    expect(`${stdout}${stderr}`).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+  }, 6 * 60_000);
+});
