@@ -1,15 +1,25 @@
 import Router from '@koa/router';
 
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+  /**
+   * A failing non-critical check reports `unavailable` (the feature is off); one that sets this
+   * reports `degraded` (the feature runs but refuses for now, e.g. proofing on a stale CRL).
+   */
+  degraded?: boolean;
+}
+
 export interface ReadinessCheck {
   name: string;
   /** A failing critical check makes /readyz answer 503; others only report. */
   critical: boolean;
-  check(): Promise<{ ok: boolean; detail?: string }>;
+  check(): Promise<CheckResult>;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
 
-async function run(check: ReadinessCheck): Promise<{ ok: boolean; detail?: string }> {
+async function run(check: ReadinessCheck): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ ok: boolean; detail: string }>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, detail: 'timed out' }), CHECK_TIMEOUT_MS);
@@ -21,6 +31,12 @@ async function run(check: ReadinessCheck): Promise<{ ok: boolean; detail?: strin
   } finally {
     clearTimeout(timer);
   }
+}
+
+function statusOf(check: ReadinessCheck, result: CheckResult): 'ok' | 'down' | 'degraded' | 'unavailable' {
+  if (result.ok) return 'ok';
+  if (check.critical) return 'down';
+  return result.degraded ? 'degraded' : 'unavailable';
 }
 
 /** `/healthz`: the process answers. `/readyz`: it can serve (database, Redis) and what is degraded. */
@@ -39,7 +55,7 @@ export function healthRoutes(checks: ReadinessCheck[]): Router {
     ctx.body = {
       status: ready ? 'ready' : 'unavailable',
       checks: Object.fromEntries(
-        results.map(([c, r]) => [c.name, { status: r.ok ? 'ok' : c.critical ? 'down' : 'unavailable', ...(r.detail ? { detail: r.detail } : {}) }]),
+        results.map(([c, r]) => [c.name, { status: statusOf(c, r), ...(r.detail ? { detail: r.detail } : {}) }]),
       ),
     };
   });

@@ -28,6 +28,8 @@ export interface ProofingPki {
   verifier: JpkiVerifier;
   anchors: TrustAnchor[];
   crl: CachingCrlProvider;
+  /** The fail-closed checker the verifier asks; readiness asks it too. */
+  revocation: CrlRevocationChecker;
   allowTestCards: boolean;
   /** Present only when the development CA is the trust anchor (never in production). */
   dev: DevCardStore | undefined;
@@ -40,6 +42,8 @@ export interface PkiDeps {
   log: Logger;
   /** Called after a virtual card was revoked and this node's CRL reloaded (tell the other nodes). */
   onDevRevoked?: () => Promise<void>;
+  /** The clock certificates and CRLs are judged by; the wall clock unless a test moves it. */
+  now?: () => Date;
 }
 
 /** Configured anchors; production refuses anything but pinned J-LIS roots. */
@@ -73,7 +77,7 @@ export function crlSourcesFrom(values: readonly string[], cwd = process.cwd()): 
   );
 }
 
-export async function createProofingPki({ config, db, box, log, onDevRevoked }: PkiDeps): Promise<ProofingPki> {
+export async function createProofingPki({ config, db, box, log, onDevRevoked, now }: PkiDeps): Promise<ProofingPki> {
   const allowTestCards = !config.production && config.jpki.allowTestCards;
   let anchors = loadConfiguredAnchors(config);
   let devCas;
@@ -112,10 +116,11 @@ export async function createProofingPki({ config, db, box, log, onDevRevoked }: 
     // Development CRLs are made on demand; reloading them often lets every node see a revocation soon.
     refreshIntervalMs: devCas ? 30_000 : 3_600_000,
     ...(fetcher ? { fetch: fetcher } : {}),
+    ...(now ? { now } : {}),
     onError: (source, error) => log.warn({ source, reason: error.message }, 'JPKI CRL could not be loaded'),
   });
   await crl.refresh();
-  const revocation = new CrlRevocationChecker({ provider: crl, maxCrlAgeMs: config.jpki.crlMaxAgeSeconds * 1000 });
-  const verifier = createJpkiVerifier({ trustAnchors: anchors, revocation, allowTestPolicies: allowTestCards });
-  return { verifier, anchors, crl, allowTestCards, dev };
+  const revocation = new CrlRevocationChecker({ provider: crl, maxCrlAgeMs: config.jpki.crlMaxAgeSeconds * 1000, ...(now ? { now } : {}) });
+  const verifier = createJpkiVerifier({ trustAnchors: anchors, revocation, allowTestPolicies: allowTestCards, ...(now ? { now } : {}) });
+  return { verifier, anchors, crl, revocation, allowTestCards, dev };
 }

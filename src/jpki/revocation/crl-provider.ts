@@ -32,6 +32,10 @@ export interface LoadedCrl {
 export interface CrlProvider {
   /** Current verified CRLs issued by `issuer`'s key, refreshing due sources first. */
   crlsFor(issuer: JpkiCertificate, now: Date): Promise<LoadedCrl[]>;
+  /** Reloads the sources that are due at `now` (what crlsFor does first). */
+  refreshDue(now: Date): Promise<void>;
+  /** What each configured source holds now. */
+  status(): CrlSourceStatus[];
 }
 
 export interface CrlSourceStatus {
@@ -86,8 +90,12 @@ export class CachingCrlProvider implements CrlProvider {
   }
 
   async crlsFor(issuer: JpkiCertificate, now: Date): Promise<LoadedCrl[]> {
-    await Promise.all(this.entries.filter((e) => this.isDue(e, now)).map((e) => this.load(e, now)));
+    await this.refreshDue(now);
     return this.entries.flatMap((e) => (e.loaded && e.loaded.verifiedBy === issuer.sha256 ? [e.loaded] : []));
+  }
+
+  async refreshDue(now: Date): Promise<void> {
+    await Promise.all(this.entries.filter((e) => this.isDue(e, now)).map((e) => this.load(e, now)));
   }
 
   /** Reloads every source now (start-up, admin action, tests). */

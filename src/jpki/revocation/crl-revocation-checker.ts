@@ -31,23 +31,15 @@ export class CrlRevocationChecker implements RevocationChecker {
   }
 
   async check(cert: JpkiCertificate, issuer: JpkiCertificate): Promise<RevocationStatus> {
-    const now = this.options.now ? this.options.now() : new Date();
-    const t = now.getTime();
+    const now = this.now();
     const loaded = (await this.options.provider.crlsFor(issuer, now)).filter((l) => crlCovers(l.crl, cert));
     if (loaded.length === 0) {
       throw new JpkiUnavailableError('revocation_unavailable', 'no verified CRL covering this certificate is available');
     }
     const newest = loaded.reduce((a, b) => (b.crl.thisUpdate.getTime() > a.crl.thisUpdate.getTime() ? b : a));
     const { crl } = newest;
-    if (crl.thisUpdate.getTime() > t + (this.options.clockSkewMs ?? 300_000)) {
-      throw new JpkiUnavailableError('revocation_unavailable', 'CRL is dated in the future; check the server clock');
-    }
-    if (t - crl.thisUpdate.getTime() > this.options.maxCrlAgeMs) {
-      throw new JpkiUnavailableError('revocation_unavailable', 'CRL is older than the allowed maximum age');
-    }
-    if (crl.nextUpdate && t > crl.nextUpdate.getTime() + (this.options.nextUpdateGraceMs ?? 0)) {
-      throw new JpkiUnavailableError('revocation_unavailable', 'CRL is past its nextUpdate and no newer CRL could be loaded');
-    }
+    const unusable = this.whyUnusable(crl, now);
+    if (unusable) throw new JpkiUnavailableError('revocation_unavailable', unusable);
     const entry = crl.revoked.get(cert.serialNumber);
     const status: RevocationStatus = {
       status: entry ? 'revoked' : 'good',
@@ -63,4 +55,41 @@ export class CrlRevocationChecker implements RevocationChecker {
     }
     return status;
   }
+
+  /**
+   * Each configured source a proof could not rely on now, and why: asked as a proof asks it
+   * (due sources are refreshed first, the same freshness rules), so that readiness reports what
+   * proofs will answer.
+   */
+  async unusableSources(): Promise<{ source: string; reason: string }[]> {
+    const now = this.now();
+    await this.options.provider.refreshDue(now);
+    return this.options.provider.status().flatMap(({ source, loaded, lastError }) => {
+      const reason = loaded ? this.whyUnusable(loaded, now) : `no verified CRL loaded${lastError ? ` (${lastError})` : ''}`;
+      return reason ? [{ source, reason }] : [];
+    });
+  }
+
+  /** Why a CRL with these dates may not be relied on at `now` (fail closed), or undefined. */
+  private whyUnusable(crl: { thisUpdate: Date; nextUpdate: Date | undefined }, now: Date): string | undefined {
+    const t = now.getTime();
+    const { thisUpdate, nextUpdate } = crl;
+    if (thisUpdate.getTime() > t + (this.options.clockSkewMs ?? 300_000)) {
+      return `CRL is dated in the future (thisUpdate ${thisUpdate.toISOString()}); check the server clock`;
+    }
+    const age = t - thisUpdate.getTime();
+    if (age > this.options.maxCrlAgeMs) {
+      return `CRL is older than the allowed maximum age (thisUpdate ${thisUpdate.toISOString()}, age ${hours(age)}, limit ${hours(this.options.maxCrlAgeMs)})`;
+    }
+    if (nextUpdate && t > nextUpdate.getTime() + (this.options.nextUpdateGraceMs ?? 0)) {
+      return `CRL is past its nextUpdate (${nextUpdate.toISOString()}) and no newer CRL could be loaded`;
+    }
+    return undefined;
+  }
+
+  private now(): Date {
+    return this.options.now ? this.options.now() : new Date();
+  }
 }
+
+const hours = (ms: number): string => `${Math.round(ms / 360_000) / 10} h`;
