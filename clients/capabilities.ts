@@ -1,4 +1,5 @@
-import { CAPABILITIES, type CapabilityFactory } from '../src/capabilities.ts';
+import { CAPABILITIES } from '../src/capabilities.ts';
+import type { CapabilityFactory } from '../src/capability.ts';
 import { passAppCapability } from './app/capability.ts';
 import { bookingCapability } from './booking/capability.ts';
 import { managerConsoleCapability } from './manager/capability.ts';

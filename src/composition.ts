@@ -7,7 +7,7 @@ import type { Platform } from './platform.ts';
 import type { OidcModule } from './oidc/oidc-module.ts';
 import type { DataRightsHooks } from './core/data-rights.ts';
 import { PassError } from './core/errors.ts';
-import type { CapabilityFactory, ProvisionName, Provisions, StartedCapability } from './capabilities.ts';
+import type { CapabilityFactory, ProvisionName, Provisions, StartedCapability } from './capability.ts';
 
 /** Throws unless every capability comes after the capabilities that provide what it needs, and each name has one provider. */
 export function checkOrder(factories: readonly CapabilityFactory[]): void {

@@ -4,7 +4,7 @@ import { createLogger } from './core/logger.ts';
 import { describeFailure } from './core/fatal.ts';
 import { prepareDeployment } from './prepare.ts';
 import { startServer, type PassServer } from './server.ts';
-import type { CapabilityFactory } from './capabilities.ts';
+import type { CapabilityFactory } from './capability.ts';
 import { checkOrder } from './composition.ts';
 
 function fail(error: unknown): never {

@@ -14,7 +14,8 @@ import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { CookieKeys } from './http/cookie-keys.ts';
 import { staticFiles } from './http/static-files.ts';
-import { CAPABILITIES, type CapabilityFactory, type Provisions } from './capabilities.ts';
+import { CAPABILITIES } from './capabilities.ts';
+import type { CapabilityFactory, Provisions } from './capability.ts';
 import { checkOrder, startCapabilities, stopCapabilities, type Composition } from './composition.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { defineCapability } from '../../src/capabilities.ts';
+import { defineCapability } from '../../src/capability.ts';
 import { appRelyingParty } from './client.ts';
 import { appRoutes } from './routes.ts';
 import type { RpSession } from '../shared/relying-party.ts';

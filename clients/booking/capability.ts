@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { defineCapability } from '../../src/capabilities.ts';
+import { defineCapability } from '../../src/capability.ts';
 import { BookingRp, BOOKING_CLIENT_ID, type BookingCredentials } from './rp.ts';
 import { bookingRoutes } from './routes.ts';
 import { ClientSessions } from '../shared/session-store.ts';

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { defineCapability } from '../../src/capabilities.ts';
+import { defineCapability } from '../../src/capability.ts';
 import { kioskPages } from './pages.ts';
 
 /** The kiosk's web page (/kiosk), its scripts and styles: the tablet then talks to PASS over /api/kiosk alone. */

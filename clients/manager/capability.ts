@@ -4,7 +4,7 @@
  * record is made at start when missing (production has no demo seed).
  */
 import type { Middleware } from 'koa';
-import { defineCapability } from '../../src/capabilities.ts';
+import { defineCapability } from '../../src/capability.ts';
 import type { RpSession } from '../shared/relying-party.ts';
 import { ClientSessions } from '../shared/session-store.ts';
 import { clientSessionsDataRights } from '../shared/data-rights.ts';

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import type { Middleware } from 'koa';
-import { defineCapability } from '../capabilities.ts';
+import { defineCapability } from '../capability.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
 import { checkFaceModels } from './models/status.ts';
 import { findDetector, findRecognizer, loadManifest, modelIdOf } from './models/manifest.ts';

@@ -5,7 +5,7 @@
  */
 import type { Middleware } from 'koa';
 import type { KeyObject } from 'node:crypto';
-import { defineCapability } from '../capabilities.ts';
+import { defineCapability } from '../capability.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
 import { createTransientStore } from '../identity/proofing/transient-store.ts';
 import { RegistrationEffects } from '../registrations/effects.ts';

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { defineCapability } from '../capabilities.ts';
+import { defineCapability } from '../capability.ts';
 import { createNotifier } from '../notify/notifier.ts';
 import { outboxRoutes } from '../notify/outbox-routes.ts';
 import { interactionRoutes } from './interactions/routes.ts';

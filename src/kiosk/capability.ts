@@ -7,7 +7,7 @@
  * check-ins past their facility's retention.
  */
 import type { Middleware } from 'koa';
-import { defineCapability } from '../capabilities.ts';
+import { defineCapability } from '../capability.ts';
 import type { ClientService } from '../oidc/clients/client-service.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
 import { createIdentityClaimsSource } from '../identity/proofing/claims-source.ts';

@@ -5,7 +5,7 @@
  */
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { defineCapability } from '../capabilities.ts';
+import { defineCapability } from '../capability.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
 import { StaffService } from '../staff/staff-service.ts';
 import { MANAGER_API_MODULES, type ManagerApiParts } from './api-modules.ts';

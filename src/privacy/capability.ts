@@ -4,7 +4,7 @@
  * owner answers for its rows through its capability's data-rights hooks.
  */
 import type { Middleware } from 'koa';
-import { defineCapability } from '../capabilities.ts';
+import { defineCapability } from '../capability.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
 import { DataExporter } from './export.ts';
 import { AccountDeletion } from './deletion.ts';

@@ -1,7 +1,8 @@
 import { createLogger } from '../../src/core/logger.ts';
 import { startServer } from '../../src/server.ts';
 import { checkOrder } from '../../src/composition.ts';
-import { CAPABILITIES, defineCapability, type CapabilityFactory, type Provisions } from '../../src/capabilities.ts';
+import { CAPABILITIES } from '../../src/capabilities.ts';
+import { defineCapability, type CapabilityFactory, type Provisions } from '../../src/capability.ts';
 import { faceCapability } from '../../src/face/capability.ts';
 import { kioskCapability } from '../../src/kiosk/capability.ts';
 import { ALL_IN_ONE } from '../../clients/capabilities.ts';

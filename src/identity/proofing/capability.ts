@@ -5,7 +5,7 @@
  * without it, so a stale CRL reports JPKI degraded).
  */
 import type { Middleware } from 'koa';
-import { defineCapability, type CapabilityFactory } from '../../capabilities.ts';
+import { defineCapability, type CapabilityFactory } from '../../capability.ts';
 import { requireApiToken } from '../../oidc/api-auth.ts';
 import { createProofingPki } from './pki.ts';
 import type { ProofingPki } from './pki.ts';

@@ -4,7 +4,7 @@
  * one) before staff are told, and the alerts API later reads the same stores. The kiosk never
  * sees the Manager; the Manager never reaches into the kiosk.
  */
-import { defineCapability } from '../../capabilities.ts';
+import { defineCapability } from '../../capability.ts';
 import { AlertSettingsStore } from './alert-settings.ts';
 import { ThumbnailStore } from './thumbnails.ts';
 

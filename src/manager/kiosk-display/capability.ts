@@ -3,7 +3,7 @@
  * facility's kiosks may show in public (`kiosk-display`) each time they answer a kiosk, so a change
  * made in the Manager holds from the next check-in on every node. The kiosk never sees the Manager.
  */
-import { defineCapability } from '../../capabilities.ts';
+import { defineCapability } from '../../capability.ts';
 import { KioskDisplaySettings } from './display-settings.ts';
 
 export const kioskDisplayCapability = defineCapability({

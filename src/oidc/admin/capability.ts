@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { defineCapability } from '../../capabilities.ts';
+import { defineCapability } from '../../capability.ts';
 import { requireApiToken } from '../api-auth.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { oidcDataRights } from '../data-rights.ts';

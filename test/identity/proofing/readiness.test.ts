@@ -7,7 +7,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DevJpkiCa } from '../../../src/jpki/dev-ca.ts';
 import { createLogger } from '../../../src/core/logger.ts';
-// The server (and with it the capability list) first: the capability modules import that list back.
 import { startServer, type PassServer } from '../../../src/server.ts';
 import { jpkiProofingCapabilityAt } from '../../../src/identity/proofing/capability.ts';
 import { configFor, createStorage, freePort, type TestStorage } from '../../helpers/pass.ts';
