@@ -2,19 +2,13 @@
 import { checkVerifiedClaimsRequest } from '../../src/claims/ida-request.ts';
 import { idaIds, selectVerifiedClaims } from '../../src/claims/verified-claims.ts';
 import type { VerifiedIdentity } from '../../src/claims/facts.ts';
+import { TARO_CLAIMS } from '../jpki/fixtures.ts';
 
 const ids = idaIds('https://pass.example');
 const signature: VerifiedIdentity = {
   verificationId: '8e3c1b9e-0000-4000-8000-000000000001',
   method: 'jpki_signature',
-  claims: {
-    name: '加賀　太郎',
-    family_name: '加賀',
-    given_name: '太郎',
-    birthdate: '1980-02-17',
-    gender: 'male',
-    address: { formatted: '石川県加賀市作見町ル２５番地１', country_code: 'JPN' },
-  },
+  claims: TARO_CLAIMS,
   verifiedAt: new Date('2026-05-01T01:02:03Z'),
   issuer: 'OU=PASS,O=JPKI,C=JP',
   serialNumber: '0A1B2C',

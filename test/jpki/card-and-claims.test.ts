@@ -3,7 +3,7 @@ import { VirtualMyNumberCard } from '../../src/jpki/virtual-card.ts';
 import { DEMO_RESIDENTS, issueVirtualCard } from '../../src/jpki/demo-residents.ts';
 import { buildVerifiedClaims, toEvidenceRecord } from '../../src/jpki/verified-claims.ts';
 import { PassError } from '../../src/core/errors.ts';
-import { DAY, T0, createPki, harness } from './fixtures.ts';
+import { DAY, T0, createPki, harness, TARO_CLAIMS } from './fixtures.ts';
 import type { Pki } from './fixtures.ts';
 
 let pki: Pki;
@@ -117,14 +117,7 @@ describe('verified_claims', () => {
           },
         ],
       },
-      claims: {
-        name: '加賀　太郎',
-        family_name: '加賀',
-        given_name: '太郎',
-        birthdate: '1980-02-17',
-        gender: 'male',
-        address: { formatted: '石川県加賀市作見町ル２５番地１', country_code: 'JPN' },
-      },
+      claims: TARO_CLAIMS,
     });
     const consented = buildVerifiedClaims({ evidence, claims: v.claims }, { trustFramework: 'tf', signatureType: 'st', claims: ['birthdate'] });
     expect(consented.claims).toEqual({ birthdate: '1980-02-17' });

@@ -30,6 +30,16 @@ export const TARO: ResidentFacts = {
 
 export const HANAKO: ResidentFacts = { ...TARO, name: '加賀　花子', birthdate: '1984-07-03', sex: '2' };
 
+/** TARO's basic four as PASS releases them (OpenID claims). */
+export const TARO_CLAIMS = {
+  name: '加賀　太郎',
+  family_name: '加賀',
+  given_name: '太郎',
+  birthdate: '1980-02-17',
+  gender: 'male',
+  address: { formatted: '石川県加賀市作見町ル２５番地１', country_code: 'JPN' },
+} as const;
+
 export interface Pki {
   signCa: DevJpkiCa;
   authCa: DevJpkiCa;

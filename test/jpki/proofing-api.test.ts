@@ -11,6 +11,7 @@ import {
   api, appToken, b64, countRows, HANAKO, newAccount, PASSWORD, prove, proveAndConfirm, RP_REDIRECT, startEnv, stopEnv, TARO,
 } from './proofing-helpers.ts';
 import type { Env } from './proofing-helpers.ts';
+import { TARO_CLAIMS } from './fixtures.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -75,14 +76,7 @@ describe.each(storageModes())('identity proofing API on %s', (mode) => {
       signature: b64(card.signChallenge('signature', signPin, raw)),
     });
     expect(verified.status).toBe(200);
-    expect(verified.body.claims).toEqual({
-      name: '加賀　太郎',
-      family_name: '加賀',
-      given_name: '太郎',
-      birthdate: '1980-02-17',
-      gender: 'male',
-      address: { formatted: '石川県加賀市作見町ル２５番地１', country_code: 'JPN' },
-    });
+    expect(verified.body.claims).toEqual(TARO_CLAIMS);
     expect(verified.body.reverification).toBe(false);
     // Not bound until the resident confirms.
     expect((await api(env, taroToken, 'GET', '/api/identity/jpki/verification')).body.verified).toBe(false);

@@ -3,22 +3,13 @@ import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import type { StorageMode } from '../helpers/services.ts';
 import { authorize, exchangeCode } from '../helpers/browserless.ts';
 import type { DevCardStore } from '../../src/identity/proofing/index.ts';
-import type { ResidentFacts } from '../../src/jpki/dev-ca.ts';
 import type { PassServer } from '../../src/server.ts';
 
 export const APP_REDIRECT = 'http://127.0.0.1:9/app-cb';
 export const RP_REDIRECT = 'http://127.0.0.1:9/rp-cb';
 export const PASSWORD = 'correct horse battery staple';
 
-export const TARO: ResidentFacts = {
-  name: '加賀　太郎',
-  birthdate: '1980-02-17',
-  sex: '1',
-  address: '石川県加賀市作見町ル２５番地１',
-  prefecture: 'Ishikawa-ken',
-  municipality: 'Kaga-shi',
-};
-export const HANAKO: ResidentFacts = { ...TARO, name: '加賀　花子', birthdate: '1984-07-03', sex: '2' };
+export { TARO, HANAKO } from './fixtures.ts';
 
 export type Pass = PassServer & { issuer: string };
 
