@@ -12,9 +12,17 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+/**
+ * The first SIGTERM or SIGINT starts a graceful stop; later ones while it runs are ignored rather
+ * than killing PASS mid-shutdown: `npm start` delivers a supervisor's signal twice (to the process
+ * group, and forwarded by src/cli/node24.mjs), and the stop is bounded by its own timeout anyway.
+ */
 function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
       stop().then(
         () => process.exit(0),
         () => process.exit(1),
