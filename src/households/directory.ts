@@ -5,8 +5,6 @@
 import type { Knex } from 'knex';
 import { selfPersonOf } from '../identity/persons.ts';
 
-export { selfPersonOf } from '../identity/persons.ts';
-
 export interface ManagedPerson {
   personId: string;
   /** self (the account's own person), child or parent. */

@@ -23,7 +23,7 @@ import { deletePerson, personRecord, selfPersonOf } from '../identity/persons.ts
 import { personBoundTo, personKeyOf, storeVerifiedPerson } from '../identity/verified-persons.ts';
 import { FaceStore } from '../face/service/template-store.ts';
 import { activeFacilitiesOf } from '../registrations/registration-store.ts';
-import { audit } from './audit.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import { householdOf } from './directory.ts';
 import { FamilyError } from './errors.ts';
 
@@ -128,7 +128,7 @@ export class HouseholdService {
           household = { id: randomUUID(), representativePersonId: repPersonId };
           await trx('households').insert({ id: household.id, representative_account_id: accountId, representative_person_id: repPersonId });
           await trx('household_members').insert({ person_id: repPersonId, household_id: household.id, relation: 'representative', added_by_account_id: accountId });
-          await audit(trx, { actorAccountId: accountId, action: 'household.created', householdId: household.id, personId: repPersonId });
+          await appendAudit(trx, { actorAccountId: accountId, action: 'household.created', householdId: household.id, personId: repPersonId });
         }
         const { personId } = await storeVerifiedPerson(trx, this.#box, { create: member.relation }, member.personKey, {
           accountId,
@@ -140,7 +140,7 @@ export class HouseholdService {
           anchorEnvironment: member.anchorEnvironment,
         });
         await trx('household_members').insert({ person_id: personId, household_id: household.id, relation: member.relation, added_by_account_id: accountId });
-        await audit(trx, {
+        await appendAudit(trx, {
           actorAccountId: accountId,
           action: 'household.member_added',
           householdId: household.id,
@@ -170,7 +170,7 @@ export class HouseholdService {
       if (membership.representative_account_id !== accountId) throw new FamilyError('not_representative');
       if (membership.relation === 'representative') throw new FamilyError('cannot_remove_representative');
       const facilities = await activeFacilitiesOf(trx, personId);
-      await audit(trx, {
+      await appendAudit(trx, {
         actorAccountId: accountId,
         action: 'household.member_removed',
         householdId: membership.id,

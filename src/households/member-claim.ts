@@ -25,7 +25,7 @@ import { lockAccount } from '../identity/accounts.ts';
 import { deletePerson, selfPersonOf } from '../identity/persons.ts';
 import { isVerified, personBoundTo, personKeyOf, storeVerifiedPerson } from '../identity/verified-persons.ts';
 import { countActiveRegistrations, hasRegistration } from '../registrations/registration-store.ts';
-import { audit } from './audit.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import { membershipOf } from './directory.ts';
 import { FamilyError } from './errors.ts';
 import { TEXT_AP_MAX_AGE } from './household-service.ts';
@@ -175,7 +175,7 @@ export class MemberClaim {
       });
       await trx('household_members').where({ person_id: p.personId }).delete();
       const registrations = await countActiveRegistrations(trx, p.personId);
-      await audit(trx, {
+      await appendAudit(trx, {
         actorAccountId: accountId,
         action: 'household.member_left',
         householdId: p.householdId,

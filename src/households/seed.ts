@@ -9,7 +9,7 @@ import type { Platform } from '../platform.ts';
 import { selfPersonOf } from '../identity/persons.ts';
 import { isVerified } from '../identity/verified-persons.ts';
 import { hasRegistration, insertRegistration } from '../registrations/registration-store.ts';
-import { audit } from './audit.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import { DevTextApCards } from './text-ap/dev-card.ts';
 
 export const DEMO_CHILD_TEXT_CARD = { id: 'kaga-sora-text', facts: { name: '加賀　そら', birthdate: '2019-05-01', sex: '3' as const, address: '石川県加賀市作見町ル２５番地１' } };
@@ -33,7 +33,7 @@ export async function seedFamilyDemo(platform: Platform): Promise<{ cardsCreated
     const id = randomUUID();
     await db.transaction(async (trx) => {
       await insertRegistration(trx, { id, personId, facilityId: DEMO_REGISTRATION.facilityId, claims: policy.required, actorAccountId: account.id });
-      await audit(trx, { actorAccountId: account.id, action: 'registration.created', personId, facilityId: DEMO_REGISTRATION.facilityId, registrationId: id, details: { claims: policy.required, seeded: true } });
+      await appendAudit(trx, { actorAccountId: account.id, action: 'registration.created', personId, facilityId: DEMO_REGISTRATION.facilityId, registrationId: id, details: { claims: policy.required, seeded: true } });
     });
     registered.push(`${DEMO_REGISTRATION.email} → ${DEMO_REGISTRATION.facilityId}`);
   }

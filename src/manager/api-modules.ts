@@ -16,7 +16,7 @@
  *   };
  *
  * Every query of personal data takes its facilities from the principal (staff-scope.ts:
- * facilityOf / facilitiesFor) and is audited (src/households/audit.ts, `manager.<verb>` actions).
+ * facilityOf / facilitiesFor) and is audited (src/audit/audit-log.ts, `manager.<verb>` actions).
  */
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';

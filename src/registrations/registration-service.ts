@@ -11,7 +11,7 @@ import type { Database } from '../db/database.ts';
 import type { FacilityService, Facility } from '../facilities/facility-service.ts';
 import type { ClaimPolicy } from '../facilities/claim-policy.ts';
 import type { ClaimsEngine } from '../claims/engine.ts';
-import { audit } from '../households/audit.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import { canActFor, managedPersons } from '../households/directory.ts';
 import { FamilyError } from '../households/errors.ts';
 import { ownAccountOf, selfPersonOf } from '../identity/persons.ts';
@@ -112,7 +112,7 @@ export class RegistrationService {
     try {
       await this.#d.db.transaction(async (trx) => {
         await insertRegistration(trx, { id, personId: input.personId, facilityId: input.facilityId, claims: units, actorAccountId: accountId });
-        await audit(trx, {
+        await appendAudit(trx, {
           actorAccountId: accountId,
           action: 'registration.created',
           householdId: managed.householdId,
@@ -173,7 +173,7 @@ export class RegistrationService {
       const merged = this.#checkChoice(policy, [...new Set([...current, ...added, ...policy.required])].filter((u) => allowed.has(u)));
       await trx('registrations').where({ id: row.id }).update({ claims: JSON.stringify(merged) });
       await trx('registration_events').insert({ registration_id: row.id, event: 'extended', claims: JSON.stringify(merged), actor_account_id: accountId });
-      await audit(trx, {
+      await appendAudit(trx, {
         actorAccountId: accountId,
         action: 'registration.extended',
         householdId: managed.householdId,
@@ -198,7 +198,7 @@ export class RegistrationService {
         .update({ status: 'withdrawn', withdrawn_at: new Date(), withdrawn_by_account_id: accountId });
       if (n === 0) return false;
       await trx('registration_events').insert({ registration_id: registrationId, event: 'withdrawn', claims: JSON.stringify(existing.claims), actor_account_id: accountId });
-      await audit(trx, {
+      await appendAudit(trx, {
         actorAccountId: accountId,
         action: 'registration.withdrawn',
         householdId: managed.householdId,

@@ -8,7 +8,7 @@ import { createTestDatabase, storageModes, type StorageMode } from '../helpers/s
 import { passCli } from '../helpers/cli.ts';
 import { createDatabase, migrate } from '../../src/db/database.ts';
 import { migrationSource } from '../../src/db/migration-source.ts';
-import { audit } from '../../src/households/audit.ts';
+import { appendAudit as audit } from '../../src/audit/audit-log.ts';
 import { entryHash, GENESIS_HASH } from '../../src/audit/canonical.ts';
 import { fieldsOfRow } from '../../src/audit/audit-log.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';

@@ -12,7 +12,7 @@ import type { FaceService } from '../../face/service/face-service.ts';
 import type { TransientStore } from '../proofing/transient-store.ts';
 import type { CardStepUp } from '../proofing/step-up-card.ts';
 import { ACR_CARD, ACR_FACE, ACR_MFA, ACR_PASSWORD, type AuthMethod } from '../assurance.ts';
-import { selfPersonOf } from '../../households/directory.ts';
+import { selfPersonOf } from '../persons.ts';
 
 /** How long a started card or face step waits for the resident. */
 export const STEP_TTL_SECONDS = 600;

@@ -10,7 +10,7 @@ import type { Database } from '../../db/database.ts';
 import { CLAIM_UNITS, UNIT_LABELS } from '../../claims/catalog.ts';
 import { claimPolicySchema, defaultSector, type ClaimPolicy } from '../../facilities/claim-policy.ts';
 import type { FacilityService } from '../../facilities/facility-service.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { facilityOf, type ManagerFacility, type StaffPrincipal } from '../staff-scope.ts';
 import { ManagerRefusal } from './refusals.ts';
 import { clientUnitsOfFacility } from './client-claims.ts';
@@ -107,7 +107,7 @@ export class FacilityPolicies {
     const policy = claimPolicySchema.parse({ ...input, required: [...new Set(input.required)], optional: [...new Set(input.optional)], sector, subjectType });
     return this.#db.transaction(async (trx) => {
       const saved = await this.#facilities.policies.put(facilityId, policy, trx);
-      await audit(trx, {
+      await appendAudit(trx, {
         actorAccountId: principal.accountId,
         action: 'manager.claim_policy_changed',
         facilityId,

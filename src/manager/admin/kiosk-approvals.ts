@@ -12,7 +12,7 @@
  */
 import type Provider from 'oidc-provider';
 import type { Database } from '../../db/database.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { KIOSK_CLIENT_ID, KIOSK_SCOPE } from '../../kiosk/kiosk-auth.ts';
 import type { Kiosk, KioskStore } from '../../kiosk/kiosk-store.ts';
 import { facilityOf, type StaffPrincipal } from '../staff-scope.ts';
@@ -142,7 +142,7 @@ export class KioskApprovals {
       authTime: Math.floor(Date.now() / 1000),
     });
     await code.save();
-    await audit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_approved', facilityId, details: { grantId } });
+    await appendAudit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_approved', facilityId, details: { grantId } });
     return { userCode: display(normalized) };
   }
 
@@ -152,7 +152,7 @@ export class KioskApprovals {
     const { code } = await this.#pending(userCode);
     Object.assign(code, { error: 'access_denied', errorDescription: 'End-User aborted interaction' });
     await code.save();
-    await audit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_denied', facilityId });
+    await appendAudit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_denied', facilityId });
   }
 
   async revoke(principal: StaffPrincipal, kioskId: string): Promise<KioskView> {
@@ -162,7 +162,7 @@ export class KioskApprovals {
     administered(principal, kiosk.facilityId);
     const revoked = (await store.revoke(kiosk.id, principal.accountId))!;
     await this.#endGrant(kiosk.grantId);
-    await audit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_revoked', facilityId: kiosk.facilityId, details: { kioskId } });
+    await appendAudit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_revoked', facilityId: kiosk.facilityId, details: { kioskId } });
     return kioskView(revoked);
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../../db/database.ts';
 import type { KioskDisplayPolicy } from '../../checkins/display.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { KioskDisplaySettings } from '../kiosk-display/display-settings.ts';
 import { facilityOf, type StaffPrincipal } from '../staff-scope.ts';
 import { administered } from './facility-policies.ts';
@@ -28,7 +28,7 @@ export class KioskDisplayAdmin {
   async set(principal: StaffPrincipal, facilityId: string, policy: KioskDisplayPolicy): Promise<KioskDisplayPolicy> {
     const facility = administered(principal, facilityId);
     const saved = await this.#settings.put(facility.id, policy, principal.accountId);
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.kiosk_display_changed', facilityId: facility.id, details: { ...saved } });
+    await appendAudit(this.#db, { actorAccountId: principal.accountId, action: 'manager.kiosk_display_changed', facilityId: facility.id, details: { ...saved } });
     return saved;
   }
 }

@@ -9,7 +9,7 @@ import { ForbiddenError } from '../../core/errors.ts';
 import type { Database } from '../../db/database.ts';
 import type { ClientService, RegisteredClient } from '../../oidc/clients/client-service.ts';
 import type { FacilityService } from '../../facilities/facility-service.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { facilityOf, type StaffPrincipal } from '../staff-scope.ts';
 import { administered } from './facility-policies.ts';
 import { clientUnits, putClientUnits } from '../../claims/client-claim-policies.ts';
@@ -167,7 +167,7 @@ export class RelyingParties {
     try {
       await this.#db.transaction(async (trx) => {
         await putClientUnits(trx, created.clientId, claims, principal.accountId);
-        await audit(trx, { actorAccountId: principal.accountId, action: 'manager.client_registered', facilityId, details: { clientId: created.clientId, claims } });
+        await appendAudit(trx, { actorAccountId: principal.accountId, action: 'manager.client_registered', facilityId, details: { clientId: created.clientId, claims } });
       });
     } catch (error) {
       await this.#clients().remove(created.clientId).catch(() => {});
@@ -184,7 +184,7 @@ export class RelyingParties {
     // Units first: updating the client tells every node to drop what it cached of it, units included.
     await this.#db.transaction(async (trx) => {
       await putClientUnits(trx, clientId, claims, principal.accountId);
-      await audit(trx, { actorAccountId: principal.accountId, action: 'manager.client_claims_changed', facilityId: client.facilityId!, details: { clientId, claims } });
+      await appendAudit(trx, { actorAccountId: principal.accountId, action: 'manager.client_claims_changed', facilityId: client.facilityId!, details: { clientId, claims } });
     });
     const updated = await this.#clients().update(clientId, { scope: scopeForUnits(claims, grantTypes) });
     return this.#view(updated);
@@ -196,7 +196,7 @@ export class RelyingParties {
     const rotated = await this.#clients().rotateSecret(clientId).catch((error: unknown) => {
       throw (error as { reason?: string }).reason === 'client_has_no_secret' ? new ManagerRefusal('client_has_no_secret') : error;
     });
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.client_secret_rotated', facilityId: client.facilityId!, details: { clientId } });
+    await appendAudit(this.#db, { actorAccountId: principal.accountId, action: 'manager.client_secret_rotated', facilityId: client.facilityId!, details: { clientId } });
     return { client: await this.#view(rotated), clientSecret: rotated.clientSecret };
   }
 
@@ -208,7 +208,7 @@ export class RelyingParties {
     checkPublicKeys(input.jwks);
     const updated = await this.#clients().update(clientId, input.jwks ? { jwks: input.jwks, jwks_uri: null } : { jwks_uri: input.jwksUri, jwks: null });
     const kids = input.jwks ? input.jwks.keys.map((k) => (typeof k.kid === 'string' ? k.kid : null)) : [];
-    await audit(this.#db, {
+    await appendAudit(this.#db, {
       actorAccountId: principal.accountId,
       action: 'manager.client_keys_changed',
       facilityId: client.facilityId!,

@@ -13,7 +13,7 @@ import type { StaffRole, StaffService } from '../../staff/staff-service.ts';
 import { lockMunicipalAdmins, removeAssignment, roster, type RosterFilter } from '../../staff/staff-roster.ts';
 import { accountEmails } from '../../identity/account-emails.ts';
 import { findMunicipality } from '../../facilities/municipalities.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { facilityOf, type StaffPrincipal } from '../staff-scope.ts';
 import { administered, isMunicipalAdmin } from './facility-policies.ts';
 import { ManagerRefusal } from './refusals.ts';
@@ -61,7 +61,7 @@ export class StaffRoles {
   async ofFacility(principal: StaffPrincipal, facilityId: string): Promise<StaffMember[]> {
     facilityOf(principal, facilityId);
     const members = await this.#members({ facilityId });
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_read', facilityId, details: { count: members.length } });
+    await appendAudit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_read', facilityId, details: { count: members.length } });
     return members;
   }
 
@@ -69,7 +69,7 @@ export class StaffRoles {
     if (!isMunicipalAdmin(principal, municipalityCode)) throw new ManagerRefusal('municipal_admin_required');
     const city = await findMunicipality(this.#db, municipalityCode);
     const admins = await this.#members({ municipalAdminsOf: municipalityCode });
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_read', details: { municipalityCode, count: admins.length } });
+    await appendAudit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_read', details: { municipalityCode, count: admins.length } });
     return { municipality: { code: municipalityCode, name: { ja: city?.nameJa ?? municipalityCode, en: city?.nameEn ?? municipalityCode } }, admins };
   }
 
@@ -83,7 +83,7 @@ export class StaffRoles {
     administered(principal, facilityId);
     const accountId = await this.#account(input.email);
     const assigned = await this.#staff.assign({ accountId, role: input.role, facilityId });
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_assigned', facilityId, details: { accountId, role: input.role } });
+    await appendAudit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_assigned', facilityId, details: { accountId, role: input.role } });
     return (await this.#one(accountId, `facility:${facilityId}`)) ?? { accountId, email: input.email, role: assigned.role, facilityId, municipalityCode: assigned.municipalityCode, since: new Date().toISOString() };
   }
 
@@ -91,7 +91,7 @@ export class StaffRoles {
     if (!isMunicipalAdmin(principal, municipalityCode)) throw new ManagerRefusal('municipal_admin_required');
     const accountId = await this.#account(input.email);
     await this.#staff.assign({ accountId, role: 'municipal_admin', municipalityCode });
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_assigned', details: { accountId, role: 'municipal_admin', municipalityCode } });
+    await appendAudit(this.#db, { actorAccountId: principal.accountId, action: 'manager.staff_assigned', details: { accountId, role: 'municipal_admin', municipalityCode } });
     return (await this.#one(accountId, `municipality:${municipalityCode}`))!;
   }
 
@@ -103,7 +103,7 @@ export class StaffRoles {
     administered(principal, facilityId);
     const deleted = await this.#db.transaction(async (trx) => {
       const gone = await removeAssignment(trx, accountId, `facility:${facilityId}`);
-      if (gone > 0) await audit(trx, { actorAccountId: principal.accountId, action: 'manager.staff_removed', facilityId, details: { accountId } });
+      if (gone > 0) await appendAudit(trx, { actorAccountId: principal.accountId, action: 'manager.staff_removed', facilityId, details: { accountId } });
       return gone;
     });
     if (deleted === 0) throw new ManagerRefusal('assignment_not_found');
@@ -116,7 +116,7 @@ export class StaffRoles {
       if (!admins.includes(accountId)) throw new ManagerRefusal('assignment_not_found');
       if (admins.length <= 1) throw new ManagerRefusal('last_municipal_admin');
       await removeAssignment(trx, accountId, `municipality:${municipalityCode}`);
-      await audit(trx, { actorAccountId: principal.accountId, action: 'manager.staff_removed', details: { accountId, role: 'municipal_admin', municipalityCode } });
+      await appendAudit(trx, { actorAccountId: principal.accountId, action: 'manager.staff_removed', details: { accountId, role: 'municipal_admin', municipalityCode } });
     });
   }
 }

@@ -7,7 +7,7 @@
 import type { Database } from '../../db/database.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { CheckinStore } from '../../checkins/checkin-store.ts';
 import { refusedCheckins } from '../../checkins/checkin-reports.ts';
 import { kioskNames } from '../../kiosk/kiosk-names.ts';
@@ -128,7 +128,7 @@ export class AlertService {
       .returning('acked_at')) as Array<{ acked_at: Date }>;
     const acked = await this.find(principal, checkinId);
     if (inserted.length > 0 && acked.ack) {
-      await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.alert_acked', facilityId: alert.facilityId, details: { checkinId } });
+      await appendAudit(this.#db, { actorAccountId: principal.accountId, action: 'manager.alert_acked', facilityId: alert.facilityId, details: { checkinId } });
       const event: AckEvent = { id: checkinId, facilityId: alert.facilityId, by: acked.ack.by, at: acked.ack.at };
       await this.#bus.publish(ALERT_ACKS_CHANNEL, JSON.stringify(event));
     }

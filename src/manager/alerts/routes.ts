@@ -12,7 +12,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../../core/errors.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import type { ManagerApiModule } from '../api-modules.ts';
 import { jsonBody, MANAGER_API_PREFIX, noStore, parse, staffOf } from '../http/edge.ts';
 import { queryValues } from '../history/history-query.ts';
@@ -100,7 +100,7 @@ export const alertsApi: ManagerApiModule = {
       const alert = await alerts.find(principal, id);
       const image = await thumbnails.find(id);
       if (!image) throw new NotFoundError('thumbnail_not_found', 'the thumbnail has expired or was never kept');
-      await audit(db, { actorAccountId: principal.accountId, action: 'manager.alert_thumbnail_read', facilityId: alert.facilityId, details: { checkinId: id } });
+      await appendAudit(db, { actorAccountId: principal.accountId, action: 'manager.alert_thumbnail_read', facilityId: alert.facilityId, details: { checkinId: id } });
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'image/jpeg';
       ctx.body = image;
@@ -117,7 +117,7 @@ export const alertsApi: ManagerApiModule = {
       if (!facility.administer) throw new ForbiddenError('not_permitted', 'only a facility or municipal admin may change alert settings');
       const body = parse(alertSettingsSchema, ctx.request.body ?? {});
       const saved = await settings.put(facility.id, body, principal.accountId);
-      await audit(db, { actorAccountId: principal.accountId, action: 'manager.alert_settings_changed', facilityId: facility.id, details: { ...saved } });
+      await appendAudit(db, { actorAccountId: principal.accountId, action: 'manager.alert_settings_changed', facilityId: facility.id, details: { ...saved } });
       noStore(ctx, { facilityId: facility.id, ...saved });
     });
 

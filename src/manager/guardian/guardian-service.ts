@@ -9,7 +9,7 @@
 import type { Database } from '../../db/database.ts';
 import { ForbiddenError, NotFoundError } from '../../core/errors.ts';
 import type { ClaimsEngine } from '../../claims/engine.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { CheckinStore } from '../../checkins/checkin-store.ts';
 import { acceptedCheckinsOf, latestDirection } from '../../checkins/checkin-reports.ts';
 import { registrantsWithUnit } from '../../registrations/registration-reads.ts';
@@ -90,7 +90,7 @@ export class GuardianService {
     const personId = row.personId!;
     const units = await activeRegistrationClaims(this.#d.db, personId, facility.id);
     const record = async (released: boolean, reason?: string) =>
-      audit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.guardian_read', personId, facilityId: facility.id, details: { checkinId, released, ...(reason ? { reason } : {}) } });
+      appendAudit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.guardian_read', personId, facilityId: facility.id, details: { checkinId, released, ...(reason ? { reason } : {}) } });
     if (!units?.includes('guardian')) {
       await record(false, 'no_guardian_consent');
       throw new ForbiddenError('no_guardian_consent', 'the guardian has not consented to this facility receiving their contact');
@@ -136,7 +136,7 @@ export class GuardianService {
       const person = await facts.visible(facility, row.personId!, undefined);
       out.push({ checkinId: row.id, at: row.occurredAt.toISOString(), facilityId: row.facilityId, ...(person?.name ? { name: person.name } : {}), ...(person?.passId ? { passId: person.passId } : {}) });
     }
-    await audit(this.#d.db, {
+    await appendAudit(this.#d.db, {
       actorAccountId: principal.accountId,
       action: 'manager.guardian_list_read',
       facilityId: facilities.length === 1 ? facilities[0]!.id : undefined,

@@ -7,7 +7,7 @@
  */
 import type { Database } from '../../db/database.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { countHistory, historyPage, type CheckinEntry, type CheckinFilter } from '../../checkins/checkin-reports.ts';
 import { kioskNames } from '../../kiosk/kiosk-names.ts';
 import { facilitiesFor, type ManagerFacility, type StaffPrincipal } from '../staff-scope.ts';
@@ -110,7 +110,7 @@ export class HistoryService {
       total = await countHistory(this.#d.db, checkins);
       rows = await this.#withPeople(await historyPage(this.#d.db, checkins, { limit: filter.size, offset }), facilities);
     }
-    await this.#audit(principal, 'manager.checkins_read', facilities, filter, rows);
+    await this.#appendAudit(principal, 'manager.checkins_read', facilities, filter, rows);
     return { rows: rows.map(({ personId: _p, ...row }) => row), total, page: filter.page, size: filter.size, pages: Math.max(1, Math.ceil(total / filter.size)) };
   }
 
@@ -118,13 +118,13 @@ export class HistoryService {
   async export(principal: StaffPrincipal, filter: HistoryFilter): Promise<HistoryRow[]> {
     const facilities = facilitiesFor(principal, filter.facility);
     const rows = await this.#everything(facilities, filter, EXPORT_LIMIT);
-    await this.#audit(principal, 'manager.checkins_exported', facilities, filter, rows);
+    await this.#appendAudit(principal, 'manager.checkins_exported', facilities, filter, rows);
     return rows.map(({ personId: _p, ...row }) => row);
   }
 
-  async #audit(principal: StaffPrincipal, action: 'manager.checkins_read' | 'manager.checkins_exported', facilities: ManagerFacility[], filter: HistoryFilter, rows: Array<{ personId: string | null }>) {
+  async #appendAudit(principal: StaffPrincipal, action: 'manager.checkins_read' | 'manager.checkins_exported', facilities: ManagerFacility[], filter: HistoryFilter, rows: Array<{ personId: string | null }>) {
     const persons = [...new Set(rows.map((r) => r.personId).filter((p): p is string => p !== null))];
-    await audit(this.#d.db, {
+    await appendAudit(this.#d.db, {
       actorAccountId: principal.accountId,
       action,
       facilityId: facilities.length === 1 ? facilities[0]!.id : undefined,

@@ -11,7 +11,7 @@ import { emergenciesAmong, lastCheckinAt, occupancyOf, peopleInside } from '../.
 import type { CheckinService } from '../../checkins/checkin-service.ts';
 import { municipalitiesByCode } from '../../facilities/municipalities.ts';
 import { kioskNames } from '../../kiosk/kiosk-names.ts';
-import { audit } from '../../households/audit.ts';
+import { appendAudit } from '../../audit/audit-log.ts';
 import { facilityOf, type ManagerFacility, type StaffPrincipal } from '../staff-scope.ts';
 import { ManagerRefusal } from '../admin/refusals.ts';
 
@@ -144,7 +144,7 @@ export class ShelterBoard {
     const shelter = this.#shelter(principal, facilityId);
     const [summary] = await this.#summaries([shelter]);
     const people = (await this.#people([shelter])).get(shelter.id)!;
-    await audit(this.#db, { actorAccountId: principal.accountId, action: 'manager.shelter_roster_read', facilityId, details: { count: people.length } });
+    await appendAudit(this.#db, { actorAccountId: principal.accountId, action: 'manager.shelter_roster_read', facilityId, details: { count: people.length } });
     return { shelter: summary!, people };
   }
 
@@ -153,7 +153,7 @@ export class ShelterBoard {
     const shelters = facilityId ? [this.#shelter(principal, facilityId)] : this.shelters(principal);
     const [summaries, people] = await Promise.all([this.#summaries(shelters), this.#people(shelters)]);
     const rosters = summaries.map((shelter) => ({ shelter, people: people.get(shelter.id) ?? [] }));
-    await audit(this.#db, {
+    await appendAudit(this.#db, {
       actorAccountId: principal.accountId,
       action: 'manager.shelter_report_exported',
       ...(facilityId ? { facilityId } : {}),
