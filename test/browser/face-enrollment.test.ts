@@ -111,7 +111,7 @@ run(`face enrollment in the PASS app (${mode})`, () => {
       await page.getByLabel('写真を選ぶ').setInputFiles(path.join(SHARED_FACES, 'obama', '1.jpg'));
       await shot(page, 'preview');
       await page.getByRole('button', { name: 'この写真で登録する' }).click();
-      await page.getByRole('status').filter({ hasText: '顔を登録しました。' }).waitFor();
+      await page.getByRole('status').filter({ hasText: '顔を登録しました。' }).first().waitFor();
       expect(await page.getByTestId('face-status').textContent()).toBe('登録済み');
       expect(await page.getByTestId('face-enrolled-at').textContent()).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日/);
       await shot(page, 'enrolled');
@@ -131,7 +131,7 @@ run(`face enrollment in the PASS app (${mode})`, () => {
       ]);
       expect(sent.status()).toBe(200);
       await page.waitForURL('**/app/face?done=enrolled');
-      await page.getByRole('status').filter({ hasText: '顔を登録しました。' }).waitFor();
+      await page.getByRole('status').filter({ hasText: '顔を登録しました。' }).first().waitFor();
       expect(await templatesOf(email)).toBe(1);
       // Replaced: a new template from the camera's photo.
       expect(await pass.platform.db('face_templates').first('template')).not.toEqual(before);
@@ -171,7 +171,7 @@ run(`face enrollment in the PASS app (${mode})`, () => {
       await shot(page, 'no-face');
       await page.getByLabel('写真を選ぶ').setInputFiles(path.join(SHARED_FACES, 'biden', '1.jpg'));
       await page.getByRole('button', { name: 'この写真で登録する' }).click();
-      await page.getByRole('status').filter({ hasText: '顔を登録しました。' }).waitFor();
+      await page.getByRole('status').filter({ hasText: '顔を登録しました。' }).first().waitFor();
       expect(await page.getByTestId('face-status').textContent()).toBe('登録済み');
       expect(await templatesOf(email)).toBe(1);
     } finally {
