@@ -3,6 +3,7 @@
  * PASS's client store at each token request), authorization code flow with PKCE (S256), its access
  * token for PASS's own API. Made at start when missing (production has no demo seed).
  */
+import { ACR_STRONG } from '../../src/identity/assurance.ts';
 import type { ClientService } from '../../src/oidc/clients/client-service.ts';
 import { PassRelyingParty } from '../shared/relying-party.ts';
 import { MANAGER_BASE } from './paths.ts';
@@ -36,5 +37,7 @@ export function managerOidcClient(clients: ClientService, issuer: string): PassR
     scope: MANAGER_SCOPES,
     basePath: MANAGER_BASE,
     clientSecret: async () => (await clients.find(MANAGER_CLIENT_ID))?.clientSecret,
+    // Staff act for a facility or a city: a passkey or an authenticator app, never an SMS code alone.
+    acrValues: [ACR_STRONG],
   });
 }

@@ -200,7 +200,7 @@ export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
     const { cookie, data } = await current(ctx);
     if (!cookie || !data?.user) {
       const t = translator(messages, pickLanguage(ctx));
-      return page(ctx, 'landing', { title: t('landing.title'), notice: ctx.query.signedout ? t('landing.signedout') : null, error: ctx.query.failed ? t('landing.failed') : null });
+      return page(ctx, 'landing', { title: t('landing.title'), notice: ctx.query.signedout ? t('landing.signedout') : null, error: ctx.query.failed === 'strong' ? t('landing.strong') : ctx.query.failed ? t('landing.failed') : null, strong: ctx.query.failed === 'strong' });
     }
     return staffGate(ctx, () => page(ctx, 'home', { section: 'home' }));
   });
@@ -213,6 +213,7 @@ export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
     current,
     setCookie,
     failedUrl: `${MANAGER_BASE}/?failed=1`,
+    strongerSignInUrl: `${MANAGER_BASE}/?failed=strong`,
     landing: safeReturn,
     requestedReturn: (ctx) => safeReturn(ctx.query.return),
   });

@@ -15,6 +15,11 @@ export const SHELL_MESSAGES: Messages = {
     en: 'The console for facility staff and municipal administrators: check-in history, alerts for failed check-ins, guardian lookup and more.',
   },
   'landing.signin': { ja: 'PASS ID でログイン', en: 'Sign in with PASS ID' },
+  'landing.strong': {
+    ja: 'PASS Manager には、パスキーまたは認証アプリでのログインが必要です(SMS の確認コードだけでは利用できません)。PASS アプリの「ログインとセキュリティ」でパスキーか認証アプリを登録してから、もう一度ログインしてください。',
+    en: 'PASS Manager needs a sign-in with a passkey or an authenticator app (an SMS code alone is not enough). Add a passkey or an authenticator app under "Sign-in and security" in the PASS app, then sign in again.',
+  },
+  'landing.security': { ja: 'PASS アプリの「ログインとセキュリティ」を開く', en: 'Open "Sign-in and security" in the PASS app' },
   'landing.failed': { ja: 'ログインできませんでした。もう一度お試しください。', en: 'Sign-in did not complete. Please try again.' },
   'landing.signedout': { ja: 'ログアウトしました。', en: 'You have signed out.' },
   'home.title': { ja: 'ホーム', en: 'Home' },

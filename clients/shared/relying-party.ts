@@ -37,6 +37,20 @@ export interface RelyingPartyOptions {
   basePath: string;
   /** A confidential client's secret (HTTP Basic), read at each token request so a rotated secret is used at once; none: a public client. */
   clientSecret?: () => Promise<string | undefined>;
+  /** The authentication classes this client accepts (acr_values); a sign-in whose ID token says otherwise is refused. */
+  acrValues?: string[];
+}
+
+/** The ID token's acr is none of the client's acr_values: PASS could not meet them, or was asked for less. */
+export class AcrNotMetError extends Error {
+  constructor(acr: unknown) {
+    super(`the sign-in's acr ${String(acr)} is not one this client accepts`);
+  }
+}
+
+/** The sign-in could not reach the class this client needs (the callback's error, or the ID token's acr). */
+export function isAcrRefusal(error: unknown): boolean {
+  return error instanceof AcrNotMetError || (error as { error?: unknown } | undefined)?.error === 'unmet_authentication_requirements';
 }
 
 /**
@@ -102,6 +116,7 @@ export class PassRelyingParty {
       code_challenge_method: 'S256',
       resource: this.apiResource,
       ui_locales: lang,
+      ...(this.#options.acrValues ? { acr_values: this.#options.acrValues.join(' ') } : {}),
     }).href;
   }
 
@@ -121,6 +136,7 @@ export class PassRelyingParty {
       idTokenExpected: true,
     });
     const claims = answer.claims()!;
+    if (this.#options.acrValues && !this.#options.acrValues.includes(String(claims.acr))) throw new AcrNotMetError(claims.acr);
     return {
       tokens: {
         accessToken: answer.access_token,

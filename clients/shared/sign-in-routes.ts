@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { pickLanguage } from '../../src/http/i18n.ts';
-import type { PassRelyingParty, RpSession } from './relying-party.ts';
+import { isAcrRefusal, type PassRelyingParty, type RpSession } from './relying-party.ts';
 import type { ClientSessions } from './session-store.ts';
 
 /** A pending sign-in lives as long as an interaction could take. */
@@ -17,6 +17,8 @@ export interface SignInRoutesDeps {
   setCookie(ctx: Context, value: string | null, maxAgeSeconds: number): void;
   /** Where a failed or forged sign-in lands (the landing page says it failed). */
   failedUrl: string;
+  /** Where a sign-in lands that could not reach the class the client asks for (acrValues); failedUrl otherwise. */
+  strongerSignInUrl?: string;
   /** Where to go after signing in: the flow's `returnTo`, checked again by the caller. */
   landing(returnTo: string): string;
   /** The page to return to, from `/login?return=` (optional). */
@@ -55,7 +57,7 @@ export function signInRoutes(router: Router, deps: SignInRoutesDeps): void {
     } catch (error) {
       ctx.state.log?.warn({ err: error }, `${deps.label} sign-in failed`);
       deps.setCookie(ctx, null, 0);
-      ctx.redirect(deps.failedUrl);
+      ctx.redirect(isAcrRefusal(error) && deps.strongerSignInUrl ? deps.strongerSignInUrl : deps.failedUrl);
     }
   });
 }

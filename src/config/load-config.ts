@@ -33,6 +33,8 @@ export interface Config {
   identityHashKey: string;
   mail: { transport: 'outbox' | 'smtp'; smtpUrl: string | undefined; from: string };
   sms: { transport: 'outbox' | 'http'; gatewayUrl: string | undefined; gatewayToken: string | undefined };
+  /** Sign-in at AAL2: remembered browsers and the passkeys' relying party. */
+  signIn: { rememberDeviceDays: number; webauthn: { rpId: string; origins: string[] } };
   /** Sign-in, code sending and code checking, each counted per IP and per account in a fixed window. */
   rateLimits: { perIp: number; perAccount: number; windowSeconds: number };
   models: { dir: string; mirror: string | undefined; detector: string; recognizer: string };
@@ -180,6 +182,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     identityHashKey: v.PASS_IDENTITY_HASH_KEY ?? DEV_IDENTITY_HASH_KEY,
     mail: { transport: v.MAIL_TRANSPORT, smtpUrl: v.SMTP_URL, from: v.MAIL_FROM },
     sms: { transport: v.SMS_TRANSPORT, gatewayUrl: v.SMS_GATEWAY_URL, gatewayToken: v.SMS_GATEWAY_TOKEN },
+    signIn: {
+      rememberDeviceDays: v.REMEMBER_DEVICE_DAYS,
+      webauthn: { rpId: v.WEBAUTHN_RP_ID ?? new URL(issuer).hostname, origins: [new URL(issuer).origin, ...v.WEBAUTHN_ORIGINS.map((o) => o.replace(/\/$/, ''))] },
+    },
     rateLimits: { perIp: v.RATE_LIMIT_PER_IP, perAccount: v.RATE_LIMIT_PER_ACCOUNT, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
     models: {
       dir: path.resolve(cwd, v.PASS_MODELS_DIR),

@@ -51,6 +51,12 @@ export const VARIABLES = {
   SMS_TRANSPORT: z.enum(['outbox', 'http']).default('outbox'),
   SMS_GATEWAY_URL: httpUrl.optional(),
   SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+  /** Days a browser remembered after a second factor signs in with the password alone; 0 turns it off. */
+  REMEMBER_DEVICE_DAYS: z.coerce.number().int().min(0).max(90).default(30),
+  /** Passkeys' relying party id: the issuer's host name, or a parent domain of it (WebAuthn §5.1.4.1). */
+  WEBAUTHN_RP_ID: z.string().regex(/^[a-z0-9.-]{1,253}$/, 'must be a host name').optional(),
+  /** Further origins whose pages may register and use passkeys (where the PASS app is served apart from PASS). */
+  WEBAUTHN_ORIGINS: list.default([]),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_WINDOW_SECONDS: seconds.default(600),

@@ -1,3 +1,4 @@
+import { TotpAuthenticators } from '../identity/factors/totp.ts';
 import type { Platform } from '../platform.ts';
 import type { ClientService, CreateClientInput } from '../oidc/clients/client-service.ts';
 import { readCatalog } from '../facilities/facility-service.ts';
@@ -49,6 +50,9 @@ export interface SeedReport {
   accountsCreated: string[];
 }
 
+/** The demo staff's authenticator app secret (development only; README.md prints it). */
+export const DEMO_TOTP_SECRET = 'PASSDEMOTOTPKAGACITYSTAFFQ';
+
 /** Idempotent: what exists is left alone, so seeding on every development start is safe. */
 export async function seedDemoData(platform: Platform, clients: ClientService): Promise<SeedReport> {
   const catalog = await platform.facilities.importCatalog(readCatalog());
@@ -68,6 +72,12 @@ export async function seedDemoData(platform: Platform, clients: ClientService): 
     if (await platform.accounts.emailTaken(person.email)) continue;
     await platform.accounts.create({ ...person, password: DEMO_PASSWORD, verified: true });
     accountsCreated.push(person.email);
+  }
+  // PASS Manager needs a passkey or an authenticator app: the demo staff share one known app secret.
+  const totp = new TotpAuthenticators(platform.db, platform.box);
+  for (const email of ['staff@pass.localhost', 'admin@pass.localhost']) {
+    const account = await platform.accounts.findByEmail(email);
+    if (account) await totp.adoptDemoSecret(account.id, DEMO_TOTP_SECRET);
   }
   await seedJpkiDemo(platform); // demo residents' virtual My Number Cards; resident@ proofed as 加賀　太郎
   await seedFamilyDemo(platform); // a child's text-AP card; resident@ registered for the booking demo (issue #6)

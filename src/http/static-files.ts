@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Middleware } from 'koa';
@@ -22,6 +23,8 @@ export const PASS_STATIC: StaticFolder = {
   dir: path.join(path.dirname(fileURLToPath(import.meta.url)), 'static'),
   prefix: '/static/',
   cacheControl: 'public, max-age=3600',
+  // The passkey ceremonies' browser side (startRegistration, startAuthentication), for PASS's pages and the app's.
+  also: { 'webauthn.js': path.join(path.dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '../dist/bundle/index.umd.min.js') },
 };
 
 /**

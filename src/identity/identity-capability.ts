@@ -6,10 +6,13 @@ import { interactionRoutes } from './interactions/routes.ts';
 import { passwordResetRoutes } from './interactions/reset-routes.ts';
 import { createIdentityServices } from './identity-services.ts';
 import { identityDataRights } from './data-rights.ts';
+import { requireApiToken } from '../oidc/api-auth.ts';
+import { securityRoutes } from './factors/security-routes.ts';
 
 /**
  * Residents' accounts in the server: the interaction pages (sign-in, sign-up with codes, second
- * factor, consent, forgotten password), the reset link page and, in development, the outbox.
+ * factor, passkeys, consent, forgotten password), the reset link page, the account security API
+ * (passkeys, authenticator app, remembered devices) and, in development, the outbox.
  * Facility consent registers the resident (households), step-up uses the card and the face.
  */
 export const identityCapability = defineCapability({
@@ -27,8 +30,9 @@ export const identityCapability = defineCapability({
       face: needs.face,
     });
     const resets = passwordResetRoutes(deps);
+    const security = securityRoutes(services, requireApiToken(() => oidc.host.provider, platform.config.issuer, ['pass:api']));
     // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
-    const routers = [interactions, resets, ...(notifier.outbox && !platform.config.production ? [outboxRoutes(notifier.outbox)] : [])];
+    const routers = [interactions, resets, security, ...(notifier.outbox && !platform.config.production ? [outboxRoutes(notifier.outbox)] : [])];
     const middleware = routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as unknown as Middleware[];
     return {
       middleware,

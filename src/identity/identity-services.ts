@@ -8,9 +8,14 @@ import { PasswordResets } from './password-resets.ts';
 import { SignInService } from './sign-in.ts';
 import { SignupService } from './signups.ts';
 import { VerificationCodes } from './verification-codes.ts';
+import { createTransientStore } from './proofing/transient-store.ts';
+import { Passkeys } from './factors/passkeys.ts';
+import { RememberedDevices } from './factors/remembered-devices.ts';
+import { TotpAuthenticators } from './factors/totp.ts';
 
 /** Everything the sign-up, sign-in and reset pages use, built once per server. */
 export interface IdentityServices {
+  accounts: Platform['accounts'];
   signups: SignupService;
   signIn: SignInService;
   resets: PasswordResets;
@@ -19,6 +24,9 @@ export interface IdentityServices {
   codes: VerificationCodes;
   limits: RateLimits;
   notifier: Notifier;
+  passkeys: Passkeys;
+  totp: TotpAuthenticators;
+  devices: RememberedDevices;
 }
 
 export function createIdentityServices(platform: Platform, notifier: Notifier): IdentityServices {
@@ -29,14 +37,22 @@ export function createIdentityServices(platform: Platform, notifier: Notifier): 
   const codes = new VerificationCodes(db, `codes:${config.cookieKeys[0]!}`);
   const events = new AuthEvents(db);
   const lockout = new Lockout(db);
+  const store = createTransientStore(db, redis);
+  const totp = new TotpAuthenticators(db, platform.box);
+  const passkeys = new Passkeys(db, store, { rpId: config.signIn.webauthn.rpId, rpName: 'PASS', origins: config.signIn.webauthn.origins });
+  const devices = new RememberedDevices(db, config.cookieKeys[0]!, config.signIn.rememberDeviceDays);
   return {
+    accounts,
     signups: new SignupService({ db, accounts, codes, notifier, limits, events }),
-    signIn: new SignInService({ accounts, codes, lockout, events, limits, notifier }),
+    signIn: new SignInService({ accounts, codes, totp, lockout, events, limits, notifier, store }),
     resets: new PasswordResets({ db, accounts, notifier, limits, lockout, events, issuer: config.issuer }),
     events,
     lockout,
     codes,
     limits,
     notifier,
+    passkeys,
+    totp,
+    devices,
   };
 }

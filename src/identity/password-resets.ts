@@ -87,6 +87,8 @@ export class PasswordResets {
       if (used !== 1) throw new InvalidInputError('reset_used', 'this link was already used');
       await accounts.setPasswordHash(trx, accountId, passwordHash);
       await trx('password_resets').where({ account_id: accountId }).whereNull('used_at').delete();
+      // A remembered browser stood for a code given with the old password: it no longer does.
+      await trx('remembered_devices').where({ account_id: accountId }).whereNull('revoked_at').update({ revoked_at: new Date() });
     });
     await lockout.clear(accountId);
     await events.record({ accountId, event: 'password_reset', ip });

@@ -66,10 +66,13 @@ export class VerificationCodes {
     return Math.max(0, wait);
   }
 
-  /** Throws RateLimitedError during the cooldown; otherwise replaces any earlier code. */
-  async issue(input: { purpose: CodePurpose; subject: string; channel: CodeChannel; context?: string }): Promise<IssuedCode> {
+  /**
+   * Throws RateLimitedError during the cooldown (unless the caller has its own guard, `cooldown:
+   * false`); otherwise replaces any earlier code.
+   */
+  async issue(input: { purpose: CodePurpose; subject: string; channel: CodeChannel; context?: string }, options: { cooldown?: boolean } = {}): Promise<IssuedCode> {
     const now = new Date();
-    const wait = await this.cooldown(input.purpose, input.subject, now);
+    const wait = options.cooldown === false ? 0 : await this.cooldown(input.purpose, input.subject, now);
     if (wait > 0) throw new RateLimitedError(wait, 'resend_wait');
     const id = randomUUID();
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');

@@ -9,6 +9,11 @@ const m = (status: number, ja: string, en: string) => ({ status, ja, en });
 
 export const MANAGER_REASONS = defineReasons('manager', {
   // The console shell
+  insufficient_user_authentication: m(
+    401,
+    'PASS Manager を使うには、パスキーまたは認証アプリでログインしてください。未登録の場合は PASS アプリの「ログインとセキュリティ」で登録できます。',
+    'PASS Manager needs a sign-in with a passkey or an authenticator app. Add one under "Sign-in and security" in the PASS app.',
+  ),
   not_staff: m(403, 'このアカウントには PASS Manager を利用する権限がありません。', 'This account may not use PASS Manager.'),
   facility_not_permitted: m(403, 'この施設の情報を見る権限がありません。', 'You are not allowed to see this facility.'),
   not_permitted: m(403, 'この操作の権限がありません。', 'You are not allowed to do this.'),

@@ -9,6 +9,8 @@ export interface ApiPrincipal {
   clientId: string;
   scopes: Set<string>;
   grantId: string | undefined;
+  /** How the account signed in (RFC 9068 §2.2.1), from the token's authorization: urn:pass:acr:… */
+  acr: string | undefined;
 }
 
 declare module 'koa' {
@@ -51,6 +53,7 @@ export function requireApiToken(provider: () => Provider, issuer: string, scopes
       clientId: String(token.clientId),
       scopes: granted,
       grantId: (token as { grantId?: string }).grantId,
+      acr: (token as { extra?: { acr?: unknown } }).extra?.acr as string | undefined,
     };
     await next();
   };

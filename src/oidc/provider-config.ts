@@ -87,7 +87,13 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks,
     // A facility's registration is the consent of its clients in every browser session (src/claims/oidc-plugin.ts).
     ...(claims ? { loadExistingGrant: claims.loadExistingGrant } : {}),
     // A facility's access tokens carry its consented derived claims (age_over_N, resident_of); nothing else.
-    ...(claims ? { extraTokenClaims: (ctx: KoaContextWithOIDC, token: Parameters<ClaimsPlugin['extraTokenClaims']>[1]) => claims.extraTokenClaims(ctx, token) } : {}),
+    // Every access token of a sign-in carries its acr and amr (RFC 9068 §2.2.1), so an API can ask
+    // for a stronger sign-in (RFC 9470); a facility's also its consented derived claims.
+    async extraTokenClaims(ctx: KoaContextWithOIDC, token: Parameters<ClaimsPlugin['extraTokenClaims']>[1]) {
+      const derived = claims ? await claims.extraTokenClaims(ctx, token) : undefined;
+      const context = authenticationContextOf(ctx);
+      return derived || context ? { ...derived, ...context } : undefined;
+    },
     pkce: { required: () => true },
     // PASS's own pages (the kiosk app at /kiosk) call /device/auth and /token from the browser on
     // the issuer's origin; otherwise oidc-provider's default: public clients from their redirect URIs' origins.
@@ -176,4 +182,12 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks,
 /** The longest time anything signed by a key stays valid: how long a retired key is published. */
 export function signingOverlapSeconds(config: Config): number {
   return Math.max(config.ttl.accessToken, config.ttl.clientCredentials, config.ttl.idToken) + 300;
+}
+
+/** The acr and amr of the sign-in behind the grant being redeemed (code, refresh or device code). */
+function authenticationContextOf(ctx: KoaContextWithOIDC | undefined): { acr: string; amr?: string[] } | undefined {
+  const entities = ctx?.oidc?.entities as Record<string, { acr?: string; amr?: string[] } | undefined> | undefined;
+  const source = entities?.AuthorizationCode ?? entities?.RefreshToken ?? entities?.DeviceCode;
+  if (!source?.acr) return undefined;
+  return { acr: source.acr, ...(source.amr ? { amr: source.amr } : {}) };
 }

@@ -2,15 +2,14 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { IdentityServices } from '../identity-services.ts';
-import { secondFactorRequested, stepUpRequested } from '../assurance.ts';
 import { familyMessage } from '../../households/errors.ts';
 import { PassError } from '../../core/errors.ts';
 import { HTTP_STATUS } from '../../http/errors.ts';
 import { applyRefusal } from './refusals.ts';
 import { MESSAGES } from './messages.ts';
 import type { FacilityConsent, FacilityConsentPlan } from './facility-consent.ts';
-import { acrsOf, continueWithAcrs, type StepUpRouteDeps } from './step-up-routes.ts';
-import { STEP_UP_REASON } from './policy.ts';
+import { continueWithAcrs, passkeyLocals, type SecondStepDeps } from './second-step.ts';
+import { ACR_REASON, STEP_UP_REASON } from './policy.ts';
 import {
   clientName,
   field,
@@ -33,10 +32,10 @@ export interface RouteDeps {
   csrfKey: string;
 }
 
-/** What the login and consent pages add: facility consent and step-up. */
+/** What the login and consent pages add: facility consent and the steps after the password. */
 export interface LoginExtras {
   consent: FacilityConsent;
-  stepUp: StepUpRouteDeps;
+  secondStep: SecondStepDeps;
 }
 
 async function loginPage(ctx: Context, deps: RouteDeps, details: Details, extra: { error?: string; login?: string } = {}): Promise<void> {
@@ -47,6 +46,7 @@ async function loginPage(ctx: Context, deps: RouteDeps, details: Details, extra:
     login: extra.login ?? '',
     error: extra.error ?? null,
     here: `/interaction/${details.uid}`,
+    ...passkeyLocals(deps, details),
   });
 }
 
@@ -83,24 +83,6 @@ function chosenClaims(ctx: Context): string[] {
   return values.filter((v): v is string => typeof v === 'string' && /^[a-z_0-9]{2,40}$/.test(v)).slice(0, 30);
 }
 
-async function codePage(ctx: Context, deps: RouteDeps, details: Details, error: string | null, notice: string | null = null): Promise<void> {
-  const pending = await deps.services.signIn.pendingSecondFactor(details.uid);
-  if (!pending) return loginPage(ctx, deps, details);
-  await showPage(ctx, 'interaction/code', {
-    uid: details.uid,
-    csrf: interactionCsrf(deps.csrfKey, details),
-    mode: 'mfa',
-    destination: pending.destination,
-    action: `/interaction/${details.uid}/verify`,
-    resendAction: `/interaction/${details.uid}/verify/resend`,
-    backHref: `/interaction/${details.uid}`,
-    error,
-    notice,
-    here: `/interaction/${details.uid}/verify`,
-  });
-}
-
-
 /**
  * PASS's own apps (seeded in src/demo/seed.ts) are PASS itself: asking a resident whether PASS
  * may know their PASS details would be noise, so their consent is implied. Every other relying
@@ -129,28 +111,31 @@ async function grantConsent(ctx: Context, op: Provider, details: Details): Promi
 }
 
 /**
- * Sign-in (password, then a one-time code, a card signature or a face match where asked), consent
+ * Sign-in (a passkey, or the password and then second-step.ts: a one-time code or a remembered
+ * browser, a card signature or a face match where asked), consent
  * (a facility's relying party: its claim policy and the resident's registration), and the
  * interaction's landing page.
  */
-export function loginRoutes(router: Router, deps: RouteDeps, extras?: LoginExtras): void {
+export function loginRoutes(router: Router, deps: RouteDeps, extras: LoginExtras): void {
   router.get('/:uid', async (ctx) => {
     const details = await loadInteraction(ctx, deps.provider());
     if (!details) return;
     if (details.prompt.name === 'login') {
-      // Signed in already and only a card or face step is missing: no password again.
+      // Signed in already and only a stronger class, a card or a face step is missing: no password again.
       const accountId = details.session?.accountId;
-      const onlyStepUp = details.prompt.reasons.every((r) => r === STEP_UP_REASON || r === 'essential_acr' || r === 'essential_acrs');
-      if (extras && accountId && onlyStepUp && stepUpRequested(acrsOf(details))) {
-        const amr = ((details.session as { amr?: string[] } | undefined)?.amr ?? []) as Parameters<typeof continueWithAcrs>[3]['amr'];
-        if (await continueWithAcrs(ctx, extras.stepUp, details, { accountId, amr })) return;
+      const session = details.session as { amr?: string[]; acr?: string } | undefined;
+      const onlyAcr = details.prompt.reasons.every((r) => r === STEP_UP_REASON || r === ACR_REASON || r === 'essential_acr' || r === 'essential_acrs');
+      const account = accountId && onlyAcr ? await deps.services.accounts.findById(accountId) : undefined;
+      if (account) {
+        const amr = (session?.amr ?? []) as Parameters<typeof continueWithAcrs>[3]['amr'];
+        return continueWithAcrs(ctx, extras.secondStep, details, { account, amr, acr: session?.acr });
       }
       await loginPage(ctx, deps, details);
     } else if (details.prompt.name === 'consent' && FIRST_PARTY_CLIENTS.has(String(details.params.client_id))) {
       await grantConsent(ctx, deps.provider(), details);
     } else {
-      const plan = extras ? await extras.consent.plan(details) : undefined;
-      if (extras && plan) await facilityConsentPage(ctx, deps, details, extras.consent, plan);
+      const plan = await extras.consent.plan(details);
+      if (plan) await facilityConsentPage(ctx, deps, details, extras.consent, plan);
       else await consentPage(ctx, deps, details);
     }
   });
@@ -160,63 +145,16 @@ export function loginRoutes(router: Router, deps: RouteDeps, extras?: LoginExtra
     const details = await postedInteraction(ctx, op, deps.csrfKey);
     if (!details) return;
     const login = field(ctx, 'login');
-    // With a card or face step among the acceptable values, the account decides which one is met (step-up-routes.ts).
-    const stepUp = extras && stepUpRequested(acrsOf(details)) ? extras.stepUp : undefined;
-    const request = {
-      login,
-      password: field(ctx, 'password', 1024),
-      ip: ctx.ip,
-      clientId: String(details.params.client_id),
-      secondFactor: !stepUp && secondFactorRequested(details.params.acr_values),
-      interactionUid: details.uid,
-      lang: lang(ctx),
-    };
+    let account;
     try {
-      const outcome = await deps.services.signIn.signIn(request);
-      if (outcome.kind === 'second_factor') return seeOther(ctx, `/interaction/${details.uid}/verify`);
-      if (stepUp) {
-        const sendSecondFactor = async () => {
-          await deps.services.signIn.signIn({ ...request, secondFactor: true });
-        };
-        await continueWithAcrs(ctx, stepUp, details, { accountId: outcome.account.id, amr: outcome.amr, sendSecondFactor });
-        return;
-      }
-      await finishLogin(ctx, details, { accountId: outcome.account.id, amr: outcome.amr, acr: outcome.acr });
+      account = await deps.services.signIn.checkPassword({ login, password: field(ctx, 'password', 1024), ip: ctx.ip, clientId: String(details.params.client_id) });
+    } catch (error) {
+      return loginPage(ctx, deps, details, { error: applyRefusal(ctx, error, lang(ctx)), login });
+    }
+    try {
+      await continueWithAcrs(ctx, extras.secondStep, details, { account, amr: ['pwd'], afterPassword: true });
     } catch (error) {
       await loginPage(ctx, deps, details, { error: applyRefusal(ctx, error, lang(ctx)), login });
-    }
-  });
-
-  router.get('/:uid/verify', async (ctx) => {
-    const details = await loadInteraction(ctx, deps.provider());
-    if (details) await codePage(ctx, deps, details, null, ctx.query.resent ? t(ctx)('code.resent') : null);
-  });
-
-  router.post('/:uid/verify', formBody, async (ctx) => {
-    const op = deps.provider();
-    const details = await postedInteraction(ctx, op, deps.csrfKey);
-    if (!details) return;
-    try {
-      const done = await deps.services.signIn.confirmSecondFactor({
-        code: field(ctx, 'code', 32),
-        ip: ctx.ip,
-        clientId: String(details.params.client_id),
-        interactionUid: details.uid,
-      });
-      await finishLogin(ctx, details, { accountId: done.account.id, amr: done.amr, acr: done.acr });
-    } catch (error) {
-      await codePage(ctx, deps, details, applyRefusal(ctx, error, lang(ctx)));
-    }
-  });
-
-  router.post('/:uid/verify/resend', formBody, async (ctx) => {
-    const details = await postedInteraction(ctx, deps.provider(), deps.csrfKey);
-    if (!details) return;
-    try {
-      await deps.services.signIn.resendSecondFactor({ ip: ctx.ip, interactionUid: details.uid, lang: lang(ctx) });
-      seeOther(ctx, `/interaction/${details.uid}/verify?resent=1`);
-    } catch (error) {
-      await codePage(ctx, deps, details, applyRefusal(ctx, error, lang(ctx)));
     }
   });
 
@@ -228,8 +166,8 @@ export function loginRoutes(router: Router, deps: RouteDeps, extras?: LoginExtra
       await finishInteraction(ctx, details, { error: 'access_denied', error_description: 'the resident declined' }, { mergeWithLastSubmission: true });
       return;
     }
-    const plan = extras && !FIRST_PARTY_CLIENTS.has(String(details.params.client_id)) ? await extras.consent.plan(details) : undefined;
-    if (!extras || !plan) return grantConsent(ctx, op, details);
+    const plan = !FIRST_PARTY_CLIENTS.has(String(details.params.client_id)) ? await extras.consent.plan(details) : undefined;
+    if (!plan) return grantConsent(ctx, op, details);
     let grantId: string;
     try {
       grantId = await extras.consent.allow(op, details, plan, chosenClaims(ctx));

@@ -5,7 +5,7 @@
  *   GET|POST /interaction/:uid/step-up/face    the PASS app's camera capture (static/app-face.js): a 1:1
  *                                              match against the resident's face template
  *   POST     /interaction/:uid/step-up/cancel  the resident gives up: access_denied to the relying party
- * A relying party asking only for values this account cannot meet gets unmet_authentication_requirements.
+ * Which step a sign-in needs is decided in second-step.ts (continueWithAcrs).
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -18,12 +18,11 @@ import { render } from '../../http/render.ts';
 import { readImageBody } from '../../face/http/edge.ts';
 import { isBodyTooLarge } from '../../http/request-body.ts';
 import { FACE_CAPTURE_MESSAGES, feedbackFor, type Feedback } from '../../face/capture-messages.ts';
-import { ACR_CARD, ACR_FACE, ACR_MFA, ACR_PASSWORD, amrFor, requestedAcrs, STEP_METHODS, type AuthMethod } from '../assurance.ts';
+import { ACR_CARD, ACR_FACE, amrFor, STEP_METHODS, type AuthMethod, type Factor } from '../assurance.ts';
 import { messageFor } from '../proofing/messages.ts';
 import type { DevCardStore } from '../proofing/dev-cards.ts';
 import type { CardProof } from '../proofing/step-up-card.ts';
 import { csrfValid } from './csrf.ts';
-import { parseClaimsParameter } from './claims-parameter.ts';
 import { MESSAGES } from './messages.ts';
 import { clientName, field, finishLogin, formBody, interactionCsrf, lang, loadInteraction, postedInteraction, seeOther, showPage, t, type Details } from './page.ts';
 import { MAX_FACE_ATTEMPTS, type StepState, type StepUp } from './step-up.ts';
@@ -43,53 +42,14 @@ export interface StepUpRouteDeps {
   maxUploadBytes: number;
 }
 
-/** Who signed in so far, and how: the password now, or the PASS session. */
-export interface SignedInSoFar {
-  accountId: string;
-  amr: AuthMethod[];
-  /** Sends the one-time code when urn:pass:acr:mfa is the value to meet; absent for a session. */
-  sendSecondFactor?: () => Promise<void>;
-}
-
-const factorsOf = (amr: readonly AuthMethod[]) => amr.filter((m): m is Exclude<AuthMethod, 'mfa'> => m !== 'mfa');
-
-export function acrsOf(details: Details): string[] {
-  return requestedAcrs(details.params.acr_values, parseClaimsParameter(details.params.claims));
-}
+const factorsOf = (amr: readonly AuthMethod[]) => amr.filter((m): m is Factor => m !== 'mfa');
 
 async function finishWithError(ctx: Context, op: Provider, error: string, description: string): Promise<void> {
   await op.interactionFinished(ctx.req, ctx.res, { error, error_description: description }, { mergeWithLastSubmission: false });
   ctx.respond = false;
 }
 
-/**
- * After the resident is known, meets the first requested acr this account can: finish, send the
- * one-time code, or go to the card or face step. Returns false when a password is needed first.
- */
-export async function continueWithAcrs(ctx: Context, deps: StepUpRouteDeps, details: Details, who: SignedInSoFar): Promise<boolean> {
-  const op = deps.provider();
-  const target = await deps.stepUp.plan(who.accountId, acrsOf(details));
-  if (!target) {
-    await finishWithError(ctx, op, 'unmet_authentication_requirements', 'none of the requested acr values can be met for this account');
-    return true;
-  }
-  if (target === ACR_PASSWORD || (target === ACR_MFA && who.amr.includes('mfa'))) {
-    await finishLogin(ctx, details, { accountId: who.accountId, amr: who.amr, acr: target });
-    return true;
-  }
-  if (target === ACR_MFA) {
-    if (!who.sendSecondFactor) return false;
-    await who.sendSecondFactor();
-    seeOther(ctx, `/interaction/${details.uid}/verify`);
-    return true;
-  }
-  const state: StepState = { accountId: who.accountId, clientId: String(details.params.client_id), acr: target, amr: who.amr, faceAttempts: 0 };
-  await deps.stepUp.begin(details.uid, state);
-  seeOther(ctx, `/interaction/${details.uid}/step-up/${target === ACR_CARD ? 'card' : 'face'}`);
-  return true;
-}
-
-function completedLogin(state: StepState, methods: Array<Exclude<AuthMethod, 'mfa'>>): { accountId: string; amr: AuthMethod[]; acr: string } {
+function completedLogin(state: StepState, methods: Factor[]): { accountId: string; amr: AuthMethod[]; acr: string } {
   return { accountId: state.accountId, amr: amrFor([...factorsOf(state.amr), ...methods]), acr: state.acr };
 }
 

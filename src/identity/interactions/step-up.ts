@@ -2,7 +2,8 @@
  * Step-up sign-in: which of the acr values a relying party accepts this account can meet (in the
  * relying party's order of preference), and the state of a card or face step between its pages.
  *   urn:pass:acr:pwd       always (the password, or the PASS session)
- *   urn:pass:acr:mfa       always (password and a one-time code by SMS or e-mail)
+ *   urn:pass:acr:mfa       always (password and a one-time code, a remembered browser, or a passkey)
+ *   urn:pass:acr:mfa-strong when the account has a passkey or an authenticator app
  *   urn:pass:acr:jpki-sign when the account's person was proofed with a signature certificate
  *   urn:pass:acr:face      when the face factor runs and the person has a current face template
  * None of them: the relying party gets `unmet_authentication_requirements`.
@@ -11,7 +12,7 @@ import type { Database } from '../../db/database.ts';
 import type { FaceService } from '../../face/service/face-service.ts';
 import type { TransientStore } from '../proofing/transient-store.ts';
 import type { CardStepUp } from '../proofing/step-up-card.ts';
-import { ACR_CARD, ACR_FACE, ACR_MFA, ACR_PASSWORD, type AuthMethod } from '../assurance.ts';
+import { ACR_CARD, ACR_FACE, ACR_MFA, ACR_PASSWORD, ACR_STRONG, type AuthMethod } from '../assurance.ts';
 import { selfPersonOf } from '../persons.ts';
 
 /** How long a started card or face step waits for the resident. */
@@ -36,6 +37,8 @@ export interface StepUpDeps {
   store: TransientStore;
   card: CardStepUp;
   face: () => FaceService | undefined;
+  /** The account has a passkey or an authenticator app: it can meet urn:pass:acr:mfa-strong. */
+  strong: (accountId: string) => Promise<boolean>;
 }
 
 const key = (uid: string) => `stepup:${uid}`;
@@ -71,6 +74,7 @@ export class StepUp {
   async plan(accountId: string, acrs: readonly string[]): Promise<string | undefined> {
     for (const acr of acrs) {
       if (acr === ACR_PASSWORD || acr === ACR_MFA) return acr;
+      if (acr === ACR_STRONG && (await this.#d.strong(accountId))) return acr;
       if (acr === ACR_CARD && (await this.#d.card.available(accountId))) return acr;
       if (acr === ACR_FACE && (await this.#faceReady(accountId))) return acr;
     }

@@ -9,6 +9,7 @@ import { ForbiddenError, PassError } from '../../core/errors.ts';
 import { apiEdge, exposing } from '../../http/api-edge.ts';
 import { MANAGER_REASONS } from '../messages.ts';
 import type { StaffPrincipal, StaffScope } from '../staff-scope.ts';
+import { ACR_STRONG, acrMeets } from '../../identity/assurance.ts';
 
 export { jsonBody } from '../../http/request-body.ts';
 export { parse, validate } from '../../http/validate.ts';
@@ -26,12 +27,20 @@ export function managerErrors(): Middleware {
   return apiEdge({ reasons: [MANAGER_REASONS], details: exposing(['fields', 'claims', 'clients']), retryAfter: { 503: 30 }, logMessage: 'manager request refused' });
 }
 
-/** After the token guard: the staff principal of the token's account, or 403 `not_staff`. */
+/**
+ * After the token guard: the staff principal of the token's account, or 403 `not_staff`. Staff
+ * act for a whole facility or city, so their token must come from a passkey or an authenticator
+ * app sign-in (acr urn:pass:acr:mfa-strong); a weaker one gets RFC 9470's step-up challenge.
+ */
 export function requireStaff(scope: StaffScope): Middleware {
   return async (ctx, next) => {
     const accountId = ctx.state.principal?.accountId;
     const principal = accountId ? await scope.principal(accountId) : undefined;
     if (!principal) throw new ForbiddenError('not_staff', 'this account holds no staff assignment');
+    if (!acrMeets(ctx.state.principal?.acr, ACR_STRONG)) {
+      ctx.set('WWW-Authenticate', `Bearer error="insufficient_user_authentication", error_description="a passkey or authenticator app sign-in is required", acr_values="${ACR_STRONG}"`);
+      throw new PassError('unauthorized', 'insufficient_user_authentication', 'staff need a passkey or authenticator app sign-in');
+    }
     ctx.state.staff = principal;
     ctx.set('Cache-Control', 'no-store');
     await next();
