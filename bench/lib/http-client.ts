@@ -17,16 +17,18 @@ export interface BenchRequest {
   headers?: Record<string, string>;
   /** Sent as application/x-www-form-urlencoded. */
   form?: URLSearchParams;
+  /** Sent as application/json (when no form is given). */
+  json?: unknown;
 }
 
 export function createHttpClient(maxSockets: number): { request(url: URL, init?: BenchRequest): Promise<BenchResponse>; close(): void } {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   return {
     request(url, init = {}) {
-      const body = init.form ? Buffer.from(init.form.toString()) : undefined;
+      const body = init.form ? Buffer.from(init.form.toString()) : init.json !== undefined ? Buffer.from(JSON.stringify(init.json)) : undefined;
       const headers: Record<string, string> = { ...init.headers };
       if (body) {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
+        headers['content-type'] = init.form ? 'application/x-www-form-urlencoded' : 'application/json';
         headers['content-length'] = String(body.length);
       }
       return new Promise((resolve, reject) => {

@@ -12,6 +12,7 @@ import { SELF_FACE } from './face/paths.ts';
 import { familyScreens } from './family/mount.ts';
 import { qrAppRoutes } from './qr-routes.ts';
 import { privacyAppRoutes } from './privacy/routes.ts';
+import { appStaticFiles, securityAppRoutes } from './security/routes.ts';
 
 /** The PASS app (/app), served by PASS itself as a first-party relying party (client `pass-app`). */
 export const passAppCapability = defineCapability({
@@ -44,6 +45,9 @@ export const passAppCapability = defineCapability({
         ...familyScreens(kit, config.face.maxUploadBytes),
         qrAppRoutes(kit).routes(),
         privacyAppRoutes(kit, { sessions, secureCookies: config.issuer.startsWith('https://') }).routes(),
+        securityAppRoutes(kit).routes(),
+        // The app's own scripts (/app/static/): the security screen's and the WebAuthn browser library.
+        appStaticFiles(),
       ] as unknown as Middleware[],
       async stop() {
         clearInterval(timer);

@@ -5,6 +5,7 @@ import { FACE_APP_MESSAGES } from './face/messages.ts';
 import { FAMILY_APP_MESSAGES } from './family/messages.ts';
 import { QR_APP_MESSAGES } from './qr-messages.ts';
 import { PRIVACY_APP_MESSAGES } from './privacy/messages.ts';
+import { SECURITY_APP_MESSAGES } from './security/messages.ts';
 
 /** Words of the PASS app. Japanese first. */
 export const APP_MESSAGES: Messages = {
@@ -14,6 +15,7 @@ export const APP_MESSAGES: Messages = {
   ...FAMILY_APP_MESSAGES,
   ...QR_APP_MESSAGES,
   ...PRIVACY_APP_MESSAGES,
+  ...SECURITY_APP_MESSAGES,
   'landing.title': { ja: 'PASS アプリ', en: 'PASS app' },
   'landing.lead': { ja: 'マイナンバーカードで本人確認した PASS ID で、市の施設やサービスを顔パスで利用できます。', en: 'With a PASS ID proven once with your My Number Card, use city facilities and services hands-free.' },
   'landing.signin': { ja: 'ログイン・新規登録', en: 'Sign in or sign up' },

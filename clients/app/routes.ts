@@ -7,6 +7,7 @@ import { APP_MESSAGES } from './messages.ts';
 import type { PassApi } from './pass-api.ts';
 import { HOME_SECTIONS } from './sections.ts';
 import { render } from './render.ts';
+import { loadSecurity, offersPasskey, SECURITY_BASE } from './security/section.ts';
 import type { PassRelyingParty, RpSession } from '../shared/relying-party.ts';
 import type { ClientSessions } from '../shared/session-store.ts';
 import { signInRoutes } from '../shared/sign-in-routes.ts';
@@ -54,11 +55,15 @@ export function appRoutes(deps: AppDeps): Router {
       if (data?.user) return ctx.redirect('/app/login');
       return page(ctx, 'landing', { notice: ctx.query.signedout ? 'landing.signedout' : null, error: ctx.query.failed ? 'landing.failed' : null });
     }
-    const sections = (await Promise.all(HOME_SECTIONS.map((section) => section(data, { api: deps.api })))).filter((s) => s !== undefined);
+    // One GET /api/account/security per home page: the security tile and the passkey offer share it.
+    const security = loadSecurity(deps.api, data.tokens.accessToken);
+    const sections = (await Promise.all(HOME_SECTIONS.map((section) => section(data, { api: deps.api, security: () => security })))).filter((s) => s !== undefined);
     await page(ctx, 'home', {
       user: { ...data.user, phoneDisplay: data.user.phoneNumber ? e164ToDisplay(data.user.phoneNumber) : null },
       sections,
       csrf: csrfToken(deps.csrfKey, `app:${cookie}`),
+      securityHref: SECURITY_BASE,
+      passkeyOffer: offersPasskey(await security, data),
     });
   });
 

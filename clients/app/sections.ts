@@ -5,6 +5,7 @@ import { faceSection } from './face/section.ts';
 import { facilitiesSection, familySection } from './family/section.ts';
 import { checkinSection } from './qr-routes.ts';
 import { privacySection } from './privacy/section.ts';
+import { securitySection, type SecurityOverview } from './security/section.ts';
 
 /**
  * The tiles of the home screen. Later issues (identity proofing, face, family, facilities) fill
@@ -22,6 +23,8 @@ export interface HomeSection {
 /** What a tile may use to find its status: the PASS API, with the session's access token. */
 export interface SectionEnv {
   api: PassApi;
+  /** The account's sign-in factors, fetched once per home page (the passkey offer reads them too). */
+  security?: () => Promise<SecurityOverview | undefined>;
 }
 
 /** A tile, or undefined for one that does not apply to this resident yet (the check-in QR code before any registration). */
@@ -33,5 +36,6 @@ export const HOME_SECTIONS: SectionProvider[] = [
   familySection,
   facilitiesSection,
   checkinSection,
+  securitySection,
   privacySection,
 ];

@@ -48,7 +48,9 @@ export function signInRoutes(router: Router, deps: SignInRoutesDeps): void {
     await deps.sessions.destroy(cookie);
     if (!flow || !code || ctx.query.state !== flow.state) {
       deps.setCookie(ctx, null, 0);
-      return ctx.redirect(deps.failedUrl);
+      // PASS answered this flow (its state) that the account cannot reach the class this client asks for.
+      const unmet = flow && ctx.query.state === flow.state && ctx.query.error === 'unmet_authentication_requirements';
+      return ctx.redirect(unmet && deps.strongerSignInUrl ? deps.strongerSignInUrl : deps.failedUrl);
     }
     try {
       const { tokens, user } = await deps.client.complete(flow, ctx.querystring);

@@ -30,12 +30,18 @@ export const ACR_CARD = 'urn:pass:acr:jpki-sign';
 export const ACR_FACE = 'urn:pass:acr:face';
 export const ACR_VALUES = [ACR_PASSWORD, ACR_MFA, ACR_STRONG, ACR_CARD, ACR_FACE];
 
-/** The ranked classes: a session at a higher rank meets a request for a lower one. */
-const ACR_RANK: Readonly<Record<string, number>> = { [ACR_PASSWORD]: 1, [ACR_MFA]: 2, [ACR_STRONG]: 3 };
+/**
+ * The ranked classes: a session at a higher rank meets a request for a lower one. A card signature
+ * (the card, its PIN) on top of the password is at least as strong as a passkey; a face match on
+ * top of the password is two factors. Asked for themselves, card and face are done afresh
+ * (STEP_UP_ACRS), whatever the session's class.
+ */
+const ACR_RANK: Readonly<Record<string, number>> = { [ACR_PASSWORD]: 1, [ACR_MFA]: 2, [ACR_FACE]: 2, [ACR_STRONG]: 3, [ACR_CARD]: 3 };
 
 export function acrMeets(done: string | undefined, requested: string): boolean {
   if (done === undefined) return false;
   if (done === requested) return true;
+  if (STEP_UP_ACRS.has(requested)) return false;
   const have = ACR_RANK[done];
   const want = ACR_RANK[requested];
   return have !== undefined && want !== undefined && have >= want;

@@ -12,6 +12,7 @@ import { SoftAuthenticator } from '../helpers/soft-authenticator.ts';
 import { REASON_MESSAGES } from '../../src/identity/interactions/reason-messages.ts';
 import { base32Decode, hotp, matchingStep, totpStep, TotpAuthenticators } from '../../src/identity/factors/totp.ts';
 import { latestCode, Visitor, REDIRECT, type Pass } from './flow.ts';
+import { runtime, withFacilities } from '../kiosk/helpers.ts';
 
 const mode = storageModes().at(-1)!;
 const HANAKO = { email: 'hanako@example.jp', password: 'yamashiro onsen 2026', phone: '09066667777' };
@@ -238,6 +239,28 @@ describe(`second factors on ${mode}`, () => {
     const error = w.location ? new URL(w.location, pass.issuer).searchParams.get('error') : null;
     expect(error).toBe('unmet_authentication_requirements');
     expect(nobody.id).toBeDefined();
+  });
+
+  test('the Manager API refuses a staff token from an SMS sign-in with the RFC 9470 step-up challenge', async () => {
+    await withFacilities(pass);
+    const staff = await pass.platform.accounts.create({ email: 'sms.staff@example.jp', password: 'sms staff password 2026', phone: '09033334444', verified: true });
+    await runtime(pass).staff.assign({ accountId: staff.id, role: 'facility_staff', facilityId: 'kaga-niconico-park' });
+    await pass.oidc.clients.create({ clientId: 'manager-sms-test', name: 'manager API (test)', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' });
+    const v = await new Visitor(pass.issuer, 'en').startSignIn('manager-sms-test', { scope: 'openid manager', resource: `${pass.issuer}/api` });
+    await v.post(`/interaction/${v.uid}/login`, { login: 'sms.staff@example.jp', password: 'sms staff password 2026' });
+    await v.follow();
+    await v.post(`/interaction/${v.uid}/verify`, { code: await latestCode(pass, '+819033334444') });
+    await v.follow();
+    if (/\/consent"/.test(v.html)) {
+      await v.post(/action="(\/interaction\/[^/]+\/consent)"/.exec(v.html)![1]!, { decision: 'allow' });
+      await v.follow();
+    }
+    const token = String((await exchangeCode(pass.issuer, 'manager-sms-test', REDIRECT, v.code(), v.verifier)).access_token);
+    const response = await fetch(`${pass.issuer}/api/manager/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('error="insufficient_user_authentication"');
+    expect(response.headers.get('www-authenticate')).toContain('acr_values="urn:pass:acr:mfa-strong"');
+    expect(((await response.json()) as { reason: string }).reason).toBe('insufficient_user_authentication');
   });
 
   test('discovery lists the acr values', async () => {

@@ -33,18 +33,21 @@ describe(`sign-in on ${mode}`, () => {
     return exchangeCode(pass.issuer, 'kaga-rp', REDIRECT, v.code(), v.verifier);
   }
 
-  test('a password sign-in (by mobile number) gives amr pwd and the password acr, recorded as an event', async () => {
+  test('a sign-in by mobile number: password, then the SMS code; amr pwd sms mfa, recorded as an event', async () => {
     const v = await new Visitor(pass.issuer, 'ja').startSignIn('kaga-rp');
     await v.post(`/interaction/${v.uid}/login`, { login: RESIDENT.phone, password: RESIDENT.password });
+    expect(v.location).toBe(`/interaction/${v.uid}/verify`);
+    await v.follow();
+    await v.post(`/interaction/${v.uid}/verify`, { code: await latestCode(pass, '+819055554444') });
     const tokens = await tokensAfterConsent(v);
     const idToken = decodeJwt(String(tokens.id_token));
-    expect(idToken.amr).toEqual(['pwd']);
-    expect(idToken.acr).toBe('urn:pass:acr:pwd');
+    expect(idToken.amr).toEqual(['pwd', 'sms', 'mfa']);
+    expect(idToken.acr).toBe('urn:pass:acr:mfa');
     const [event] = await pass.platform.db('authentication_events').where({ account_id: accountId, event: 'sign_in' }).orderBy('id', 'desc');
-    expect(event).toMatchObject({ amr: 'pwd', acr: 'urn:pass:acr:pwd', client_id: 'kaga-rp', ip: expect.any(String) });
+    expect(event).toMatchObject({ amr: 'pwd sms mfa', acr: 'urn:pass:acr:mfa', client_id: 'kaga-rp', ip: expect.any(String) });
   });
 
-  test('acr_values=urn:pass:acr:mfa asks for an SMS code; the ID token then says pwd sms mfa', async () => {
+  test('acr_values=urn:pass:acr:mfa: the SMS code page names the masked number; a wrong code counts a try', async () => {
     const v = await new Visitor(pass.issuer, 'en').startSignIn('kaga-rp', { acr_values: 'urn:pass:acr:mfa', prompt: 'login' });
     await v.post(`/interaction/${v.uid}/login`, { login: RESIDENT.email, password: RESIDENT.password });
     expect(v.status).toBe(303);
@@ -83,6 +86,8 @@ describe(`sign-in on ${mode}`, () => {
   test('logout pages are PASS pages in the visitor language', async () => {
     const v = await new Visitor(pass.issuer, 'en').startSignIn('kaga-rp');
     await v.post(`/interaction/${v.uid}/login`, { login: RESIDENT.email, password: RESIDENT.password });
+    await v.follow();
+    await v.post(`/interaction/${v.uid}/verify`, { code: await latestCode(pass, '+819055554444') });
     await v.follow();
     await v.get('/session/end');
     expect(v.status).toBe(200);

@@ -42,6 +42,7 @@ export const MESSAGES: Messages = {
   'code.resent': { ja: '新しい確認コードを送りました。', en: 'We sent a new code.' },
   'code.totp.lead': { ja: '本人確認のため、認証アプリに表示されている6桁のコードを入力してください。', en: 'To confirm it is you, enter the 6-digit code your authenticator app shows.' },
   'code.totp.label': { ja: '認証アプリのコード(6桁の数字)', en: 'Authenticator app code (6 digits)' },
+  'code.card': { ja: '携帯電話が使えない場合: マイナンバーカードで確認', en: 'No phone at hand? Confirm with your My Number Card' },
   'code.totp.sms': { ja: '認証アプリが使えない場合: SMSでコードを受け取る', en: 'Cannot use the app? Get a code by SMS' },
   'code.remember': { ja: 'この端末を記憶する({n}日間)', en: 'Remember this device for {n} days' },
   'code.remember.hint': { ja: '記憶した端末では、次回からパスワードだけでログインできます。共用の端末では選ばないでください。PASS アプリの「ログインとセキュリティ」でいつでも取り消せます。', en: 'On a remembered device, the password alone signs you in next time. Do not choose this on a shared device. You can revoke it any time under "Sign-in and security" in the PASS app.' },
@@ -145,8 +146,8 @@ export const MESSAGES: Messages = {
   // Step-up: a fresh card signature or face match asked for by the service (acr_values).
   'step-up-card.title': { ja: 'マイナンバーカードで確認', en: 'Confirm with your My Number Card' },
   'stepup.card.lead': {
-    ja: 'ログイン先のサービスが、マイナンバーカードによる確認を求めています。カードの署名用電子証明書で署名します。',
-    en: 'The service asks you to confirm with your My Number Card: the card signs with its signature certificate.',
+    ja: 'マイナンバーカードで本人確認をします。カードの署名用電子証明書で、このログインのためだけのデータに署名します。',
+    en: 'Confirm it is you with your My Number Card: the card signs data made for this sign-in only, with its signature certificate.',
   },
   'stepup.card.card': { ja: 'カード(開発用の仮想カード)', en: 'Card (development virtual card)' },
   'stepup.card.pin': { ja: '署名用電子証明書の暗証番号(6〜16桁の英数字)', en: 'Signature PIN (6–16 letters and digits)' },

@@ -71,6 +71,7 @@ export async function continueWithAcrs(ctx: Context, deps: SecondStepDeps, detai
     return finishInteraction(ctx, details, error, { mergeWithLastSubmission: false });
   }
   const reported = (reached: string) => (requested.length > 0 ? target : reached);
+  // A card or face step asked for itself is done afresh (acrMeets never lets a session stand for it).
   if (who.acr && acrMeets(who.acr, target)) {
     return finishLogin(ctx, details, { accountId: who.account.id, amr: who.amr, acr: reported(who.acr) });
   }
@@ -117,6 +118,7 @@ export function secondStepRoutes(router: Router, deps: SecondStepDeps): void {
       action: `/interaction/${details.uid}/verify`,
       resendAction: pending.channel === 'totp' ? null : `/interaction/${details.uid}/verify/resend`,
       smsAction: pending.smsPossible ? `/interaction/${details.uid}/verify/sms` : null,
+      cardAction: (await deps.stepUp.card.available(pending.accountId)) ? `/interaction/${details.uid}/verify/card` : null,
       rememberDays: services.devices.days,
       backHref: `/interaction/${details.uid}`,
       error,
@@ -168,6 +170,20 @@ export function secondStepRoutes(router: Router, deps: SecondStepDeps): void {
     } catch (error) {
       await codePage(ctx, details, applyRefusal(ctx, error, lang(ctx)));
     }
+  });
+
+  /**
+   * No phone at hand (lost, broken, abroad): a proofed resident's own My Number Card stands for the
+   * code — a fresh signature with its signature key and PIN, never weaker than the SMS it replaces.
+   */
+  router.post('/:uid/verify/card', formBody, async (ctx) => {
+    const details = await postedInteraction(ctx, deps.provider(), deps.csrfKey);
+    if (!details) return;
+    const pending = await services.signIn.pendingSecondFactor(details.uid);
+    if (!pending || !(await deps.stepUp.card.available(pending.accountId))) return codePage(ctx, details, t(ctx)('reason.second_factor_missing'));
+    const state: StepState = { accountId: pending.accountId, clientId: String(details.params.client_id), acr: ACR_CARD, amr: ['pwd'], faceAttempts: 0 };
+    await deps.stepUp.begin(details.uid, state);
+    seeOther(ctx, `/interaction/${details.uid}/step-up/card`);
   });
 
   /** JSON answers of the passkey script: a refusal carries the text the page shows. */
