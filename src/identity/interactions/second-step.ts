@@ -109,7 +109,8 @@ export function secondStepRoutes(router: Router, deps: SecondStepDeps): void {
   async function codePage(ctx: Context, details: Details, error: string | null, notice: string | null = null): Promise<void> {
     const pending = await services.signIn.pendingSecondFactor(details.uid);
     if (!pending) return seeOther(ctx, `/interaction/${details.uid}`);
-    if (error) ctx.status = ctx.status >= 400 ? ctx.status : 400;
+    // A refusal has set its status (applyRefusal); Koa's untouched default is 404.
+    if (error && (ctx.status < 400 || ctx.status === 404)) ctx.status = 400;
     await showPage(ctx, 'interaction/code', {
       uid: details.uid,
       csrf: interactionCsrf(deps.csrfKey, details),
