@@ -60,14 +60,27 @@ describe(`second factors on ${mode}`, () => {
     await storage?.cleanup();
   });
 
-  async function idTokenAfterConsent(v: Visitor): Promise<Record<string, unknown>> {
+  /** After the sign-in: consent where asked, then the code redeemed at the token endpoint. */
+  async function tokensAfterConsent(v: Visitor, clientId = 'kaga-rp'): Promise<Record<string, unknown>> {
     await v.follow();
     if (/action="(\/interaction\/[^/]+\/consent)"/.test(v.html)) {
       await v.post(/action="(\/interaction\/[^/]+\/consent)"/.exec(v.html)![1]!, { decision: 'allow' });
       await v.follow();
     }
-    const tokens = await exchangeCode(pass.issuer, 'kaga-rp', REDIRECT, v.code(), v.verifier);
-    return { ...decodeJwt(String(tokens.id_token)), access_token: tokens.access_token };
+    return exchangeCode(pass.issuer, clientId, REDIRECT, v.code(), v.verifier);
+  }
+
+  async function idTokenAfterConsent(v: Visitor): Promise<Record<string, unknown>> {
+    return decodeJwt(String((await tokensAfterConsent(v)).id_token));
+  }
+
+  /** Password, then the SMS code, for a client with its own scope: its access token. */
+  async function tokenWithSms(clientId: string, extra: Record<string, string>, login: { email: string; password: string; sms: string }): Promise<string> {
+    const v = await new Visitor(pass.issuer, 'en').startSignIn(clientId, extra);
+    await v.post(`/interaction/${v.uid}/login`, { login: login.email, password: login.password });
+    await v.follow();
+    await v.post(`/interaction/${v.uid}/verify`, { code: await latestCode(pass, login.sms) });
+    return String((await tokensAfterConsent(v, clientId)).access_token);
   }
 
   test('password alone signs nobody in: the SMS code page follows, and the session starts only after it', async () => {
@@ -160,16 +173,7 @@ describe(`second factors on ${mode}`, () => {
   test('passkeys: registered through the security API, then sign-in with no password; a forged assertion is refused', async () => {
     // A PASS API token for Hanako (password + SMS), as the PASS app holds one.
     await pass.oidc.clients.create({ clientId: 'security-test', name: 'security API test', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' });
-    const v = await new Visitor(pass.issuer, 'en').startSignIn('security-test', { scope: 'openid pass:api', resource: `${pass.issuer}/api`, prompt: 'login' });
-    await v.post(`/interaction/${v.uid}/login`, { login: HANAKO.email, password: HANAKO.password });
-    await v.follow();
-    await v.post(`/interaction/${v.uid}/verify`, { code: await latestCode(pass, '+819066667777') });
-    await v.follow();
-    if (/\/consent"/.test(v.html)) {
-      await v.post(/action="(\/interaction\/[^/]+\/consent)"/.exec(v.html)![1]!, { decision: 'allow' });
-      await v.follow();
-    }
-    const token = String((await exchangeCode(pass.issuer, 'security-test', REDIRECT, v.code(), v.verifier)).access_token);
+    const token = await tokenWithSms('security-test', { scope: 'openid pass:api', resource: `${pass.issuer}/api`, prompt: 'login' }, { ...HANAKO, sms: '+819066667777' });
     const api = async (path: string, init: RequestInit = {}) => {
       const response = await fetch(`${pass.issuer}/api/account/security${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
       const text = await response.text();
@@ -246,16 +250,7 @@ describe(`second factors on ${mode}`, () => {
     const staff = await pass.platform.accounts.create({ email: 'sms.staff@example.jp', password: 'sms staff password 2026', phone: '09033334444', verified: true });
     await runtime(pass).staff.assign({ accountId: staff.id, role: 'facility_staff', facilityId: 'kaga-niconico-park' });
     await pass.oidc.clients.create({ clientId: 'manager-sms-test', name: 'manager API (test)', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' });
-    const v = await new Visitor(pass.issuer, 'en').startSignIn('manager-sms-test', { scope: 'openid manager', resource: `${pass.issuer}/api` });
-    await v.post(`/interaction/${v.uid}/login`, { login: 'sms.staff@example.jp', password: 'sms staff password 2026' });
-    await v.follow();
-    await v.post(`/interaction/${v.uid}/verify`, { code: await latestCode(pass, '+819033334444') });
-    await v.follow();
-    if (/\/consent"/.test(v.html)) {
-      await v.post(/action="(\/interaction\/[^/]+\/consent)"/.exec(v.html)![1]!, { decision: 'allow' });
-      await v.follow();
-    }
-    const token = String((await exchangeCode(pass.issuer, 'manager-sms-test', REDIRECT, v.code(), v.verifier)).access_token);
+    const token = await tokenWithSms('manager-sms-test', { scope: 'openid manager', resource: `${pass.issuer}/api` }, { email: 'sms.staff@example.jp', password: 'sms staff password 2026', sms: '+819033334444' });
     const response = await fetch(`${pass.issuer}/api/manager/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('error="insufficient_user_authentication"');

@@ -211,17 +211,24 @@ export function securityAppRoutes(kit: FeatureKit): Router {
     });
   });
 
-  router.post('/passkeys/:id/delete', form, async (ctx) => {
+  /**
+   * A removal the resident confirmed (a passkey, the authenticator app, remembered devices): the
+   * form's CSRF token, the id when there is one, PASS's DELETE, then back to the page with a notice.
+   */
+  async function removal(ctx: Context, target: { path: (id: string) => string; id?: boolean; done: string; after?: (s: Session) => Promise<void> }): Promise<void> {
     const s = await kit.signedIn<SecurityFlow>(ctx, SECURITY_FLOW);
     if (!s) return;
     const t = texts(kit.lang(ctx));
     if (!kit.csrfOk(ctx, s)) return mainPage(ctx, s, { error: t('security.error.form') }, 403);
     const id = String(ctx.params.id ?? '');
-    if (!ID.test(id)) return mainPage(ctx, s, { error: t('security.error.missing') }, 404);
-    const answer = await kit.api.call(s.token, 'DELETE', `${API}/passkeys/${encodeURIComponent(id)}`);
-    if (!answer.ok) return mainPage(ctx, s, { error: refusalText(answer, kit.lang(ctx), t(answer.status === 404 ? 'security.error.missing' : 'security.error.generic')) }, answer.status);
-    kit.seeOther(ctx, `${BASE}?done=passkey-removed`);
-  });
+    if (target.id && !ID.test(id)) return mainPage(ctx, s, { error: t('security.error.missing') }, 404);
+    const answer = await kit.api.call(s.token, 'DELETE', `${API}${target.path(encodeURIComponent(id))}`);
+    if (!answer.ok) return mainPage(ctx, s, { error: refusalText(answer, kit.lang(ctx), t(answer.status === 404 && target.id ? 'security.error.missing' : 'security.error.generic')) }, answer.status);
+    await target.after?.(s);
+    kit.seeOther(ctx, `${BASE}?done=${target.done}`);
+  }
+
+  router.post('/passkeys/:id/delete', form, (ctx) => removal(ctx, { path: (id) => `/passkeys/${id}`, id: true, done: 'passkey-removed' }));
 
   /** Starts (or restarts) an authenticator app enrollment; the setup page shows it. */
   router.post('/totp', form, async (ctx) => {
@@ -290,38 +297,13 @@ export function securityAppRoutes(kit: FeatureKit): Router {
     });
   });
 
-  router.post('/totp/delete', form, async (ctx) => {
-    const s = await kit.signedIn<SecurityFlow>(ctx, SECURITY_FLOW);
-    if (!s) return;
-    const t = texts(kit.lang(ctx));
-    if (!kit.csrfOk(ctx, s)) return mainPage(ctx, s, { error: t('security.error.form') }, 403);
-    const answer = await kit.api.call(s.token, 'DELETE', `${API}/totp`);
-    if (!answer.ok) return mainPage(ctx, s, { error: refusalText(answer, kit.lang(ctx), t('security.error.generic')) }, answer.status);
-    if (s.flow?.totp) await kit.saveFlow(s, SECURITY_FLOW, withoutTotp(s.flow));
-    kit.seeOther(ctx, `${BASE}?done=totp-removed`);
-  });
+  router.post('/totp/delete', form, (ctx) =>
+    removal(ctx, { path: () => '/totp', done: 'totp-removed', after: async (s) => { if (s.flow?.totp) await kit.saveFlow(s, SECURITY_FLOW, withoutTotp(s.flow)); } }),
+  );
 
-  router.post('/devices/:id/revoke', form, async (ctx) => {
-    const s = await kit.signedIn<SecurityFlow>(ctx, SECURITY_FLOW);
-    if (!s) return;
-    const t = texts(kit.lang(ctx));
-    if (!kit.csrfOk(ctx, s)) return mainPage(ctx, s, { error: t('security.error.form') }, 403);
-    const id = String(ctx.params.id ?? '');
-    if (!ID.test(id)) return mainPage(ctx, s, { error: t('security.error.missing') }, 404);
-    const answer = await kit.api.call(s.token, 'DELETE', `${API}/devices/${encodeURIComponent(id)}`);
-    if (!answer.ok) return mainPage(ctx, s, { error: refusalText(answer, kit.lang(ctx), t(answer.status === 404 ? 'security.error.missing' : 'security.error.generic')) }, answer.status);
-    kit.seeOther(ctx, `${BASE}?done=device-revoked`);
-  });
+  router.post('/devices/:id/revoke', form, (ctx) => removal(ctx, { path: (id) => `/devices/${id}`, id: true, done: 'device-revoked' }));
 
-  router.post('/devices/revoke-all', form, async (ctx) => {
-    const s = await kit.signedIn<SecurityFlow>(ctx, SECURITY_FLOW);
-    if (!s) return;
-    const t = texts(kit.lang(ctx));
-    if (!kit.csrfOk(ctx, s)) return mainPage(ctx, s, { error: t('security.error.form') }, 403);
-    const answer = await kit.api.call(s.token, 'DELETE', `${API}/devices`);
-    if (!answer.ok) return mainPage(ctx, s, { error: refusalText(answer, kit.lang(ctx), t('security.error.generic')) }, answer.status);
-    kit.seeOther(ctx, `${BASE}?done=devices-revoked`);
-  });
+  router.post('/devices/revoke-all', form, (ctx) => removal(ctx, { path: () => '/devices', done: 'devices-revoked' }));
 
   /** 「あとで」 on the home screen's passkey offer: hidden for the rest of this app session. */
   router.post('/offer/dismiss', form, async (ctx) => {

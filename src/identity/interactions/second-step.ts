@@ -151,27 +151,19 @@ export function secondStepRoutes(router: Router, deps: SecondStepDeps): void {
     await continueWithAcrs(ctx, deps, details, { account: done.account, amr: done.amr, acr: done.acr });
   });
 
-  router.post('/:uid/verify/resend', formBody, async (ctx) => {
+  /** A new code: by the same channel (resend), or by SMS instead of the authenticator app's. */
+  const newCode = (channel?: 'sms') => async (ctx: Context) => {
     const details = await postedInteraction(ctx, deps.provider(), deps.csrfKey);
     if (!details) return;
     try {
-      await services.signIn.resendSecondFactor({ ip: ctx.ip, interactionUid: details.uid, lang: lang(ctx) });
+      await services.signIn.resendSecondFactor({ ip: ctx.ip, interactionUid: details.uid, lang: lang(ctx), ...(channel ? { channel } : {}) });
       seeOther(ctx, `/interaction/${details.uid}/verify?resent=1`);
     } catch (error) {
       await codePage(ctx, details, applyRefusal(ctx, error, lang(ctx)));
     }
-  });
-
-  router.post('/:uid/verify/sms', formBody, async (ctx) => {
-    const details = await postedInteraction(ctx, deps.provider(), deps.csrfKey);
-    if (!details) return;
-    try {
-      await services.signIn.resendSecondFactor({ ip: ctx.ip, interactionUid: details.uid, lang: lang(ctx), channel: 'sms' });
-      seeOther(ctx, `/interaction/${details.uid}/verify?resent=1`);
-    } catch (error) {
-      await codePage(ctx, details, applyRefusal(ctx, error, lang(ctx)));
-    }
-  });
+  };
+  router.post('/:uid/verify/resend', formBody, newCode());
+  router.post('/:uid/verify/sms', formBody, newCode('sms'));
 
   /**
    * No phone at hand (lost, broken, abroad): a proofed resident's own My Number Card stands for the
