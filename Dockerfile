@@ -1,12 +1,13 @@
+# syntax=docker/dockerfile:1
 # PASS production image. Node 24 runs the TypeScript sources directly (type stripping), so the
 # image ships the sources PASS was tested with; the build stage refuses code that does not typecheck.
-# syntax=docker/dockerfile:1
+# Both stages that install use `npm ci`: exactly package-lock.json, or the build fails.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json jest.config.js ./
 COPY src ./src
 COPY migrations ./migrations
@@ -19,7 +20,7 @@ FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 PASS_MODELS_DIR=/app/models
@@ -31,12 +32,15 @@ COPY --from=build /app/migrations ./migrations
 COPY --from=build /app/clients ./clients
 COPY views ./views
 COPY config ./config
-# Models are not baked in: mount them at /app/models or run `npm run models:fetch` in an init step.
+# Models are not baked in: mount them and set PASS_MODELS_DIR (deploy/ mounts them read-only at
+# /var/lib/pass/models), or run `npm run models:fetch` in an init step.
 COPY models/manifest.json ./models/manifest.json
 RUN chown -R node:node /app/models
-USER node
+# The image's `node` user by number, so that Kubernetes' runAsNonRoot can check it (deploy/kubernetes).
+USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Migrations run as a separate step (`node src/cli/main.ts migrate`); PASS refuses an outdated schema.
+# PASS writes nothing to its own filesystem: run it with a read-only root (deploy/ does).
 CMD ["node", "clients/main.ts"]

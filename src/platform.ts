@@ -4,6 +4,7 @@ import type { Logger } from './core/logger.ts';
 import { SecretBox } from './core/secret-box.ts';
 import { LocalEventBus, RedisEventBus, type EventBus } from './core/event-bus.ts';
 import { PassError } from './core/errors.ts';
+import { MetricsRegistry } from './core/metrics.ts';
 import { checkDatabase, createDatabase, describeDatabase, migrate, pendingMigrations, type Database, type DatabaseInfo } from './db/database.ts';
 import { connectRedis } from './db/redis.ts';
 import { lockEmbeddedDatabase } from './db/embedded-lock.ts';
@@ -22,6 +23,8 @@ export interface Platform {
   redis: Redis | undefined;
   bus: EventBus;
   box: SecretBox;
+  /** This server's metrics: each capability declares its series here (src/core/metrics.ts); the server serves them at /metrics. */
+  metrics: MetricsRegistry;
   keys: SigningKeys;
   accounts: AccountService;
   facilities: FacilityService;
@@ -72,6 +75,7 @@ export async function openPlatform(config: Config, log: Logger, migrations: Migr
     redis,
     bus,
     box,
+    metrics: new MetricsRegistry(),
     keys: new SigningKeys(db, box),
     accounts: new AccountService(db, accountCache),
     facilities: new FacilityService(db),

@@ -6,6 +6,7 @@ import { prepareDeployment } from './prepare.ts';
 import { startServer, type PassServer } from './server.ts';
 import type { CapabilityFactory } from './capability.ts';
 import { checkOrder } from './composition.ts';
+import { answerWorkerScrapes } from './core/metrics.ts';
 
 function fail(error: unknown): never {
   for (const line of describeFailure(error)) process.stderr.write(`PASS cannot start: ${line}\n`);
@@ -37,6 +38,7 @@ async function serve(config: Config, capabilities: readonly CapabilityFactory[])
     running = await startServer(config, createLogger(config.logLevel, cluster.isWorker ? { worker: cluster.worker?.id } : {}), {
       seed: !cluster.isWorker,
       capabilities,
+      clusterWorker: cluster.isWorker,
     });
   } catch (error) {
     fail(error);
@@ -58,6 +60,8 @@ async function supervise(config: Config): Promise<void> {
   let stopping = false;
   let ready = 0;
   const fork = () => cluster.fork();
+  // A worker's /metrics reports the whole node: this process gathers every worker's series for it.
+  answerWorkerScrapes();
   cluster.on('listening', () => {
     ready += 1;
     if (ready === config.workers) log.info({ workers: config.workers }, 'all workers listening');

@@ -14,6 +14,8 @@ import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { CookieKeys } from './http/cookie-keys.ts';
 import { staticFiles } from './http/static-files.ts';
+import { httpMetrics, metricsAccess, metricsEndpoint } from './http/metrics.ts';
+import { nodeScrapeFromWorker } from './core/metrics.ts';
 import { CAPABILITIES } from './capabilities.ts';
 import type { CapabilityFactory, Provisions } from './capability.ts';
 import { checkOrder, startCapabilities, stopCapabilities, type Composition } from './composition.ts';
@@ -102,6 +104,11 @@ export interface StartOptions {
    * (clients/main.ts) adds the first-party clients after them.
    */
   capabilities?: readonly CapabilityFactory[];
+  /**
+   * This process is a cluster worker (PASS_WORKERS > 1): its /metrics serves the whole node's
+   * series, gathered by the primary (src/run.ts), rather than its own.
+   */
+  clusterWorker?: boolean;
 }
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<PassServer> {
@@ -109,6 +116,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   // A wrong order is a mistake in the code: say so before touching the database.
   checkOrder(factories);
   const platform = await openPlatform(config, log, 'require');
+  platform.metrics.collectProcessMetrics();
   let oidc: OidcModule;
   let composition: Composition | undefined;
   try {
@@ -142,8 +150,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   app.keys = new CookieKeys(config.cookieKeys) as unknown as string[];
   app.silent = true;
   app.use(requestContext(log));
+  app.use(httpMetrics(platform.metrics));
   app.use(securityHeaders(config.issuer.startsWith('https://')));
   app.use(errorHandler());
+  const metrics = metricsAccess(config);
+  app.use(metricsEndpoint(metrics, options.clusterWorker ? nodeScrapeFromWorker(platform.metrics) : () => platform.metrics.scrape()));
   app.use(staticFiles());
   const { capabilities, provided } = composition;
   const health = healthRoutes([...readinessChecks(platform), ...capabilities.flatMap((c) => c.readiness ?? [])]);
@@ -162,7 +173,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   });
   const { port } = server.address() as AddressInfo;
   const purger = startPurger(platform);
-  log.info({ issuer: config.issuer, port, database: platform.dbInfo, redis: Boolean(platform.redis) }, 'PASS started');
+  log.info({ issuer: config.issuer, port, database: platform.dbInfo, redis: Boolean(platform.redis), metrics: metrics.kind }, 'PASS started');
 
   let closing: Promise<void> | undefined;
   return {

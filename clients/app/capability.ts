@@ -13,6 +13,8 @@ import { familyScreens } from './family/mount.ts';
 import { qrAppRoutes } from './qr-routes.ts';
 import { privacyAppRoutes } from './privacy/routes.ts';
 import { appStaticFiles, securityAppRoutes } from './security/routes.ts';
+import { accountAppRoutes } from './account/routes.ts';
+import { historyAppRoutes } from './history/routes.ts';
 
 /** The PASS app (/app), served by PASS itself as a first-party relying party (client `pass-app`). */
 export const passAppCapability = defineCapability({
@@ -46,6 +48,8 @@ export const passAppCapability = defineCapability({
         qrAppRoutes(kit).routes(),
         privacyAppRoutes(kit, { sessions, secureCookies: config.issuer.startsWith('https://') }).routes(),
         securityAppRoutes(kit).routes(),
+        accountAppRoutes(kit).routes(),
+        historyAppRoutes(kit).routes(),
         // The app's own scripts (/app/static/): the security screen's and the WebAuthn browser library.
         appStaticFiles(),
       ] as unknown as Middleware[],

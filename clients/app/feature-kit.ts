@@ -66,6 +66,13 @@ export class FeatureKit {
     session.flow = flow;
   }
 
+  /** Changes the session's own fields (the signed-in user after an account change), keeping the rest. */
+  async updateSession<F>(session: SignedIn<F>, changes: Partial<RpSession>): Promise<void> {
+    const data = { ...session.data, ...changes };
+    await this.#deps.sessions.update(session.cookie, data);
+    session.data = data;
+  }
+
   csrf(session: SignedIn<unknown>): string {
     return csrfToken(this.#deps.csrfKey, `app:${session.cookie}`);
   }

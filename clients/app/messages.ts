@@ -6,6 +6,8 @@ import { FAMILY_APP_MESSAGES } from './family/messages.ts';
 import { QR_APP_MESSAGES } from './qr-messages.ts';
 import { PRIVACY_APP_MESSAGES } from './privacy/messages.ts';
 import { SECURITY_APP_MESSAGES } from './security/messages.ts';
+import { ACCOUNT_APP_MESSAGES } from './account/messages.ts';
+import { HISTORY_APP_MESSAGES } from './history/messages.ts';
 
 /** Words of the PASS app. Japanese first. */
 export const APP_MESSAGES: Messages = {
@@ -16,6 +18,8 @@ export const APP_MESSAGES: Messages = {
   ...QR_APP_MESSAGES,
   ...PRIVACY_APP_MESSAGES,
   ...SECURITY_APP_MESSAGES,
+  ...ACCOUNT_APP_MESSAGES,
+  ...HISTORY_APP_MESSAGES,
   'landing.title': { ja: 'PASS アプリ', en: 'PASS app' },
   'landing.lead': { ja: 'マイナンバーカードで本人確認した PASS ID で、市の施設やサービスを顔パスで利用できます。', en: 'With a PASS ID proven once with your My Number Card, use city facilities and services hands-free.' },
   'landing.signin': { ja: 'ログイン・新規登録', en: 'Sign in or sign up' },
@@ -23,6 +27,19 @@ export const APP_MESSAGES: Messages = {
   'landing.signedout': { ja: 'ログアウトしました。', en: 'You have signed out.' },
   'home.title': { ja: 'ホーム', en: 'Home' },
   'home.greeting': { ja: 'ようこそ', en: 'Welcome' },
+  'home.greeting.name': { ja: '{name} さん', en: 'Hello, {name}' },
+  'home.profile.edit': { ja: 'メールアドレス・電話番号・パスワードを変更', en: 'Change e-mail, mobile number or password' },
+  'home.next.heading': { ja: '次の手順', en: 'Next step' },
+  'home.next.count': { ja: '{n} / {of}', en: '{n} of {of}' },
+  'home.next.proofing': { ja: 'マイナンバーカードで本人確認をしましょう', en: 'Prove your identity with your My Number Card' },
+  'home.next.proofing.text': { ja: '施設への利用登録には、まず本人確認が必要です。', en: 'Facilities need your identity proven before you register.' },
+  'home.next.face': { ja: '顔写真を登録しましょう', en: 'Register your face' },
+  'home.next.face.text': { ja: '登録すると、施設で顔パスでチェックインできます。', en: 'Then you can check in at facilities by face.' },
+  'home.next.facilities': { ja: '施設に利用登録しましょう', en: 'Register for a facility' },
+  'home.next.facilities.text': { ja: '利用する施設を選び、提供する情報を確認して同意します。', en: 'Choose a facility, review what it receives and consent.' },
+  'home.next.proofing.go': { ja: '本人確認を始める', en: 'Start identity proofing' },
+  'home.next.face.go': { ja: '顔写真を登録する', en: 'Register my face' },
+  'home.next.facilities.go': { ja: '施設を選ぶ', en: 'Choose a facility' },
   'home.profile': { ja: 'アカウント', en: 'Account' },
   'home.email': { ja: 'メールアドレス', en: 'E-mail address' },
   'home.phone': { ja: '携帯電話番号', en: 'Mobile number' },

@@ -19,6 +19,8 @@ export const QR_APP_MESSAGES: Messages = {
   'section.qr.text': { ja: '施設のキオスクでQRコードを見せてチェックインします。', en: 'Show a QR code at the facility kiosk to check in.' },
   'qr.tile.ready': { ja: '利用できます', en: 'Ready' },
   'checkin-card.title': { ja: 'マイナンバーカードでチェックイン', en: 'Check in with your My Number Card' },
+  // The card screen's tab title (the page title is the message `<view file name>.title`: qr-card.ejs).
+  'qr-card.title': { ja: 'マイナンバーカードでチェックイン', en: 'Check in with your My Number Card' },
   'checkin-card.lead': {
     ja: 'カードを登録すると、キオスクでマイナンバーカードをかざすだけで、あなたとしてチェックインできます。登録には利用者証明用電子証明書の暗証番号（数字4桁）を使います。',
     en: 'Once your card is linked, holding it to a kiosk checks you in as yourself. Linking uses the PIN of the user authentication certificate (4 digits).',

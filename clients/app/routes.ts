@@ -8,6 +8,9 @@ import type { PassApi } from './pass-api.ts';
 import { HOME_SECTIONS } from './sections.ts';
 import { render } from './render.ts';
 import { loadSecurity, offersPasskey, SECURITY_BASE } from './security/section.ts';
+import { loadVerification } from './proofing/section.ts';
+import { greetingName, nextStep } from './next-step.ts';
+import { ACCOUNT_BASE } from './account/section.ts';
 import type { PassRelyingParty, RpSession } from '../shared/relying-party.ts';
 import type { ClientSessions } from '../shared/session-store.ts';
 import { signInRoutes } from '../shared/sign-in-routes.ts';
@@ -55,11 +58,18 @@ export function appRoutes(deps: AppDeps): Router {
       if (data?.user) return ctx.redirect('/app/login');
       return page(ctx, 'landing', { notice: ctx.query.signedout ? 'landing.signedout' : null, error: ctx.query.failed ? 'landing.failed' : null });
     }
-    // One GET /api/account/security per home page: the security tile and the passkey offer share it.
+    // One GET /api/account/security per home page: the security tile and the passkey offer share it;
+    // one GET of the proofing: its tile and the greeting share it.
     const security = loadSecurity(deps.api, data.tokens.accessToken);
-    const sections = (await Promise.all(HOME_SECTIONS.map((section) => section(data, { api: deps.api, security: () => security })))).filter((s) => s !== undefined);
+    const verification = loadVerification(deps.api, data.tokens.accessToken);
+    const env = { api: deps.api, security: () => security, verification: () => verification };
+    const sections = (await Promise.all(HOME_SECTIONS.map((section) => section(data, env)))).filter((s) => s !== undefined);
+    const proofed = await verification;
     await page(ctx, 'home', {
       user: { ...data.user, phoneDisplay: data.user.phoneNumber ? e164ToDisplay(data.user.phoneNumber) : null },
+      greeting: greetingName(proofed?.verified ? proofed.claims?.name : undefined, data.user.email),
+      next: nextStep(sections),
+      accountHref: ACCOUNT_BASE,
       sections,
       csrf: csrfToken(deps.csrfKey, `app:${cookie}`),
       securityHref: SECURITY_BASE,

@@ -6,6 +6,8 @@ import { facilitiesSection, familySection } from './family/section.ts';
 import { checkinSection } from './qr-routes.ts';
 import { privacySection } from './privacy/section.ts';
 import { securitySection, type SecurityOverview } from './security/section.ts';
+import { historySection } from './history/section.ts';
+import type { Verification } from './proofing/section.ts';
 
 /**
  * The tiles of the home screen. Later issues (identity proofing, face, family, facilities) fill
@@ -25,6 +27,8 @@ export interface SectionEnv {
   api: PassApi;
   /** The account's sign-in factors, fetched once per home page (the passkey offer reads them too). */
   security?: () => Promise<SecurityOverview | undefined>;
+  /** The resident's identity proofing, fetched once per home page (the greeting names a proofed resident). */
+  verification?: () => Promise<Verification | undefined>;
 }
 
 /** A tile, or undefined for one that does not apply to this resident yet (the check-in QR code before any registration). */
@@ -36,6 +40,7 @@ export const HOME_SECTIONS: SectionProvider[] = [
   familySection,
   facilitiesSection,
   checkinSection,
+  historySection,
   securitySection,
   privacySection,
 ];

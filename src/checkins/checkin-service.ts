@@ -22,6 +22,7 @@ import { checkinMessage, type CheckinMessage } from './messages.ts';
 import { QrRefused, type QrTokens } from './qr-tokens.ts';
 import { facilityGallery, municipalityGallery, type RegistrationLookup } from './registration-lookup.ts';
 import type { Facility } from '../facilities/facility-store.ts';
+import { NO_CHECKIN_METRICS, type CheckinMetrics } from './metrics.ts';
 
 export const CHECKIN_FAILURES_CHANNEL = 'checkin-failures';
 /** Every recorded check-in, accepted or refused (CheckinRecordedEvent). */
@@ -110,6 +111,8 @@ export interface CheckinServiceDeps {
   bus: EventBus;
   box: SecretBox;
   log: Logger;
+  /** Counts each check-in once, when it is first stored (src/checkins/metrics.ts). */
+  metrics?: CheckinMetrics;
 }
 
 function clampTime(value: Date | undefined, now: Date): Date {
@@ -282,6 +285,7 @@ export class CheckinService {
       occurredAt: clampTime(req.occurredAt, now),
       resident: reason ? undefined : resident,
     });
+    if (created) (this.#d.metrics ?? NO_CHECKIN_METRICS).recorded(record.method, record.result === 'rejected' ? (record.reason ?? 'unknown') : undefined);
     if (created && record.result === 'rejected') await this.#failed(record, photo);
     if (created) await this.#recorded(record);
     return viewOf(record, !created);

@@ -13,7 +13,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../db/database.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ClaimPolicies, ClaimPolicy } from '../facilities/claim-policy.ts';
+import { defaultSector, type ClaimPolicies, type ClaimPolicy } from '../facilities/claim-policy.ts';
 import { PASS_FACILITY } from '../oidc/clients/client-policy.ts';
 import { clientFacilityId } from '../oidc/clients/facility-clients.ts';
 import { AGE_THRESHOLDS, DERIVED_CLAIMS_CONFIG } from './catalog.ts';
@@ -149,10 +149,14 @@ export class ClaimsPlugin {
     return value;
   }
 
-  /** The pairwise sector of a facility's client (its policy's sector); undefined for other clients. */
+  /**
+   * The pairwise sector of a facility's client: its policy's sector, or the facility alone where it
+   * has no policy (yet); undefined for other clients. Never one found in the client's own metadata:
+   * a facility's clients share it whatever their hosts (src/oidc/clients/facility-sectors.ts).
+   */
   async pairwiseSector(clientId: string, client?: ClientLike): Promise<string | undefined> {
     const facilityId = await this.facilityOf(clientId, client);
-    return facilityId ? (await this.#d.policies.find(facilityId))?.sector : undefined;
+    return facilityId ? ((await this.#d.policies.find(facilityId))?.sector ?? defaultSector(facilityId)) : undefined;
   }
 
   /** The consent units of the account's own person at the facility, or undefined when not registered. */

@@ -6,7 +6,7 @@ import { seedDemoData } from '../demo/seed.ts';
 import { readCatalog } from '../facilities/facility-service.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import type { AccountRole } from '../identity/accounts.ts';
-import { readJwks, integer } from './client-options.ts';
+import { applicationType, readJwks, readSecretFile, integer } from './client-options.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
 
 export type Flags = Record<string, string | string[] | boolean | undefined>;
@@ -97,10 +97,14 @@ export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext):
     usage:
       'client create --name N [--redirect-uri U]... [--post-logout-redirect-uri U]... [--grant-types a,b]\n' +
       '              [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--facility ID] [--client-id ID]\n' +
+      '              [--application-type web|native] [--secret-file PATH (mode 600: your own secret, never shown)]\n' +
       '              [--jwks-uri U | --jwks JSON|@file] [--fapi] [--backchannel-logout-uri U]',
     async run({ flags, oidc }) {
+      const secretFile = optional(flags, 'secret-file');
       const client = await (await oidc()).clients.create({
         name: required(flags, 'name'),
+        applicationType: applicationType(optional(flags, 'application-type')),
+        clientSecret: readSecretFile(secretFile),
         clientId: optional(flags, 'client-id'),
         redirectUris: many(flags, 'redirect-uri'),
         postLogoutRedirectUris: many(flags, 'post-logout-redirect-uri'),
@@ -112,10 +116,34 @@ export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext):
         fapi: flags.fapi === true,
         backchannelLogoutUri: optional(flags, 'backchannel-logout-uri'),
       });
-      const data = { ...client.metadata, client_secret: client.clientSecret, facility_id: client.facilityId };
+      // A secret PASS made is shown once, here; the operator's own never is.
+      const shown = secretFile === undefined ? client.clientSecret : undefined;
+      const data = { ...client.metadata, ...(shown ? { client_secret: shown } : {}), facility_id: client.facilityId };
       const lines = [`created client ${client.clientId}`];
-      if (client.clientSecret) lines.push(`client secret (shown once here, keep it safe): ${client.clientSecret}`);
+      if (shown) lines.push(`client secret (shown once here, keep it safe): ${shown}`);
+      else if (client.clientSecret) lines.push(`client secret: the one in ${secretFile} (not shown)`);
       return { data, lines };
+    },
+  },
+  'client update': {
+    usage:
+      'client update --client-id ID [--name N] [--redirect-uri U]... [--post-logout-redirect-uri U]...\n' +
+      '              [--application-type web|native] [--backchannel-logout-uri U]   (the URIs given replace the registered ones)',
+    async run({ flags, oidc }) {
+      const clientId = required(flags, 'client-id');
+      const changes: Record<string, unknown> = {};
+      const name = optional(flags, 'name');
+      const type = applicationType(optional(flags, 'application-type'));
+      const backchannel = optional(flags, 'backchannel-logout-uri');
+      if (name) changes.client_name = name;
+      if (type) changes.application_type = type;
+      if (many(flags, 'redirect-uri').length) changes.redirect_uris = many(flags, 'redirect-uri');
+      if (many(flags, 'post-logout-redirect-uri').length) changes.post_logout_redirect_uris = many(flags, 'post-logout-redirect-uri');
+      if (backchannel) changes.backchannel_logout_uri = backchannel;
+      if (Object.keys(changes).length === 0) throw new InvalidInputError('missing_option', 'give at least one thing to change');
+      const client = await (await oidc()).clients.update(clientId, changes);
+      const data = { ...client.metadata, facility_id: client.facilityId };
+      return { data, lines: [`updated client ${client.clientId}: ${Object.keys(changes).join(', ')}`] };
     },
   },
   'client list': {

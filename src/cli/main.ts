@@ -30,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       jwks: { type: 'string' },
       fapi: { type: 'boolean' },
       'backchannel-logout-uri': { type: 'string' },
+      'application-type': { type: 'string' },
+      'secret-file': { type: 'string' },
       ttl: { type: 'string' },
       identifier: { type: 'string' },
       scopes: { type: 'string' },

@@ -61,6 +61,11 @@ export interface Config {
   /** Days check-ins are kept where the facility's claim policy names no retention period. */
   checkinRetentionDays: number;
   shutdownTimeoutSeconds: number;
+  /**
+   * Who may read GET /metrics: with a token, whoever sends it as a bearer token; `open`, anyone
+   * who reaches the port; neither, loopback outside production and nobody in production.
+   */
+  metrics: { token: string | undefined; open: boolean };
   /** Processes serving one port (node:cluster); each is a stateless PASS node. */
   workers: number;
   logLevel: Variables['LOG_LEVEL'];
@@ -159,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const issuer = (v.ISSUER ?? `http://localhost:${v.PORT}`).replace(/\/$/, '');
   if (production) problems.push(...productionProblems(v, issuer));
   problems.push(...transportProblems(v));
+  if (v.METRICS_TOKEN && v.METRICS_OPEN) problems.push('METRICS_OPEN: /metrics cannot be open and ask for METRICS_TOKEN at once; drop one of them');
   if (!v.DATABASE_URL && v.PASS_WORKERS !== 1) {
     problems.push('PASS_WORKERS: several workers need PostgreSQL (DATABASE_URL); the embedded database is single-process');
   }
@@ -220,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     purgeIntervalSeconds: v.PURGE_INTERVAL_SECONDS,
     checkinRetentionDays: v.CHECKIN_RETENTION_DAYS,
     shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS,
+    metrics: { token: v.METRICS_TOKEN, open: v.METRICS_OPEN },
     workers: v.PASS_WORKERS === 'auto' ? availableParallelism() : v.PASS_WORKERS,
     logLevel: v.LOG_LEVEL,
   };

@@ -86,6 +86,13 @@ export const VARIABLES = {
   /** Check-ins of a facility without a retention period in its claim policy are kept this many days. */
   CHECKIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   SHUTDOWN_TIMEOUT_SECONDS: seconds.default(15),
+  /** The bearer token a scraper must send for GET /metrics (docs/operations.md). */
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9._~+/=-]{32,512}$/, 'must be 32 to 512 characters of A-Z a-z 0-9 . _ ~ + / = - (e.g. openssl rand -hex 32)')
+    .optional(),
+  /** Serve /metrics without a token to anyone who reaches the port: only where the port is on a private network. */
+  METRICS_OPEN: bool.default(false),
   PASS_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 } as const;

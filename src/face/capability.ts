@@ -14,6 +14,7 @@ import { FaceService } from './service/face-service.ts';
 import { LazyWorkerPool } from './service/inference.ts';
 import { faceKeyringFrom } from './service/keys.ts';
 import { FaceStore } from './service/template-store.ts';
+import { faceMetrics } from './service/metrics.ts';
 import { faceRoutes } from './http/routes.ts';
 import { faceDataRights } from './data-rights.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -66,6 +67,7 @@ export const faceCapability = defineCapability({
         otherPersonCheck({ familyThreshold: verifyThreshold, identifyThreshold: config.face.identifyThreshold, familyOf: (personId) => familyOf(db, personId) }),
       ],
       audit: (entry) => appendAudit(db, entry),
+      metrics: faceMetrics(platform.metrics, () => inference?.stats),
     });
     await service.start();
     if (!models.available) log.warn({ reason: models.reason }, 'face models unavailable; face features are off');

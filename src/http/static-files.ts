@@ -43,6 +43,7 @@ export function staticFiles(folder: StaticFolder = PASS_STATIC): Middleware {
   return async (ctx, next) => {
     const file = ctx.method === 'GET' || ctx.method === 'HEAD' ? files.get(ctx.path) : undefined;
     if (!file) return next();
+    ctx.state.route = `${folder.prefix}*`;
     ctx.type = file.type;
     ctx.set('Cache-Control', folder.cacheControl);
     ctx.body = file.body;

@@ -4,7 +4,7 @@ import type { Database } from '../db/database.ts';
 import { ConflictError, InvalidInputError } from '../core/errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
-import { mobileToE164 } from './phone.ts';
+import { looksLikePhone, mobileToE164, phoneDigits } from './phone.ts';
 import type { AccountCache, AccountWithSelf } from './account-cache.ts';
 
 export { mobileToE164 } from './phone.ts';
@@ -40,11 +40,10 @@ export function normalizeEmail(email: string): string {
   return value;
 }
 
-/** The column and value a sign-in name (e-mail or mobile number) is looked up by. */
+/** The column and value a sign-in name (e-mail or mobile number, with or without hyphens) is looked up by. */
 export function loginKey(login: string): { column: 'email' | 'phone_e164'; value: string } {
-  const value = login.normalize('NFKC').trim();
-  if (/^0\d+$/.test(value)) return { column: 'phone_e164', value: `+81${value.slice(1)}` };
-  return { column: 'email', value: value.toLowerCase() };
+  if (looksLikePhone(login)) return { column: 'phone_e164', value: `+81${phoneDigits(login).slice(1)}` };
+  return { column: 'email', value: login.normalize('NFKC').trim().toLowerCase() };
 }
 
 function toAccount(row: AccountRow): Account {

@@ -40,8 +40,9 @@ const ACR_RANK: Readonly<Record<string, number>> = { [ACR_PASSWORD]: 1, [ACR_MFA
 
 export function acrMeets(done: string | undefined, requested: string): boolean {
   if (done === undefined) return false;
-  if (done === requested) return true;
+  // A card or face step asked for itself is done afresh: no session stands for it, not even its own.
   if (STEP_UP_ACRS.has(requested)) return false;
+  if (done === requested) return true;
   const have = ACR_RANK[done];
   const want = ACR_RANK[requested];
   return have !== undefined && want !== undefined && have >= want;

@@ -1,15 +1,33 @@
 import { InvalidInputError } from '../core/errors.ts';
 
 /**
- * Japanese mobile numbers as residents type them: 070, 080 or 090 and eight digits, without
- * hyphens. Full-width digits are accepted (NFKC); hyphens and spaces are refused with their own
- * reason, so the page can say exactly what to fix. Stored as E.164 (+8190…).
+ * What people type between the groups of a number: hyphens and dashes of every kind (a Japanese
+ * keyboard gives ー or －), spaces (full-width ones too) and brackets around the area code.
+ */
+const SEPARATORS = /[-‐‑‒–—―−ー－\s()（）]/gu;
+
+/**
+ * A number as typed, without its separators: `090-2468-1357`, `090 2468 1357`, full-width digits
+ * (NFKC) and `+81 90-…` all give `09024681357`. Anything that is not digits after this is left as
+ * it is, for the caller to refuse.
+ */
+export function phoneDigits(input: string): string {
+  const value = input.normalize('NFKC').trim().replace(SEPARATORS, '');
+  return /^\+81\d+$/.test(value) ? `0${value.slice(3)}` : value;
+}
+
+/** Whether a sign-in name looks like a phone number (digits and the usual separators, starting with 0 or +81). */
+export function looksLikePhone(input: string): boolean {
+  return /^(0|\+81)\d+$/.test(phoneDigits(input));
+}
+
+/**
+ * Japanese mobile numbers as residents type them: 070, 080 or 090 and eight digits, with or
+ * without hyphens or spaces (`090-2468-1357`), full-width digits accepted (NFKC). Stored as E.164
+ * (+8190…).
  */
 export function mobileToE164(input: string): string {
-  const value = input.normalize('NFKC').trim();
-  if (/[-‐‑–—−ー―\s()]/u.test(value)) {
-    throw new InvalidInputError('phone_hyphenated', 'enter the mobile number without hyphens or spaces');
-  }
+  const value = phoneDigits(input);
   if (!/^\d+$/.test(value)) throw new InvalidInputError('phone_invalid', 'a mobile number has digits only');
   if (/^0[789]0\d{8}$/.test(value)) return `+81${value.slice(1)}`;
   if (/^0\d{9,10}$/.test(value) && !/^0[789]0/.test(value)) {

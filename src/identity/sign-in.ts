@@ -159,6 +159,8 @@ export class SignInService {
       factor = pending.channel === 'sms' ? 'sms' : 'otp';
     }
     await this.#deps.store.take(pendingKey(input.interactionUid));
+    // Like the password's: a right code clears the account's count of code checks.
+    await limits.reset('check', account.id);
     const amr = amrFor(['pwd', factor]);
     const acr = acrFor(amr, { totp: pending.channel === 'totp' });
     await events.record({ accountId: account.id, event: 'sign_in', amr, acr, clientId: input.clientId, ip: input.ip });

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.ts';
 import { InvalidInputError } from '../core/errors.ts';
 import { RateLimitedError } from '../ratelimit/rate-limits.ts';
 
-export type CodePurpose = 'signup_email' | 'signup_phone' | 'sign_in';
+export type CodePurpose = 'signup_email' | 'signup_phone' | 'sign_in' | 'email_change' | 'phone_change';
 export type CodeChannel = 'email' | 'sms';
 
 export const CODE_TTL_SECONDS = 600;

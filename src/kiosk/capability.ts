@@ -22,6 +22,7 @@ import { cardCertificateRevoked } from '../identity/proofing/pki.ts';
 import { Emergencies } from '../checkins/emergencies.ts';
 import { QrTokens } from '../checkins/qr-tokens.ts';
 import { createRegistrationLookup } from '../checkins/registration-lookup.ts';
+import { checkinMetrics } from '../checkins/metrics.ts';
 import type { MunicipalityName } from '../claims/derive.ts';
 import { municipalityNames } from '../facilities/municipalities.ts';
 import { MemoryReplayCache, RedisReplayCache } from './dpop.ts';
@@ -117,6 +118,7 @@ export const kioskCapability = defineCapability({
       bus,
       box,
       log,
+      metrics: checkinMetrics(platform.metrics),
     });
 
     const replay = redis ? new RedisReplayCache(redis) : new MemoryReplayCache();

@@ -10,6 +10,7 @@ import { ProviderHost } from './provider-host.ts';
 import { ClientCache, CLIENTS_CHANNEL } from './clients/client-cache.ts';
 import { FACILITY_POLICY, InitialAccessTokens } from './clients/initial-access-tokens.ts';
 import { facilitySubjectPolicy } from './clients/client-policy.ts';
+import { facilitySectorsDecide } from './clients/facility-sectors.ts';
 import { ResourceServers } from './resources/resource-servers.ts';
 import { resourceServerInfo } from './resources/resource-policy.ts';
 import { notifyBackchannelLogout, type BackchannelOutcome } from './logout/backchannel.ts';
@@ -78,6 +79,8 @@ export async function createOidcModule(platform: Platform, onBuild?: (provider: 
     log: platform.log,
     configurationFor: (jwks) => buildProviderConfiguration({ config: platform.config, adapter, findAccount, jwks, extensions, claims }),
     onBuild: (provider) => {
+      // A facility's clients have their facility's pairwise sector, whatever their hosts or grants.
+      facilitySectorsDecide(provider);
       provider.use(providerEdge(provider));
       onBuild?.(provider);
     },

@@ -16,6 +16,7 @@ import { outboundFetch } from './logout/outbound-fetch.ts';
 import type { ClaimsPlugin } from '../claims/oidc-plugin.ts';
 import { tokenEndpointDpop } from '../kiosk/dpop-nonce.ts';
 import { passInteractionPolicy } from '../identity/interactions/policy.ts';
+import { FIRST_PARTY_API_SCOPES, noDefaultResource } from './resources/resource-policy.ts';
 import { CookieKeys } from '../http/cookie-keys.ts';
 
 /**
@@ -26,7 +27,11 @@ export function passApiResource(issuer: string): string {
   return `${issuer}/api`;
 }
 
-/** `admin` (client and resource server administration) is granted to PASS's own apps only (resource-policy.ts). */
+/**
+ * The scopes of PASS's API resource. `admin` (client and resource server administration) is granted
+ * to PASS's own apps only, and only as a scope of the API resource (resource-policy.ts): it is no
+ * OpenID scope, so no other client can be granted it, whatever it asks for.
+ */
 export const PASS_API_SCOPES = ['pass:api', 'kiosk', 'manager', 'admin'];
 
 type Features = NonNullable<Configuration['features']>;
@@ -53,6 +58,11 @@ export interface ProviderConfigDeps {
  */
 export function buildProviderConfiguration({ config, adapter, findAccount, jwks, extensions, claims }: ProviderConfigDeps): Configuration {
   const secureCookies = config.issuer.startsWith('https://');
+  const scopes = [
+    'openid', 'offline_access', 'email', 'phone', 'profile', 'address',
+    ...Object.keys(claims?.claimsConfig ?? {}),
+    ...PASS_API_SCOPES.filter((scope) => !FIRST_PARTY_API_SCOPES.has(scope)),
+  ];
   return {
     adapter,
     findAccount,
@@ -77,11 +87,12 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks,
     },
     // OpenID Connect for Identity Assurance metadata (verified_claims from JPKI proofing; text-AP proofs too).
     discovery: claims?.discovery ?? idaDiscoveryMetadata(config.issuer),
-    scopes: ['openid', 'offline_access', 'email', 'phone', 'profile', 'address', ...Object.keys(claims?.claimsConfig ?? {}), ...PASS_API_SCOPES],
+    scopes,
     subjectTypes: ['public', 'pairwise'],
     // A facility's clients share their facility's sector (its claim policy); others use their own.
+    // Never read a facility client's sectorIdentifier: oidc-provider's is not its sector (clients/facility-sectors.ts).
     async pairwiseIdentifier(_ctx: KoaContextWithOIDC, accountId: string, client: { clientId: string; sectorIdentifier?: string }) {
-      const sector = (await claims?.pairwiseSector(client.clientId)) ?? client.sectorIdentifier ?? '';
+      const sector = (await claims?.pairwiseSector(client.clientId, client)) ?? client.sectorIdentifier ?? '';
       return createHmac('sha256', config.pairwiseSalt).update(`${sector}\0${accountId}`).digest('base64url');
     },
     // A facility's registration is the consent of its clients in every browser session (src/claims/oidc-plugin.ts).
@@ -135,7 +146,8 @@ export function buildProviderConfiguration({ config, adapter, findAccount, jwks,
       fapi: { enabled: true, profile: fapiProfile },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async () => undefined,
+        // No default resource; a client_credentials request without one may ask only for what it may have (invalid_scope otherwise).
+        defaultResource: noDefaultResource(scopes),
         useGrantedResource: async () => true,
         getResourceServerInfo: extensions.getResourceServerInfo,
       },

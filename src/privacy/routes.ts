@@ -3,6 +3,8 @@
  *   GET  /api/privacy/export     the resident's data as JSON (docs/data-rights.md), as a download
  *   GET  /api/privacy/deletion   what deleting the account would delete, keep and tell
  *   POST /api/privacy/deletion   { password, confirm: true, members?: 'refuse' | 'delete' } → deleted
+ *   GET  /api/privacy/history/checkins?limit&before   my and my household's check-ins, newest first, paged
+ *   GET  /api/privacy/history/releases?limit&before   releases of our facts (what, to whom, when), newest first, paged
  * Handlers are thin: the rules are in export.ts and deletion.ts; refusals carry ja/en messages.
  */
 import Router from '@koa/router';
@@ -16,6 +18,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import type { Database } from '../db/database.ts';
 import type { DataExporter } from './export.ts';
 import type { AccountDeletion } from './deletion.ts';
+import { CHECKIN_CURSOR, checkinHistoryPage, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX, RELEASE_CURSOR, releaseHistoryPage } from './history.ts';
 import { PRIVACY_REASONS } from './messages.ts';
 
 export const PRIVACY_PREFIX = '/api/privacy';
@@ -25,6 +28,15 @@ const deletionBody = z.object({
   confirm: z.literal(true, { error: 'confirm must be true' }),
   members: z.enum(['refuse', 'delete']).default('refuse'),
 });
+
+/** A page of history: how many (at most HISTORY_PAGE_MAX) and where the previous page ended. */
+const historyQuery = (cursor: RegExp) =>
+  z.object({
+    limit: z.coerce.number().int().min(1).max(HISTORY_PAGE_MAX).default(HISTORY_PAGE_DEFAULT),
+    before: z.string().regex(cursor).optional(),
+  });
+const checkinsQuery = historyQuery(CHECKIN_CURSOR);
+const releasesQuery = historyQuery(RELEASE_CURSOR);
 
 /** An unticked confirmation has its own words; anything else is an invalid request. */
 const { validate } = validation(
@@ -66,6 +78,14 @@ export function privacyRoutes(deps: PrivacyRoutesDeps): Router {
     await appendAudit(deps.db, { actorAccountId: accountId, action: 'privacy.data_exported', details: { format: data.format, version: data.version } });
     ctx.set('Content-Disposition', `attachment; filename="pass-data-${data.generated_at.slice(0, 10)}.json"`);
     noStore(ctx, data);
+  });
+
+  router.get('/history/checkins', resident, validate({ query: checkinsQuery }), async (ctx) => {
+    noStore(ctx, await checkinHistoryPage(deps.db, accountOf(ctx), ctx.state.input.query));
+  });
+
+  router.get('/history/releases', resident, validate({ query: releasesQuery }), async (ctx) => {
+    noStore(ctx, await releaseHistoryPage(deps.db, accountOf(ctx), ctx.state.input.query));
   });
 
   router.get('/deletion', async (ctx) => {

@@ -50,7 +50,7 @@ describe(`the 豊岡市 booking site receives back-channel logout (${mode})`, ()
   test('first login creates the booking user from the claims; signing out of PASS ends the booking session by back-channel', async () => {
     const user = await resident(pass, 'booking');
     const { jar, pages } = await logIn(user);
-    expect(pages).toEqual(['login', 'consent']);
+    expect(pages).toEqual(['login', 'verify', 'consent']);
     const page = await home(jar);
     expect(page).toContain('data-testid="welcome"');
     // Which claims the user was made from is the facility's consent (issue 6); the user is keyed by PASS's sub.

@@ -4,6 +4,7 @@ import { storageModes } from '../helpers/services.ts';
 import { demoClients } from '../../src/demo/seed.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
 import { browserAvailable, launch, screenshotter } from '../browser/browser.ts';
+import { passCodeStep } from '../browser/journey-helpers.ts';
 import { proofedResident } from '../households/family-helpers.ts';
 import { APP_REDIRECT, PASSWORD, TARO } from '../jpki/proofing-helpers.ts';
 import type { Pass } from '../oidc/rp.ts';
@@ -51,10 +52,11 @@ run(`the 豊岡市 booking site in the browser (${mode})`, () => {
       await shot(page, 'landing');
       await page.getByRole('link', { name: 'PASSでログイン' }).click();
 
-      // PASS: sign in, then the consent screen shows the facility, its purpose and the exact values it will receive.
+      // PASS: sign in (the password, then the code), then the consent screen shows the facility, its purpose and the exact values it will receive.
       await page.getByLabel('メールアドレスまたは携帯電話番号').fill(email);
       await page.getByLabel('パスワード', { exact: true }).fill(PASSWORD);
-      await page.getByRole('button', { name: 'ログイン' }).click();
+      await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+      await passCodeStep(page, pass.issuer, email);
       await page.getByRole('heading', { name: '情報提供への同意' }).waitFor();
       expect(await page.getByTestId('facility-name').textContent()).toBe('公共施設予約システム');
       expect(await page.textContent('main')).toContain('豊岡市 公共施設予約システム');
@@ -100,7 +102,7 @@ run(`the 豊岡市 booking site in the browser (${mode})`, () => {
       expect(page.url()).toBe(`${pass.issuer}/demo/booking/`);
       await shot(page, 'logged-out');
 
-      // Another browser, a new PASS session: the password, but no consent screen — the registration is the consent.
+      // Another browser, a new PASS session: the password and the code, but no consent screen — the registration is the consent.
       const laptop = await newBrowser();
       try {
         const other = await laptop.newPage();
@@ -108,7 +110,8 @@ run(`the 豊岡市 booking site in the browser (${mode})`, () => {
         await other.getByRole('link', { name: 'PASSでログイン' }).click();
         await other.getByLabel('メールアドレスまたは携帯電話番号').fill(email);
         await other.getByLabel('パスワード', { exact: true }).fill(PASSWORD);
-        await other.getByRole('button', { name: 'ログイン' }).click();
+        await other.getByRole('button', { name: 'ログイン', exact: true }).click();
+        await passCodeStep(other, pass.issuer, email);
         await other.getByRole('heading', { name: 'マイページ' }).waitFor();
         expect(await other.getByTestId('reservation').count()).toBe(1);
         await shot(other, 'new-browser-login');

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { storageModes } from '../helpers/services.ts';
 import { demoClients } from '../../src/demo/seed.ts';
 import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
+import { passCodeStep } from './journey-helpers.ts';
 import { ICHIRO, PASSWORD, proofedResident, SORA, startFamilyEnv, stopEnv, TARO, type FamilyEnv } from '../households/family-helpers.ts';
 
 const mode = storageModes().at(-1)!;
@@ -45,6 +46,7 @@ run(`a representative's family journey in the browser (${mode})`, () => {
       await page.getByLabel('メールアドレスまたは携帯電話番号').fill('taro@example.jp');
       await page.getByLabel('パスワード', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+      await passCodeStep(page, env.pass.issuer, 'taro@example.jp');
       await page.getByRole('heading', { name: 'ホーム', level: 1 }).waitFor();
 
       // Family: a child with the text-input-support AP.
@@ -112,8 +114,10 @@ run(`a representative's family journey in the browser (${mode})`, () => {
         ['kaga-library', ['name', 'resident_of', 'email']],
       ]);
 
-      // Withdraw the library registration.
-      await page.getByRole('button', { name: /同意を取り消す: 加賀市立図書館/ }).click();
+      // Withdraw the library registration, after its confirmation page.
+      await page.getByRole('link', { name: /同意を取り消す: 加賀市立図書館/ }).click();
+      await page.getByRole('heading', { name: '同意の取り消し', level: 1 }).waitFor();
+      await page.getByRole('button', { name: '同意を取り消す' }).click();
       await page.getByText('同意を取り消しました。', { exact: false }).waitFor();
       expect(await page.getByTestId('registration').filter({ hasText: '取消済み' }).count()).toBe(1);
       expect(await page.getByTestId('registration').filter({ hasText: '利用中' }).count()).toBe(1);

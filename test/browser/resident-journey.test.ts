@@ -14,12 +14,14 @@ const WORDS = {
     code: '確認コード(6桁の数字)', confirm: '確認する', phone: '携帯電話番号', sendSms: 'SMSを送信', signOut: 'ログアウト',
     signOutYes: 'ログアウトする', id: 'メールアドレスまたは携帯電話番号', signIn: 'ログイン', forgot: 'パスワードをお忘れの方',
     sendReset: '再設定メールを送信', newPassword: '新しいパスワード', change: 'パスワードを変更', toApp: 'PASS アプリへ', home: 'ホーム',
+    remember: 'この端末を記憶する(30日間)',
   },
   en: {
     start: 'Sign in or sign up', create: 'Create an account', email: 'E-mail address', password: 'Password', send: 'Send the confirmation code',
     code: 'Confirmation code (6 digits)', confirm: 'Confirm', phone: 'Mobile number', sendSms: 'Send the SMS', signOut: 'Sign out',
     signOutYes: 'Sign out', id: 'E-mail address or mobile number', signIn: 'Sign in', forgot: 'Forgot your password?',
     sendReset: 'Send the reset link', newPassword: 'New password', change: 'Change the password', toApp: 'Go to the PASS app', home: 'Home',
+    remember: 'Remember this device for 30 days',
   },
 } as const;
 
@@ -105,11 +107,25 @@ run(`a resident's journey in the browser (${mode})`, () => {
       await page.getByRole('link', { name: w.start }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/app/');
 
-      // Sign-in with the mobile number and password.
+      // Sign-in with the mobile number and password, then the SMS code; this browser is remembered.
       await page.getByRole('link', { name: w.start }).click();
       await page.getByLabel(w.id).fill(mobile);
       await page.getByLabel(w.password, { exact: true }).fill('noto peninsula sunrise');
       await shot(page, 'signin');
+      await page.getByRole('button', { name: w.signIn, exact: true }).click();
+      await page.getByLabel(w.code).waitFor();
+      await page.getByLabel(w.code).fill(await fromOutbox(context, e164, /(\d{6})/));
+      await page.getByLabel(w.remember).check();
+      await shot(page, 'signin-code');
+      await page.getByRole('button', { name: w.confirm }).click();
+      await page.getByRole('heading', { name: w.home, level: 1 }).waitFor();
+      await page.getByRole('button', { name: w.signOut }).click();
+      await page.getByRole('button', { name: w.signOutYes }).click();
+
+      // The remembered browser: the password alone, no code.
+      await page.getByRole('link', { name: w.start }).click();
+      await page.getByLabel(w.id).fill(mobile);
+      await page.getByLabel(w.password, { exact: true }).fill('noto peninsula sunrise');
       await page.getByRole('button', { name: w.signIn, exact: true }).click();
       await page.getByRole('heading', { name: w.home, level: 1 }).waitFor();
       await page.getByRole('button', { name: w.signOut }).click();
@@ -131,6 +147,10 @@ run(`a resident's journey in the browser (${mode})`, () => {
       await page.getByLabel(w.id).fill(email);
       await page.getByLabel(w.password, { exact: true }).fill('shirakawa village snow');
       await page.getByRole('button', { name: w.signIn, exact: true }).click();
+      // The reset forgot the remembered browser: the code again (by SMS, to the verified mobile number).
+      await page.getByLabel(w.code).waitFor();
+      await page.getByLabel(w.code).fill(await fromOutbox(context, e164, /(\d{6})/));
+      await page.getByRole('button', { name: w.confirm }).click();
       await page.getByRole('heading', { name: w.home, level: 1 }).waitFor();
       await shot(page, 'home-after-reset');
       expect(violations).toEqual([]);

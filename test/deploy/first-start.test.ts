@@ -59,7 +59,7 @@ runs("README's lines from a clean copy with an older Node first on the PATH", ()
 
   test('the start line installs and starts PASS, which serves discovery', async () => {
     const line = readmeLine('Start it');
-    expect(line).toBe('npm install && npm start');
+    expect(line).toBe('npm ci && npm start');
     await whileStarted(line, copy.path, env, async (port) => {
       const discovery = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
       expect(discovery.status).toBe(200);

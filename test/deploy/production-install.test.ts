@@ -1,7 +1,8 @@
-// What an operator does with a release: a clean copy of the repository, `npm install --omit=dev`
-// (production dependencies only), `npm run migrate`, then `npm start` with NODE_ENV=production and
-// a valid production configuration. PASS must serve discovery for its configured issuer. A runtime
-// import that only a devDependency satisfies fails here (openid-client once did).
+// What an operator does with a release: a clean copy of the repository, `npm ci --omit=dev`
+// (production dependencies only, exactly as package-lock.json has them), `npm run migrate`, then
+// `npm start` with NODE_ENV=production and a valid production configuration. PASS must serve
+// discovery for its configured issuer. A runtime import that only a devDependency satisfies fails
+// here (openid-client once did).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -46,7 +47,7 @@ runs('a production install of a clean copy', () => {
 
   beforeAll(async () => {
     await copyRepository(copy.path);
-    await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], {
+    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], {
       cwd: copy.path,
       env: { ...process.env, NODE_ENV: 'production', ONNXRUNTIME_NODE_INSTALL: 'skip' },
       timeout: INSTALL_TIMEOUT_MS,

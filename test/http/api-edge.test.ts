@@ -9,6 +9,7 @@ import { authorize } from '../helpers/browserless.ts';
 import { faceEnv } from '../face/platform.ts';
 import { apiToken, PASSWORD, provisionKiosk, staffAccount, withFacilities, type Pass, type TestKiosk } from '../kiosk/helpers.ts';
 import { managerToken } from '../manager/helpers.ts';
+import { givePasskey } from '../helpers/sign-in-factors.ts';
 import { proveAndConfirm, TARO } from '../jpki/proofing-helpers.ts';
 import { demoClients } from '../../src/demo/seed.ts';
 import { registeredCatalogues } from '../../src/core/reasons.ts';
@@ -64,6 +65,13 @@ const JSON_ROUTES: Route[] = [
   { method: 'POST', path: '/api/households/dev/text-cards/demo/read', holder: 'resident', file: 'src/households/routes.ts' },
   { method: 'POST', path: `/api/facilities/${FACILITY}/review`, holder: 'resident', file: 'src/registrations/routes.ts' },
   { method: 'POST', path: '/api/registrations', holder: 'resident', file: 'src/registrations/routes.ts' },
+  { method: 'POST', path: '/api/account/security/passkeys', holder: 'resident', file: 'src/identity/factors/security-routes.ts' },
+  { method: 'POST', path: '/api/account/security/totp/confirm', holder: 'resident', file: 'src/identity/factors/security-routes.ts' },
+  { method: 'POST', path: '/api/account/email', holder: 'resident', file: 'src/identity/account-changes/routes.ts' },
+  { method: 'POST', path: '/api/account/email/confirm', holder: 'resident', file: 'src/identity/account-changes/routes.ts' },
+  { method: 'POST', path: '/api/account/phone', holder: 'resident', file: 'src/identity/account-changes/routes.ts' },
+  { method: 'POST', path: '/api/account/phone/confirm', holder: 'resident', file: 'src/identity/account-changes/routes.ts' },
+  { method: 'POST', path: '/api/account/password', holder: 'resident', file: 'src/identity/account-changes/routes.ts' },
 ];
 
 interface BodyCase {
@@ -122,7 +130,8 @@ describe('malformed, oversized and mistyped bodies at every API (embedded)', () 
     storage = await createStorage('embedded');
     pass = await startPass(faceEnv(storage.env, { FACE_MAX_UPLOAD_BYTES: String(UPLOAD_LIMIT) }));
     await withFacilities(pass);
-    await staffAccount(pass, STAFF, 'facility_admin', { facilityId: FACILITY });
+    // Staff sign in to PASS Manager with a passkey (urn:pass:acr:mfa-strong).
+    await givePasskey(pass, await staffAccount(pass, STAFF, 'facility_admin', { facilityId: FACILITY }), STAFF);
     await pass.platform.accounts.create({ email: RESIDENT, password: PASSWORD, verified: true });
     await pass.platform.accounts.create({ email: ADMIN, password: PASSWORD, role: 'admin', verified: true });
     kiosk = await provisionKiosk(pass, STAFF);
@@ -144,7 +153,7 @@ describe('malformed, oversized and mistyped bodies at every API (embedded)', () 
 
   test('every capability registered its reasons once, each with a status and words in both languages', () => {
     const catalogues = registeredCatalogues();
-    expect(catalogues.map((c) => c.capability).sort()).toEqual(expect.arrayContaining(['checkins', 'face', 'households', 'http-body', 'manager', 'oidc-admin', 'privacy', 'proofing']));
+    expect(catalogues.map((c) => c.capability).sort()).toEqual(expect.arrayContaining(['checkins', 'face', 'households', 'http-body', 'identity-account', 'manager', 'oidc-admin', 'privacy', 'proofing']));
     for (const catalogue of catalogues) {
       for (const reason of catalogue.reasons) {
         const { status, ja, en } = catalogue.entry(reason);

@@ -54,9 +54,16 @@ describe.each(['ja', 'en'] as const)('sign-up refusals in %s (' + mode + ')', (l
     const start = `/interaction/${v.uid}/signup`;
 
     await refused(v, start, { email, password: 'password' }, 'password_common');
+    // A weak password: the password field is the one marked and focused, the address is kept.
+    const focused = (html: string) => /<input id="(\w+)"[^>]*\bautofocus\b/.exec(html)?.[1];
+    expect(focused(v.html)).toBe('password');
+    expect(v.html).toMatch(/<input id="password"[^>]*aria-invalid="true"/);
+    expect(v.html).not.toMatch(/<input id="email"[^>]*aria-invalid/);
+    expect(v.html).toContain(`value="${email}"`);
     await refused(v, start, { email, password: '1234567' }, 'password_too_short');
     await refused(v, start, { email, password: 'aaaaaaaaaa' }, 'password_common');
     await refused(v, start, { email: 'not-an-address', password: 'a long enough phrase' }, 'invalid_email');
+    expect(focused(v.html)).toBe('email');
     await refused(v, start, { email: 'Taken@Example.jp', password: 'a long enough phrase' }, 'email_taken');
 
     // A good start: the code goes to the outbox, the page asks for it.
@@ -81,8 +88,10 @@ describe.each(['ja', 'en'] as const)('sign-up refusals in %s (' + mode + ')', (l
     await refused(v, codePath, { code: emailCode }, 'code_used');
 
     const phonePath = `/interaction/${v.uid}/signup/phone`;
-    await refused(v, phonePath, { phone: '090-1111-2222' }, 'phone_hyphenated');
-    await refused(v, phonePath, { phone: '０９０ １１１１ ２２２２' }, 'phone_hyphenated');
+    // Hyphens and spaces are fine (see the completed sign-up below); what is left must still be a mobile number.
+    await refused(v, phonePath, { phone: '090-1111-222' }, 'phone_invalid');
+    await refused(v, phonePath, { phone: '090-1111-2222 内線3' }, 'phone_invalid');
+    await refused(v, phonePath, { phone: '03-1234-5678' }, 'phone_not_mobile');
     await refused(v, phonePath, { phone: '0312345678' }, 'phone_not_mobile');
     await refused(v, phonePath, { phone: '0612345678' }, 'phone_not_mobile');
     await refused(v, phonePath, { phone: '05012345678' }, 'phone_not_mobile');
@@ -116,8 +125,9 @@ describe.each(['ja', 'en'] as const)('sign-up refusals in %s (' + mode + ')', (l
     await v.follow();
     await v.post(`/interaction/${v.uid}/signup/email`, { code: await latestCode(pass, other) });
     await v.follow();
-    // Full-width digits are fine (a Japanese keyboard may give them).
-    await v.post(`/interaction/${v.uid}/signup/phone`, { phone: mobile.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))) });
+    // Full-width digits and hyphens are fine (a Japanese keyboard may give them): 070－5555－6666.
+    const typed = `${mobile.slice(0, 3)}-${mobile.slice(3, 7)}-${mobile.slice(7)}`;
+    await v.post(`/interaction/${v.uid}/signup/phone`, { phone: typed.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))).replace(/-/g, '－') });
     await v.follow();
     await v.post(`/interaction/${v.uid}/signup/sms`, { code: await latestCode(pass, `+81${mobile.slice(1)}`) });
     expect(v.status).toBe(303);

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { createRequire } from 'node:module';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
-import { CookieJar, csrfOf, request } from '../helpers/browserless.ts';
+import { CookieJar, request, signInStep } from '../helpers/browserless.ts';
 import { demoClients } from '../../src/demo/seed.ts';
 import { PASSWORD, provisionKiosk, staffAccount, withFacilities, type Pass } from './helpers.ts';
 import { plainResident, register } from './fixtures.ts';
@@ -44,10 +44,10 @@ describe(`the PASS app's check-in QR code (${mode})`, () => {
         continue;
       }
       const html = await response.text();
-      const login = /action="(\/interaction\/[^/"]+\/login)"/.exec(html);
-      if (!login) throw new Error(`unexpected page: ${html.slice(0, 200)}`);
-      next = new URL(login[1]!, pass.issuer).toString();
-      init = { method: 'POST', body: new URLSearchParams({ login: email, password: PASSWORD, csrf: csrfOf(html) }) };
+      // PASS's sign-in: the password, then the code from the outbox.
+      const then = await signInStep(jar, pass.issuer, html, { login: email, password: PASSWORD });
+      if (!then) throw new Error(`unexpected page: ${html.slice(0, 200)}`);
+      ({ url: next, init } = then);
     }
     throw new Error('sign-in did not finish');
   }

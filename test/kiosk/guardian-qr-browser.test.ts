@@ -16,6 +16,7 @@ import { storageModes, tempDir } from '../helpers/services.ts';
 import { demoClients } from '../../src/demo/seed.ts';
 import { browserAvailable, CHROMIUM, launch, screenshotter } from '../browser/browser.ts';
 import { photoToY4m } from '../browser/fake-camera.ts';
+import { passCodeStep } from '../browser/journey-helpers.ts';
 import { api, HANAKO, stopEnv } from '../households/family-helpers.ts';
 import { PASSWORD as RESIDENT_PASSWORD } from '../jpki/proofing-helpers.ts';
 import { managerWorld, proofed, register, TARO_EMAIL, type ManagerWorld, type Resident } from '../manager/fixtures.ts';
@@ -117,6 +118,7 @@ run(`a guardian's QR code for their child at the kiosk (${mode})`, () => {
       await app.getByLabel('メールアドレスまたは携帯電話番号').fill(TARO_EMAIL);
       await app.getByLabel('パスワード', { exact: true }).fill(RESIDENT_PASSWORD);
       await app.getByRole('button', { name: 'ログイン', exact: true }).click();
+      await passCodeStep(app, issuer(), TARO_EMAIL);
       await app.getByRole('heading', { name: 'ホーム', level: 1 }).waitFor();
 
       // The QR page lists whom the account acts for: himself and his child.
@@ -196,6 +198,7 @@ run(`a guardian's QR code for their child at the kiosk (${mode})`, () => {
       await page.getByLabel('メールアドレスまたは携帯電話番号').fill(TARO_EMAIL);
       await page.getByLabel('パスワード', { exact: true }).fill(RESIDENT_PASSWORD);
       await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+      await passCodeStep(page, issuer(), TARO_EMAIL);
       await page.getByRole('heading', { name: 'ホーム', level: 1 }).waitFor();
       const response = await page.goto(`${issuer()}/app/qr?person=${stranger.personId}`);
       expect(response!.status()).toBe(403);

@@ -2,7 +2,7 @@
 // provisioned the way the tablet does it (device grant approved by staff, DPoP-bound tokens).
 import { createHash, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { authorize, CookieJar, csrfOf, exchangeCode, request } from '../helpers/browserless.ts';
+import { authorize, CookieJar, exchangeCode, request, signInStep } from '../helpers/browserless.ts';
 import type { startPass } from '../helpers/pass.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
 import type { StaffRole } from '../../src/staff/staff-service.ts';
@@ -26,8 +26,11 @@ export async function staffAccount(pass: Pass, email: string, role: StaffRole, w
   return account.id;
 }
 
-/** What a staff member does at the verification URL: sign in, confirm the code, allow. */
-export async function approveDevice(issuer: string, url: string, login: string, password = PASSWORD, decision: 'allow' | 'deny' = 'allow'): Promise<void> {
+/**
+ * What a staff member does at the verification URL: sign in (password and code, or passkey), confirm
+ * the user code, allow. `outboxes`: where the sign-in code may be (see SignInAs).
+ */
+export async function approveDevice(issuer: string, url: string, login: string, password = PASSWORD, decision: 'allow' | 'deny' = 'allow', outboxes?: string[]): Promise<void> {
   const jar = new CookieJar();
   let next = url;
   let init: RequestInit = {};
@@ -39,11 +42,9 @@ export async function approveDevice(issuer: string, url: string, login: string, 
       continue;
     }
     const html = await response.text();
-    const interaction = /action="(\/interaction\/[^/"]+\/(login|consent))"/.exec(html);
-    if (interaction) {
-      const form: Record<string, string> = interaction[2] === 'login' ? { login, password, csrf: csrfOf(html) } : { decision, csrf: csrfOf(html) };
-      next = new URL(interaction[1]!, issuer).toString();
-      init = { method: 'POST', body: new URLSearchParams(form) };
+    const then = await signInStep(jar, issuer, html, { login, password, outboxes }, decision);
+    if (then) {
+      ({ url: next, init } = then);
       continue;
     }
     const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');

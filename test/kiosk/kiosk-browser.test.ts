@@ -14,6 +14,7 @@ import { storageModes, tempDir } from '../helpers/services.ts';
 import { faceEnv, SHARED_FACES } from '../face/platform.ts';
 import { browserAvailable, CHROMIUM, launch, screenshotter } from '../browser/browser.ts';
 import { photoToY4m } from '../browser/fake-camera.ts';
+import { passCodeStep } from '../browser/journey-helpers.ts';
 import { PASSWORD, staffAccount, withFacilities, type Pass } from './helpers.ts';
 import { failureEvents, proofedResident, register } from './fixtures.ts';
 
@@ -80,7 +81,7 @@ run(`the kiosk app in the browser (${mode})`, () => {
     return { context, page };
   }
 
-  /** A phone: sign in to PASS, then press whichever of the given buttons each page shows, until `done` holds. */
+  /** A phone: sign in to PASS (password and code), then press whichever of the given buttons each page shows, until `done` holds. */
   async function onPhone(url: string, email: string, buttons: string[], done: (page: Page) => Promise<boolean>): Promise<Page> {
     const context = await phones.newContext({ locale: 'ja-JP', viewport: { width: 390, height: 844 } });
     context.setDefaultTimeout(15_000);
@@ -94,6 +95,7 @@ run(`the kiosk app in the browser (${mode})`, () => {
         await page.getByLabel('メールアドレスまたは携帯電話番号').fill(email);
         await page.getByLabel('パスワード', { exact: true }).fill(PASSWORD);
         await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+        await passCodeStep(page, pass.issuer, email);
         continue;
       }
       let pressed = false;

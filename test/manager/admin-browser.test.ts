@@ -14,8 +14,8 @@ import { storageModes } from '../helpers/services.ts';
 import { browserAvailable, screenshotter } from '../browser/browser.ts';
 import { signInToManager } from '../browser/journey-helpers.ts';
 import { WatchedPages } from '../browser/watched-pages.ts';
-import { runtime, TestKiosk } from '../kiosk/helpers.ts';
-import { PASSWORD, STAFF, staffWorld, type Pass } from './helpers.ts';
+import { TestKiosk } from '../kiosk/helpers.ts';
+import { PASSWORD, STAFF, staffMember, staffWorld, strongAccount, type Pass } from './helpers.ts';
 
 const mode = storageModes().at(-1)!;
 const run = browserAvailable() ? describe : describe.skip;
@@ -35,9 +35,8 @@ run(`PASS Manager management screens in the browser (${mode})`, () => {
     storage = await createStorage(mode);
     [pass, pages] = await Promise.all([startPass(storage.env), WatchedPages.launch()]);
     await staffWorld(pass);
-    const account = await pass.platform.accounts.create({ email: ADMIN, password: PASSWORD, verified: true });
-    await runtime(pass).staff.assign({ accountId: account.id, role: 'facility_admin', facilityId: PARK });
-    await pass.platform.accounts.create({ email: NEWCOMER, password: PASSWORD, verified: true });
+    await staffMember(pass, ADMIN, 'facility_admin', { facilityId: PARK });
+    await strongAccount(pass, NEWCOMER);
   }, 90_000);
 
   afterAll(async () => {

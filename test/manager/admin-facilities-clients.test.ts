@@ -9,8 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
-import { api, callApi, managerToken, NOT_STAFF, PASSWORD, STAFF, staffWorld, storageEnds, type Pass } from './helpers.ts';
-import { runtime } from '../kiosk/helpers.ts';
+import { api, callApi, managerToken, NOT_STAFF, STAFF, staffMember, staffWorld, storageEnds, type Pass } from './helpers.ts';
 
 // SQL on PGlite and on PostgreSQL (+ Redis, where client changes reach every node through it).
 const modes = storageEnds();
@@ -29,8 +28,7 @@ describe.each(modes)('management of facilities and relying parties on %s', (mode
     pass = await startPass(storage.env);
     await staffWorld(pass);
     for (const [key, email] of Object.entries(ADMINS)) {
-      const account = await pass.platform.accounts.create({ email, password: PASSWORD, verified: true });
-      await runtime(pass).staff.assign({ accountId: account.id, role: 'facility_admin', facilityId: key === 'niconico' ? NICONICO : SAKAI });
+      await staffMember(pass, email, 'facility_admin', { facilityId: key === 'niconico' ? NICONICO : SAKAI });
     }
     tokens = {
       niconicoAdmin: await managerToken(pass, ADMINS.niconico),

@@ -9,7 +9,7 @@ import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { request, type CookieJar } from '../helpers/browserless.ts';
 import { provisionKiosk, runtime } from '../kiosk/helpers.ts';
-import { api, managerSession, managerToken, PASSWORD, STAFF, staffWorld, type Pass } from './helpers.ts';
+import { api, managerSession, managerToken, STAFF, staffMember, staffWorld, type Pass } from './helpers.ts';
 
 const mode = storageModes().at(-1)!;
 const SAKAI = 'sakai-kids-park';
@@ -36,9 +36,7 @@ describe(`isolation between facilities in the management, analytics and shelter 
       [SAKAI_ADMIN, SAKAI],
       [PARK_ADMIN, PARK],
     ] as const) {
-      const account = await pass.platform.accounts.create({ email, password: PASSWORD, verified: true });
-      await runtime(pass).staff.assign({ accountId: account.id, role: 'facility_admin', facilityId });
-      ids[email] = account.id;
+      ids[email] = await staffMember(pass, email, 'facility_admin', { facilityId });
     }
     const sakai = await managerToken(pass, SAKAI_ADMIN);
     const made = await api(pass, sakai, `/api/manager/admin/facilities/${SAKAI}/clients`, {

@@ -7,7 +7,7 @@
  * other at the same moment. Another facility is a 403 with no data everywhere.
  */
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
-import { api, callApi, managerToken, PASSWORD, STAFF, staffWorld, storageEnds, type Pass } from './helpers.ts';
+import { api, callApi, managerToken, STAFF, staffMember, staffWorld, storageEnds, strongAccount, type Pass } from './helpers.ts';
 import { runtime, TestKiosk } from '../kiosk/helpers.ts';
 
 const modes = storageEnds();
@@ -28,11 +28,9 @@ describe.each(modes)('management of kiosks and staff on %s', (mode) => {
     storage = await createStorage(mode);
     pass = await startPass(storage.env);
     ids = await staffWorld(pass);
-    const admin = await pass.platform.accounts.create({ email: ADMIN, password: PASSWORD, verified: true });
-    await runtime(pass).staff.assign({ accountId: admin.id, role: 'facility_admin', facilityId: NICONICO });
-    ids.niconicoAdmin = admin.id;
-    ids.newcomer = (await pass.platform.accounts.create({ email: NEWCOMER, password: PASSWORD, verified: true })).id;
-    ids.second = (await pass.platform.accounts.create({ email: SECOND_CITY_ADMIN, password: PASSWORD, verified: true })).id;
+    ids.niconicoAdmin = await staffMember(pass, ADMIN, 'facility_admin', { facilityId: NICONICO });
+    ids.newcomer = await strongAccount(pass, NEWCOMER);
+    ids.second = await strongAccount(pass, SECOND_CITY_ADMIN);
     tokens = {
       niconicoAdmin: await managerToken(pass, ADMIN),
       niconicoStaff: await managerToken(pass, STAFF.niconico.email),

@@ -1,11 +1,12 @@
 // Shared setup of the PASS Manager tests: facilities, staff of two municipalities, a signed-in
 // console session walked through PASS's own pages (no browser), and Manager API tokens.
-import { authorize, CookieJar, csrfOf, exchangeCode, request } from '../helpers/browserless.ts';
+import { authorize, CookieJar, exchangeCode, factorsOf, request, signInStep } from '../helpers/browserless.ts';
 import { storageModes } from '../helpers/services.ts';
+import { givePasskey, giveTotp } from '../helpers/sign-in-factors.ts';
 import { PASSWORD, runtime, withFacilities, type Pass } from '../kiosk/helpers.ts';
 import type { StaffRole } from '../../src/staff/staff-service.ts';
 
-export { PASSWORD, type Pass };
+export { PASSWORD, givePasskey, giveTotp, type Pass };
 
 /** Who the tests sign in as: staff of two facilities in two cities, a city's admin, and a resident. */
 export const STAFF = {
@@ -20,19 +21,43 @@ export function storageEnds() {
   return storageModes().filter((_m, i, all) => i === 0 || i === all.length - 1);
 }
 
+/**
+ * An account that can sign in to PASS Manager the way staff must (urn:pass:acr:mfa-strong): with
+ * a passkey (what the browserless helpers use) and an authenticator app (what browser tests type).
+ */
+export async function strongAccount(pass: Pass, email: string): Promise<string> {
+  const account = await pass.platform.accounts.create({ email, password: PASSWORD, verified: true });
+  await givePasskey(pass, account.id, email);
+  await giveTotp(pass, account.id, email);
+  return account.id;
+}
+
+/** A staff member (a strongAccount with a staff assignment). */
+export async function staffMember(pass: Pass, email: string, role: StaffRole, where: { facilityId?: string; municipalityCode?: string }): Promise<string> {
+  const accountId = await strongAccount(pass, email);
+  await runtime(pass).staff.assign({ accountId, role, ...where });
+  return accountId;
+}
+
+/**
+ * The facilities, STAFF and NOT_STAFF, each a strongAccount, so that NOT_STAFF is refused for not
+ * being staff, not for a weak sign-in.
+ */
 export async function staffWorld(pass: Pass): Promise<Record<keyof typeof STAFF, string>> {
   await withFacilities(pass);
   const ids = {} as Record<keyof typeof STAFF, string>;
   for (const [key, s] of Object.entries(STAFF) as Array<[keyof typeof STAFF, (typeof STAFF)[keyof typeof STAFF]]>) {
-    const account = await pass.platform.accounts.create({ email: s.email, password: PASSWORD, verified: true });
-    await runtime(pass).staff.assign({ accountId: account.id, role: s.role, ...s.where });
-    ids[key] = account.id;
+    ids[key] = await staffMember(pass, s.email, s.role, s.where);
   }
-  await pass.platform.accounts.create({ email: NOT_STAFF, password: PASSWORD, verified: true });
+  await strongAccount(pass, NOT_STAFF);
   return ids;
 }
 
-/** A console session as a browser gets one: /manager/login → PASS sign-in → /manager/callback. */
+/**
+ * A console session as a browser gets one: /manager/login → PASS sign-in → /manager/callback. The
+ * sign-in is the account's passkey where it has one (givePasskey), else the password and the code
+ * (the e-mail code from the outbox, or the authenticator app's).
+ */
 export async function managerSession(issuer: string, login: string, jar = new CookieJar(), start = '/manager/login'): Promise<{ jar: CookieJar; landed: Response; at: string }> {
   let next = `${issuer}${start}`;
   let init: RequestInit = {};
@@ -45,16 +70,14 @@ export async function managerSession(issuer: string, login: string, jar = new Co
     }
     if (new URL(next).pathname.startsWith('/manager/')) return { jar, landed: response, at: next };
     const html = await response.text();
-    const interaction = /action="(\/interaction\/[^/"]+\/(login|consent))"/.exec(html);
-    if (!interaction) throw new Error(`unexpected page ${response.status} at ${next}: ${html.slice(0, 300)}`);
-    const form: Record<string, string> = interaction[2] === 'login' ? { login, password: PASSWORD, csrf: csrfOf(html) } : { decision: 'allow', csrf: csrfOf(html) };
-    next = new URL(interaction[1]!, issuer).toString();
-    init = { method: 'POST', body: new URLSearchParams(form) };
+    const then = await signInStep(jar, issuer, html, { login, password: PASSWORD, passkey: factorsOf(issuer, login).passkey });
+    if (!then) throw new Error(`unexpected page ${response.status} at ${next}: ${html.slice(0, 300)}`);
+    ({ url: next, init } = then);
   }
   throw new Error('Manager sign-in did not finish');
 }
 
-/** A Manager API token (scope `manager`) of an account, from a test relying party. */
+/** A Manager API token (scope `manager`) of an account, from a test relying party (signed in as managerSession does). */
 export async function managerToken(pass: Pass, email: string, scope = 'openid manager'): Promise<string> {
   const clientId = 'manager-api-test';
   const redirectUri = 'http://127.0.0.1:9/manager-cb';

@@ -8,9 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { csrfOf, request } from '../helpers/browserless.ts';
-import { provisionKiosk, runtime, type TestKiosk } from '../kiosk/helpers.ts';
+import { provisionKiosk, type TestKiosk } from '../kiosk/helpers.ts';
 import { proofedResident, register, residentApiToken } from '../kiosk/fixtures.ts';
-import { callApi, managerSession, managerToken, PASSWORD, STAFF, staffWorld, storageEnds, type Pass } from './helpers.ts';
+import { callApi, managerSession, managerToken, STAFF, staffMember, staffWorld, storageEnds, type Pass } from './helpers.ts';
 
 const PARK = 'kaga-niconico-park';
 const PARK_ADMIN = 'admin@niconico.example.jp';
@@ -29,8 +29,7 @@ describe.each(storageEnds())('the kiosk display policy in PASS Manager on %s', (
     storage = await createStorage(mode);
     pass = await startPass(storage.env);
     await staffWorld(pass);
-    const admin = await pass.platform.accounts.create({ email: PARK_ADMIN, password: PASSWORD, verified: true });
-    await runtime(pass).staff.assign({ accountId: admin.id, role: 'facility_admin', facilityId: PARK });
+    await staffMember(pass, PARK_ADMIN, 'facility_admin', { facilityId: PARK });
     resident = await proofedResident(pass);
     await register(pass, resident.personId, PARK, ['name', 'age', 'resident_of']);
     residentToken = await residentApiToken(pass, 'resident@pass.localhost');

@@ -15,7 +15,7 @@ import { WatchedPages } from '../browser/watched-pages.ts';
 import { FactsReader } from '../../src/claims/facts.ts';
 import { api as residentApi, stopEnv } from '../households/family-helpers.ts';
 import { provisionKiosk, runtime, type TestKiosk } from '../kiosk/helpers.ts';
-import { PASSWORD, STAFF } from './helpers.ts';
+import { PASSWORD, STAFF, staffMember } from './helpers.ts';
 import { managerWorld, register, type ManagerWorld } from './fixtures.ts';
 
 const mode = storageModes().at(-1)!;
@@ -34,8 +34,7 @@ run(`the shelter dashboard in the browser (${mode})`, () => {
   beforeAll(async () => {
     [world, pages] = await Promise.all([managerWorld(mode), WatchedPages.launch()]);
     const { env, taro, soraId } = world;
-    const staff = await env.pass.platform.accounts.create({ email: SHELTER_STAFF, password: PASSWORD, verified: true });
-    await runtime(env.pass).staff.assign({ accountId: staff.id, role: 'facility_staff', facilityId: SHELTER });
+    await staffMember(env.pass, SHELTER_STAFF, 'facility_staff', { facilityId: SHELTER });
     await register(env, taro.token, SHELTER, taro.personId, ['name', 'age', 'address']);
     await register(env, taro.token, SHELTER, soraId, ['name', 'age', 'address']);
     kiosk = await provisionKiosk(env.pass, SHELTER_STAFF, SHELTER);

@@ -52,8 +52,8 @@ describe(`consent at login is the facility registration (${mode})`, () => {
 
   test('the first login shows the facility, its purpose and the values it will receive; consenting registers the resident', async () => {
     const { walk, tokens } = await login('openid profile email', { claims: { id_token: { resident_of: null } } });
-    expect(walk.pages.map((p) => p.kind)).toEqual(['login', 'consent']);
-    const screen = walk.pages[1]!.html;
+    expect(walk.pages.map((p) => p.kind)).toEqual(['login', 'verify', 'consent']);
+    const screen = walk.pages[2]!.html;
     expect(screen).toContain('加賀市立図書館');
     expect(screen).toContain('利用者カードの発行と貸出・予約の連絡のため。');
     expect(screen).toContain('1095日');
@@ -79,7 +79,7 @@ describe(`consent at login is the facility registration (${mode})`, () => {
 
   test('a later login in a new browser session skips the screen: the registration is the consent', async () => {
     const { walk, tokens } = await login('openid profile email', { claims: { id_token: { resident_of: null } } });
-    expect(walk.pages.map((p) => p.kind)).toEqual(['login']);
+    expect(walk.pages.map((p) => p.kind)).toEqual(['login', 'verify']);
     expect(tokens!.claims()!.resident_of).toBe('172065');
     expect(personal(await oidc.fetchUserInfo(config, tokens!.access_token, tokens!.claims()!.sub))).toEqual(['email', 'email_verified', 'family_name', 'given_name', 'name']);
     expect(await registrationsOf()).toHaveLength(1);
@@ -89,8 +89,8 @@ describe(`consent at login is the facility registration (${mode})`, () => {
     const jar = new CookieJar();
     // The address scope: the address is optional at the library and not consented yet.
     const declined = await login('openid email address', { jar, consent: () => ({ claims: [] }) });
-    expect(declined.walk.pages.map((p) => p.kind)).toEqual(['login', 'consent']);
-    const screen = declined.walk.pages[1]!.html;
+    expect(declined.walk.pages.map((p) => p.kind)).toEqual(['login', 'verify', 'consent']);
+    const screen = declined.walk.pages[2]!.html;
     expect(tickedClaims(screen)).toEqual(['address']);
     expect(screen).toMatch(/data-testid="claim-address">石川県加賀市作見町ル２５番地１/);
     expect(screen).toMatch(/data-testid="claim-email">taro@example.jp/);
@@ -100,7 +100,7 @@ describe(`consent at login is the facility registration (${mode})`, () => {
 
     // Asked again in a new session; this time the resident keeps it ticked: the registration grows.
     const given = await login('openid email address');
-    expect(given.walk.pages.map((p) => p.kind)).toEqual(['login', 'consent']);
+    expect(given.walk.pages.map((p) => p.kind)).toEqual(['login', 'verify', 'consent']);
     const info = await oidc.fetchUserInfo(config, given.tokens!.access_token, given.tokens!.claims()!.sub);
     expect(personal(info)).toEqual(['address', 'email', 'email_verified']);
     const [registration] = await registrationsOf();
@@ -108,13 +108,13 @@ describe(`consent at login is the facility registration (${mode})`, () => {
     const history = await api(env, taro.token, 'GET', '/api/registrations');
     const library = history.body.registrations.find((r: { facility_id: string }) => r.facility_id === 'kaga-library');
     expect(library.history.map((h: { event: string }) => h.event)).toEqual(['registered', 'extended']);
-    expect((await login('openid email address')).walk.pages.map((p) => p.kind)).toEqual(['login']);
+    expect((await login('openid email address')).walk.pages.map((p) => p.kind)).toEqual(['login', 'verify']);
   });
 
   test('prompt=consent shows the screen although everything is consented; allowing changes nothing', async () => {
     const before = await registrationsOf();
     const { walk, tokens } = await login('openid email', { prompt: 'consent' });
-    expect(walk.pages.map((p) => p.kind)).toEqual(['login', 'consent']);
+    expect(walk.pages.map((p) => p.kind)).toEqual(['login', 'verify', 'consent']);
     expect(tokens!.access_token).toEqual(expect.any(String));
     expect(await registrationsOf()).toEqual(before);
   });
@@ -141,7 +141,7 @@ describe(`consent at login is the facility registration (${mode})`, () => {
 
   test('withdrawing in the PASS app makes the next login ask again, in the same browser session too', async () => {
     const jar = new CookieJar();
-    expect((await login('openid email', { jar })).walk.pages.map((p) => p.kind)).toEqual(['login']);
+    expect((await login('openid email', { jar })).walk.pages.map((p) => p.kind)).toEqual(['login', 'verify']);
     const [registration] = await registrationsOf();
     const withdrawn = await api(env, taro.token, 'POST', `/api/registrations/${registration!.id}/withdraw`);
     expect(withdrawn.status).toBe(200);
@@ -151,15 +151,15 @@ describe(`consent at login is the facility registration (${mode})`, () => {
     const rows = await registrationsOf();
     expect(rows.map((r) => r.status)).toEqual(['withdrawn', 'active']);
     expect(rows[1]!.claims).toEqual(['name', 'resident_of', 'email']);
-    expect((await login('openid email')).walk.pages.map((p) => p.kind)).toEqual(['login']);
+    expect((await login('openid email')).walk.pages.map((p) => p.kind)).toEqual(['login', 'verify']);
   });
 
   test('a resident not yet proofed is told the facility receives nothing; the login goes on, nothing is registered', async () => {
     await newAccount(env, 'mikaku@example.jp');
     const { walk, tokens } = await login('openid profile email', { email: 'mikaku@example.jp' });
-    expect(walk.pages.map((p) => p.kind)).toEqual(['login', 'consent']);
-    expect(walk.pages[1]!.html).toContain('data-testid="unproofed"');
-    expect(walk.pages[1]!.html).not.toContain('name="claim"');
+    expect(walk.pages.map((p) => p.kind)).toEqual(['login', 'verify', 'consent']);
+    expect(walk.pages[2]!.html).toContain('data-testid="unproofed"');
+    expect(walk.pages[2]!.html).not.toContain('name="claim"');
     expect(personal(tokens!.claims()!)).toEqual([]);
     expect(personal(await oidc.fetchUserInfo(config, tokens!.access_token, tokens!.claims()!.sub))).toEqual([]);
     const account = (await env.pass.platform.db('accounts').where({ email: 'mikaku@example.jp' }).first('id')) as { id: string };

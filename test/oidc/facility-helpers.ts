@@ -3,11 +3,12 @@
  * kept, so tests can read the consent screen, choose what to tick, or decline.
  */
 import * as oidc from 'openid-client';
-import { CookieJar, csrfOf, request } from '../helpers/browserless.ts';
+import { CookieJar, csrfOf, request, signInStep } from '../helpers/browserless.ts';
 import { PASSWORD } from '../jpki/proofing-helpers.ts';
 
 export interface PageSeen {
-  kind: 'login' | 'consent' | 'step-up/card' | 'step-up/face';
+  /** `verify`: the code page after the password (sign-in at AAL2). */
+  kind: 'login' | 'verify' | 'consent' | 'step-up/card' | 'step-up/face';
   html: string;
 }
 
@@ -44,20 +45,22 @@ export async function walkFacility(start: URL | string, redirectUri: string, opt
       continue;
     }
     const html = await page.text();
-    const form = /action="\/interaction\/([^/]+)\/(login|consent)"/.exec(html);
+    const form = /action="\/interaction\/([^/]+)\/(login|verify|consent)"/.exec(html);
     if (!form) throw new Error(`unexpected page ${page.status} at ${next}: ${html.slice(0, 500)}`);
-    const kind = form[2] as 'login' | 'consent';
+    const kind = form[2] as 'login' | 'verify' | 'consent';
     pages.push({ kind, html });
-    const body = new URLSearchParams({ csrf: csrfOf(html) });
-    if (kind === 'login') {
-      body.set('login', options.email);
-      body.set('password', options.password ?? PASSWORD);
-    } else {
+    let posted: Response;
+    if (kind === 'consent') {
+      const body = new URLSearchParams({ csrf: csrfOf(html) });
       const choice = options.consent?.(html) ?? {};
       body.set('decision', choice === 'deny' ? 'deny' : 'allow');
       if (choice !== 'deny') for (const claim of choice.claims ?? tickedClaims(html)) body.append('claim', claim);
+      posted = await request(jar, new URL(`/interaction/${form[1]}/${kind}`, next).toString(), { method: 'POST', body });
+    } else {
+      // The password, then the one-time code read from the outbox (the browser remembered).
+      const then = await signInStep(jar, next, html, { login: options.email, password: options.password ?? PASSWORD, passkey: false });
+      posted = await request(jar, then!.url, then!.init);
     }
-    const posted = await request(jar, new URL(`/interaction/${form[1]}/${kind}`, next).toString(), { method: 'POST', body });
     const location = posted.headers.get('location');
     if (!location) throw new Error(`the ${kind} form did not redirect (${posted.status}): ${(await posted.text()).slice(0, 500)}`);
     next = new URL(location, next).toString();

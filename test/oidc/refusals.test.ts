@@ -190,7 +190,7 @@ describe(`refusals at the authorization, PAR and token endpoints (${mode})`, () 
     // Registered now: the same request in a new browser session goes through without the screen; still nothing outside.
     const again = await authParams(RP_REDIRECT, 'openid profile email resident books', { claims: JSON.stringify(claims), resource: 'https://books.kaga.example/api' });
     const second = await walkFacility(oidc.buildAuthorizationUrl(facility, again.params), RP_REDIRECT, { email });
-    expect(second.pages.map((p) => p.kind)).toEqual(['login']);
+    expect(second.pages.map((p) => p.kind)).toEqual(['login', 'verify']);
     const jwt = await oidc.authorizationCodeGrant(facility, second.callback, again.checks, { resource: 'https://books.kaga.example/api' });
     const accessToken = jwtPayload(jwt.access_token);
     expect(accessToken.aud).toBe('https://books.kaga.example/api');

@@ -35,15 +35,16 @@ describe(`openid-client as the relying party: code flow, PAR, DPoP, refresh, pri
 
     const { params, verifier, state, nonce } = await codeParams(redirect());
     const { callback, pages } = await walk(oidc.buildAuthorizationUrl(config, params), redirect(), user);
-    expect(pages).toEqual(['login', 'consent']);
+    expect(pages).toEqual(['login', 'verify', 'consent']);
     expect(callback.searchParams.get('iss')).toBe(pass.issuer); // RFC 9207
 
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     const claims = tokens.claims()!;
     expect(claims).toMatchObject({ iss: pass.issuer, aud: registered.clientId, sub: user.id, nonce });
-    expect(claims.acr).toEqual(expect.any(String));
-    expect(claims.amr).toEqual(['pwd']);
+    // Sign-in at AAL2: the password, then the code sent by e-mail.
+    expect(claims.acr).toBe('urn:pass:acr:mfa');
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
     const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     expect(info).toMatchObject({ sub: user.id, email: user.email, email_verified: true });
   });

@@ -11,7 +11,7 @@ export const PASSWORD = 'kinosaki onsen 2026';
 export interface Walk {
   /** The redirect back to the relying party, with its query (code, state, iss or error). */
   callback: URL;
-  /** Which PASS pages the resident saw on the way (login, consent). */
+  /** Which PASS pages the resident saw on the way (login, verify: the code after the password, consent). */
   pages: string[];
   jar: CookieJar;
 }

@@ -68,7 +68,7 @@ run(`the face step in the browser (${mode})`, () => {
       await page.goto(oidc.buildAuthorizationUrl(config, params).toString());
       await page.getByLabel('メールアドレスまたは携帯電話番号').fill('kao@example.jp');
       await page.getByLabel('パスワード', { exact: true }).fill(PASSWORD);
-      await page.getByRole('button', { name: 'ログイン' }).click();
+      await page.getByRole('button', { name: 'ログイン', exact: true }).click();
 
       await page.getByRole('heading', { name: '顔で確認', level: 1 }).waitFor();
       expect(await page.textContent('main')).toContain('加賀市 電子申請');

@@ -169,7 +169,7 @@ describe.each(storageModes())('registrations and released claims on %s', (mode) 
     const { params } = await authParams(RP_REDIRECT, 'openid profile email resident');
     url.search = new URLSearchParams({ ...params, client_id: 'shelter-rp', response_type: 'code' }).toString();
     const walked = await walkFacility(url, RP_REDIRECT, { email: 'taro@example.jp', password: PASSWORD, consent: () => 'deny' });
-    expect(walked.pages.map((p) => p.kind)).toEqual(['login', 'consent']);
+    expect(walked.pages.map((p) => p.kind)).toEqual(['login', 'verify', 'consent']);
     expect(walked.callback.searchParams.get('error')).toBe('access_denied');
     expect(walked.callback.searchParams.get('code')).toBeNull();
     expect(await env.pass.platform.db('registrations').where({ facility_id: 'kaga-kinjo-shelter' }).first()).toBeUndefined();

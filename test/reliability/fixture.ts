@@ -101,10 +101,10 @@ async function proveResident(issuer: string, token: string, cardId: string): Pro
   await call('/api/identity/jpki/confirm', { verification_id: verified.verification_id });
 }
 
-async function provisionKiosk(issuer: string): Promise<TestKiosk> {
+async function provisionKiosk(issuer: string, outboxes: string[]): Promise<TestKiosk> {
   const kiosk = await new TestKiosk(issuer).init();
   const auth = await kiosk.deviceAuthorization();
-  await approveDevice(issuer, auth.verification_uri_complete, STAFF);
+  await approveDevice(issuer, auth.verification_uri_complete, STAFF, PASSWORD, 'allow', outboxes);
   const tokens = await kiosk.token({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: auth.device_code });
   if (tokens.status !== 200) throw new Error(`kiosk token: ${JSON.stringify(tokens.body)}`);
   const activated = await kiosk.call('POST', '/api/kiosk/activation', { json: {} });
@@ -139,14 +139,19 @@ export async function startDeployment(options: DeploymentOptions = {}): Promise<
     const issuer = proxy.url;
     const app = { clientId: 'reliability-app', redirectUri: REDIRECT };
     const residents = [];
+    // Each node keeps its own development outbox: the sign-in code is read from whichever sent it.
+    const outboxes = nodes.map((n) => n.url);
     for (const account of accounts) {
-      const flow = await authorize({ issuer, clientId: app.clientId, redirectUri: REDIRECT, login: account.email, password: PASSWORD, scope: 'openid pass:api', resource: `${issuer}/api` });
+      // The first sign-in: the password and the e-mail code, the browser remembered (its cookie is kept for the load's sign-ins).
+      const flow = await authorize({ issuer, clientId: app.clientId, redirectUri: REDIRECT, login: account.email, password: PASSWORD, scope: 'openid pass:api', resource: `${issuer}/api`, outboxes });
       const tokens = await exchangeCode(issuer, app.clientId, REDIRECT, flow.code, flow.verifier);
-      residents.push({ email: account.email, accountId: account.accountId, password: PASSWORD, apiToken: String(tokens.access_token) });
+      const device = flow.jar.get('pass_device');
+      if (!device) throw new Error(`${account.email}: the browser was not remembered`);
+      residents.push({ email: account.email, accountId: account.accountId, password: PASSWORD, apiToken: String(tokens.access_token), device });
       if (options.gallery) await proveResident(issuer, String(tokens.access_token), residentCard(residents.length - 1));
     }
     const kiosks: TestKiosk[] = [];
-    for (let i = 0; i < (options.kiosks ?? 2); i += 1) kiosks.push(await provisionKiosk(issuer));
+    for (let i = 0; i < (options.kiosks ?? 2); i += 1) kiosks.push(await provisionKiosk(issuer, outboxes));
 
     return {
       issuer,

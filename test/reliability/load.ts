@@ -137,7 +137,8 @@ export interface LoadTarget {
   issuer: string;
   app: { clientId: string; redirectUri: string };
   machine: { clientId: string; secret: string };
-  residents: Array<{ email: string; accountId: string; password: string; apiToken: string }>;
+  /** `device`: the cookie of the browser each resident remembered at the first sign-in (pass_device): later sign-ins need the password alone. */
+  residents: Array<{ email: string; accountId: string; password: string; apiToken: string; device?: string | undefined }>;
   kiosks: TestKiosk[];
 }
 
@@ -147,17 +148,20 @@ function location(answer: Answer, base: string): string | undefined {
 }
 
 /**
- * One sign-in through PASS's pages (authorize → login → consent → code → tokens). `route` picks
- * the node of each step (a header for the proxy), so a test can start on one node and finish on
+ * One sign-in through PASS's pages (authorize → login → consent → code → tokens), in a new session
+ * of the browser the resident remembered at the first sign-in (`device`): the password alone, no
+ * one-time code (which each node would keep in its own development outbox). `route` picks the
+ * node of each step (a header for the proxy), so a test can start on one node and finish on
  * another. Returns the token response, or undefined when a step failed (already recorded).
  */
 export async function login(
   rec: Recorder,
   target: LoadTarget,
-  resident: { email: string; password: string },
+  resident: { email: string; password: string; device?: string | undefined },
   options: { scope?: string; resource?: string; route?: (step: number) => Record<string, string> } = {},
 ): Promise<Record<string, any> | undefined> {
   const jar = new CookieJar();
+  if (resident.device) jar.set('pass_device', resident.device);
   const { verifier, challenge } = pkce();
   const scope = options.scope ?? 'openid email';
   const query = new URLSearchParams({
@@ -205,6 +209,10 @@ export async function login(
       continue;
     }
     if (answer.status !== 200) return undefined;
+    if (/action="\/interaction\/[^/"]+\/verify"/.test(answer.text)) {
+      rec.problems.push({ kind: 'login', path: new URL(next).pathname, status: answer.status, reason: 'the code page: the remembered browser was not recognised', body: '' });
+      return undefined;
+    }
     const form = /action="\/interaction\/([^/"]+)\/(login|consent)"/.exec(answer.text);
     if (!form) {
       rec.problems.push({ kind: 'login', path: new URL(next).pathname, status: answer.status, reason: 'no sign-in or consent form', body: answer.text.slice(0, 300) });

@@ -3,7 +3,7 @@
 // security headers (CSP with frame-ancestors, HSTS, nosniff, Referrer-Policy, no framing). On a
 // plain-http issuer (development) HSTS is absent, since browsers would pin it to localhost.
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
-import { csrfOf } from '../helpers/browserless.ts';
+import { csrfOf, outboxCode } from '../helpers/browserless.ts';
 
 type Pass = Awaited<ReturnType<typeof startPass>>;
 
@@ -71,7 +71,7 @@ describe('cookies and headers on an https issuer', () => {
   /** The server's own address, with the https origin the proxy would have seen. */
   const get = (path: string, init: RequestInit = {}) => fetch(`${pass.url}${path}`, { ...init, redirect: 'manual', headers: { ...VIA_PROXY, ...(init.headers as Record<string, string>) } });
 
-  test('the interaction, session, language and PASS app cookies are HttpOnly, SameSite and Secure', async () => {
+  test('the interaction, session, remembered-device, language and PASS app cookies are HttpOnly, SameSite and Secure', async () => {
     const cookies = new Map<string, string>();
     const jar = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const seen: SetCookie[] = [];
@@ -92,13 +92,22 @@ describe('cookies and headers on an https issuer', () => {
       await get(`${interactionPath}/login`, { method: 'POST', headers: { cookie: jar() }, body: new URLSearchParams({ login: EMAIL, password: PASSWORD, csrf: csrfOf(html) }) }),
     );
     expect(posted.status).toBe(303);
-    const resumed = keep(await get(new URL(posted.headers.get('location')!, 'https://pass.example').pathname, { headers: { cookie: jar() } }));
+    // The code page, then the e-mail code with this browser remembered (the pass_device cookie).
+    const verifyPath = new URL(posted.headers.get('location')!, 'https://pass.example').pathname;
+    expect(verifyPath).toBe(`${interactionPath}/verify`);
+    const codePage = keep(await get(verifyPath, { headers: { cookie: jar() } }));
+    const code = await outboxCode(pass.url, EMAIL);
+    const verified = keep(
+      await get(verifyPath, { method: 'POST', headers: { cookie: jar() }, body: new URLSearchParams({ code, remember: '1', csrf: csrfOf(await codePage.text()) }) }),
+    );
+    expect(verified.status).toBe(303);
+    const resumed = keep(await get(new URL(verified.headers.get('location')!, 'https://pass.example').pathname, { headers: { cookie: jar() } }));
     expect(resumed.status).toBe(303);
     keep(await get('/app/login', { headers: { cookie: jar() } }));
     keep(await get(`${interactionPath}?lang=en`, { headers: { cookie: jar() } }));
 
     const names = new Set(seen.map((c) => c.name));
-    for (const expected of ['pass_interaction', 'pass_session', 'pass_lang']) expect(names).toContain(expected);
+    for (const expected of ['pass_interaction', 'pass_session', 'pass_device', 'pass_lang']) expect(names).toContain(expected);
     expect([...names].some((n) => n.startsWith('pass_app') || n.includes('app'))).toBe(true);
     // Clearing a cookie (an expired, empty value) needs no flags; every cookie that carries a value does.
     for (const cookie of seen.filter((c) => !/expires=thu, 01 jan 1970/i.test(c.raw))) expectHardened(cookie);

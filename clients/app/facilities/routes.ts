@@ -1,8 +1,10 @@
 /**
  * Facility registration screens of the PASS app (/app/facilities): municipality → facility → who
  * (self, family members) and which facts → a review of exactly what will be given, with the
- * values → consent → 利用中. The registrations list shows each one with what it gives and lets the
- * resident (or the representative, for a member) withdraw consent at once.
+ * values → consent → 利用中. The registrations list shows each one with what it gives (or gave,
+ * once withdrawn) and lets the resident (or the representative, for a member) withdraw consent
+ * after a confirmation page that says what withdrawing does. A resident whose identity is not
+ * proven yet is told so at the start, with a link to identity proofing, before any consent screen.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -10,13 +12,18 @@ import { koaBody } from 'koa-body';
 import { translator, type Lang } from '../../../src/http/i18n.ts';
 import type { FeatureKit, SignedIn } from '../feature-kit.ts';
 import { refusalText } from '../pass-api.ts';
-import { formatDate } from '../format.ts';
+import { formatDate, formatDateTime } from '../format.ts';
 import { MESSAGES } from '../family/routes.ts';
+import { loadVerification } from '../proofing/section.ts';
 
 const BASE = '/app/facilities';
 const FACILITY_ID = /^[a-z0-9-]{3,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLAIM = /^[a-z_0-9]{2,40}$/;
+/** Where the resident proves their identity. */
+const PROOFING = '/app/identity';
+/** Facts the account itself holds; every other fact needs the verified identity (as PASS's registration rule). */
+const needsIdentity = (claim: string) => claim !== 'email' && claim !== 'phone_number';
 
 type Session = SignedIn<unknown>;
 type Localised = { ja: string; en: string };
@@ -31,6 +38,14 @@ interface FacilityJson {
   id: string;
   name: Localised;
   policy: Policy | null;
+}
+interface RegistrationJson {
+  id: string;
+  person_id: string;
+  facility_id: string;
+  status: string;
+  claims: string[];
+  withdrawn_at: string | null;
 }
 interface MunicipalityJson {
   code: string;
@@ -75,10 +90,11 @@ export function facilityAppRoutes(kit: FeatureKit): Router {
   async function home(ctx: Context, s: Session, problem: string | null = null, status = 200): Promise<void> {
     const lang = kit.lang(ctx);
     const t = translator(MESSAGES, lang);
-    const [municipalities, people, registrations] = await Promise.all([
+    const [municipalities, people, registrations, proofing] = await Promise.all([
       catalog(s),
       persons(s),
-      kit.api.call<{ registrations: Array<Record<string, any>> }>(s.token, 'GET', '/api/registrations'),
+      kit.api.call<{ registrations: RegistrationJson[] }>(s.token, 'GET', '/api/registrations'),
+      loadVerification(kit.api, s.token),
     ]);
     const facilities = new Map(municipalities.flatMap((m) => m.facilities.map((f) => [f.id, f] as const)));
     ctx.status = status;
@@ -87,14 +103,18 @@ export function facilityAppRoutes(kit: FeatureKit): Router {
       error: problem,
       notice: ctx.query.registered ? t('facilities.registered') : ctx.query.withdrawn ? t('facilities.withdrawn') : null,
       municipalities: municipalities.map((m) => ({ code: m.code, name: m.name[lang] })),
+      // Told at the start: registering needs the identity proven (undefined: PASS did not say, the consent will).
+      unproofed: proofing !== undefined && !proofing.verified,
+      proofingHref: PROOFING,
       registrations: (registrations.ok ? registrations.body.registrations : []).map((r) => {
-        const facility = facilities.get(String(r.facility_id));
+        const facility = facilities.get(r.facility_id);
         return {
-          id: String(r.id),
+          id: r.id,
           active: r.status === 'active',
-          facility: facility?.name[lang] ?? String(r.facility_id),
+          facility: facility?.name[lang] ?? r.facility_id,
           person: people.find((p) => p.id === r.person_id)?.name ?? '—',
-          claims: (r.claims as string[]).map((c) => facility?.policy?.labels[c]?.[lang] ?? c).join('、'),
+          claims: r.claims.map((c) => facility?.policy?.labels[c]?.[lang] ?? c).join(lang === 'ja' ? '、' : ', '),
+          withdrawnAt: r.withdrawn_at ? formatDateTime(r.withdrawn_at, lang) : null,
         };
       }),
     });
@@ -122,10 +142,15 @@ export function facilityAppRoutes(kit: FeatureKit): Router {
     const facility = (await catalog(s)).flatMap((m) => m.facilities).find((f) => f.id === id);
     if (!facility?.policy) return kit.seeOther(ctx, BASE);
     const p = facility.policy;
+    const proofing = await loadVerification(kit.api, s.token);
+    const unproofed = proofing !== undefined && !proofing.verified;
     ctx.status = status;
     await kit.page(ctx, 'facilities/facilities-facility', MESSAGES, `${BASE}/f/${id}`, {
       csrf: kit.csrf(s),
       error: problem,
+      // Before any consent screen: facts of the verified identity need the identity proven first.
+      proofingFirst: unproofed && p.required.some(needsIdentity) ? PROOFING : null,
+      proofingLater: unproofed && !p.required.some(needsIdentity) && p.optional.some(needsIdentity) ? PROOFING : null,
       facility: { id, name: facility.name[lang], purpose: p.purpose[lang], retention: p.retention_days },
       persons: await persons(s),
       claims: [...p.required.map((c) => ({ id: c, required: true })), ...p.optional.map((c) => ({ id: c, required: false }))].map((c) => ({ ...c, label: p.labels[c.id]?.[lang] ?? c.id })),
@@ -175,6 +200,33 @@ export function facilityAppRoutes(kit: FeatureKit): Router {
       if (!done.ok) return home(ctx, s, refusalText(done, lang, t('family.error')), done.status);
     }
     kit.seeOther(ctx, `${BASE}/?registered=1`);
+  });
+
+  /** The confirmation before withdrawing: what the facility gets now, and what withdrawing does. */
+  router.get('/r/:id/withdraw', async (ctx) => {
+    const s = await kit.signedIn(ctx, 'facilities');
+    if (!s) return;
+    const lang = kit.lang(ctx);
+    const t = translator(MESSAGES, lang);
+    const id = String(ctx.params.id);
+    const [registrations, municipalities, people] = await Promise.all([
+      UUID.test(id) ? kit.api.call<{ registrations: RegistrationJson[] }>(s.token, 'GET', '/api/registrations') : undefined,
+      catalog(s),
+      persons(s),
+    ]);
+    const registration = registrations?.ok ? registrations.body.registrations.find((r) => r.id === id && r.status === 'active') : undefined;
+    if (!registration) return home(ctx, s, t('facilities.withdraw.missing'), 404);
+    const facility = municipalities.flatMap((m) => m.facilities).find((f) => f.id === registration.facility_id);
+    const facilityName = facility?.name[lang] ?? registration.facility_id;
+    const person = people.find((p) => p.id === registration.person_id)?.name ?? '—';
+    await kit.page(ctx, 'facilities/facilities-withdraw', MESSAGES, `${BASE}/r/${id}/withdraw`, {
+      csrf: kit.csrf(s),
+      id,
+      lead: t('facilities.withdraw.lead').replace('{facility}', facilityName).replace('{person}', person),
+      facility: facilityName,
+      person,
+      claims: registration.claims.map((c) => facility?.policy?.labels[c]?.[lang] ?? c),
+    });
   });
 
   router.post('/r/:id/withdraw', form, async (ctx) => {

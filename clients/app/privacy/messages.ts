@@ -16,7 +16,12 @@ export const PRIVACY_APP_MESSAGES: Messages = {
   'privacy.delete.lead': { ja: 'アカウントを削除すると、元に戻すことはできません。', en: 'Deleting your account cannot be undone.' },
   'privacy.delete.start': { ja: 'アカウントの削除に進む', en: 'Continue to delete my account' },
   'privacy.back': { ja: 'ホームに戻る', en: 'Back to home' },
+  'privacy.history': { ja: 'チェックインと情報提供の記録は「利用履歴」でも見られます。', en: 'Your check-ins and what was given are also on the History screen.' },
+  'privacy.history.link': { ja: '利用履歴を見る', en: 'View my history' },
   'privacy.delete.title': { ja: 'アカウントの削除', en: 'Delete your account' },
+  // Tab titles of the deletion pages (the page title is the message `<view file name>.title`).
+  'privacy-delete.title': { ja: 'アカウントの削除', en: 'Delete your account' },
+  'privacy-deleted.title': { ja: 'アカウントを削除しました', en: 'Your account has been deleted' },
   'privacy.delete.warning.title': { ja: 'ご注意ください', en: 'Please read this first' },
   'privacy.delete.goes': { ja: '削除されるもの', en: 'What is deleted' },
   'privacy.delete.goes.account': { ja: 'アカウント（メールアドレス、携帯電話番号、パスワード）とログイン中のセッション', en: 'Your account (e-mail, mobile number, password) and every signed-in session' },

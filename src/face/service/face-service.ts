@@ -12,6 +12,8 @@ import { openTemplate, sealTemplate } from '../template/template.ts';
 import { GalleryCache } from './gallery-cache.ts';
 import type { CachedTemplate } from './gallery-cache.ts';
 import type { FaceInference } from './inference.ts';
+import type { FaceMetrics, FaceOperation } from './metrics.ts';
+import type { WorkerAnalysis } from '../worker/protocol.ts';
 import { templateContext } from './keys.ts';
 import { FaceStore, isUuid } from './template-store.ts';
 import type { TemplateRow } from './template-store.ts';
@@ -39,6 +41,8 @@ export interface FaceServiceOptions {
   checks: readonly EnrollmentCheck[];
   /** Records a face refused as someone else's (the audit log). */
   audit?: (entry: AuditEntry) => Promise<unknown>;
+  /** Inference time, queue and presentation-attack outcomes (src/face/service/metrics.ts). */
+  metrics?: FaceMetrics;
 }
 
 /** Who asked for an enrollment: the signed-in account (the person's own, or their representative's). */
@@ -146,10 +150,10 @@ export class FaceService {
    * (a proofed person, nobody else's face, …); nothing is stored when the photo or a check refuses.
    */
   async enroll(personId: string, photo: Uint8Array, actor?: EnrollmentActor): Promise<EnrollResult> {
-    const inference = this.#inference();
+    this.#inference();
     if (!(await this.store.personExists(personId))) throw new NotFoundError('person_not_found', 'no such person');
     for (const check of this.#o.checks) await check.person?.(personId);
-    const analysis = await inference.analyse(photo);
+    const analysis = await this.#analyse('enroll', photo);
     try {
       if (analysis.modelId !== this.modelId) throw new FaceModelsUnavailableError(`the face workers run ${analysis.modelId}, not ${this.modelId}`);
       const probe = { personId, embedding: analysis.embedding, photo, enrolled: this.#enrolledFaces };
@@ -189,7 +193,7 @@ export class FaceService {
     const row = await this.store.template(personId);
     if (!row) throw new NotFoundError('not_enrolled', 'this person has no enrolled face');
     if (row.model_id !== this.modelId) throw new InvalidInputError('reenroll_required', 'the enrolled face was made by another recognizer; enroll again');
-    const analysis = await this.#inference().analyse(photo);
+    const analysis = await this.#analyse('verify', photo);
     const stored = openTemplate(row.template, { keyring: this.#o.keyring, context: templateContext(personId) }).embedding;
     const score = dotRow(stored, 0, analysis.embedding, stored.length);
     stored.fill(0);
@@ -199,7 +203,7 @@ export class FaceService {
   /** 1:N — who in the gallery is in the photo, if anyone (decision at the identification threshold). */
   async identify(galleryId: string, photo: Uint8Array, topK = 1): Promise<IdentifyResult> {
     checkGalleryId(galleryId);
-    const analysis = await this.#inference().analyse(photo);
+    const analysis = await this.#analyse('identify', photo);
     return this.#cache.registry.identify(galleryId, analysis.embedding, this.identifyThreshold, Math.min(Math.max(1, topK), 10));
   }
 
@@ -269,6 +273,19 @@ export class FaceService {
     } catch (error) {
       // The refusal stands either way; a missing entry is logged, never a reason to store the face.
       this.#o.log.error({ err: error, personId }, 'face enrollment refusal could not be audited');
+    }
+  }
+
+  /** One photo through the inference workers, timed, its presentation-attack outcome counted. */
+  async #analyse(operation: FaceOperation, photo: Uint8Array): Promise<WorkerAnalysis> {
+    const inference = this.#inference();
+    const started = performance.now();
+    try {
+      const analysis = await inference.analyse(photo);
+      this.#o.metrics?.analysed(analysis);
+      return analysis;
+    } finally {
+      this.#o.metrics?.waited(operation, (performance.now() - started) / 1000);
     }
   }
 

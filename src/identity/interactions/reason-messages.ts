@@ -12,7 +12,6 @@ export const REASON_MESSAGES: Messages = {
   'reason.password_too_long': { ja: 'パスワードは128文字以内にしてください。', en: 'The password may have at most 128 characters.' },
   'reason.password_common': { ja: 'このパスワードはよく使われていて推測されやすいため、使えません。別のパスワードにしてください。', en: 'This password is too common and easy to guess. Choose another one.' },
   'reason.password_contains_email': { ja: 'パスワードにメールアドレスを含めないでください。', en: 'The password must not contain your e-mail address.' },
-  'reason.phone_hyphenated': { ja: '携帯電話番号はハイフンや空白なしで入力してください(例: 09012345678)。', en: 'Enter the mobile number without hyphens or spaces (e.g. 09012345678).' },
   'reason.phone_not_mobile': { ja: '携帯電話番号(070・080・090で始まる番号)を入力してください。固定電話の番号は登録できません。', en: 'Enter a mobile number (starting with 070, 080 or 090). Landline numbers cannot be registered.' },
   'reason.phone_invalid': { ja: '携帯電話番号は070・080・090で始まる11桁の数字です。', en: 'A mobile number has 11 digits and starts with 070, 080 or 090.' },
   'reason.code_format': { ja: '確認コードは6桁の数字です。', en: 'The code has 6 digits.' },

@@ -71,7 +71,6 @@ export async function continueWithAcrs(ctx: Context, deps: SecondStepDeps, detai
     return finishInteraction(ctx, details, error, { mergeWithLastSubmission: false });
   }
   const reported = (reached: string) => (requested.length > 0 ? target : reached);
-  // A card or face step asked for itself is done afresh (acrMeets never lets a session stand for it).
   if (who.acr && acrMeets(who.acr, target)) {
     return finishLogin(ctx, details, { accountId: who.account.id, amr: who.amr, acr: reported(who.acr) });
   }

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { PassError } from '../../core/errors.ts';
 import type { SignupStep } from '../signups.ts';
 import { maskEmail, maskPhone } from '../phone.ts';
 import { applyRefusal } from './refusals.ts';
@@ -19,8 +20,9 @@ function stepUrl(uid: string, step: SignupStep | 'start'): string {
 export function signupRoutes(router: Router, deps: RouteDeps): void {
   const { signups } = deps.services;
 
-  async function startPage(ctx: Context, details: Details, error: string | null = null, email = ''): Promise<void> {
-    await showPage(ctx, 'interaction/signup', { uid: details.uid, csrf: interactionCsrf(deps.csrfKey, details), email, error, here: stepUrl(details.uid, 'start') });
+  /** `field`: the input the refusal is about (focused and marked invalid): the password for a weak one, else the e-mail address. */
+  async function startPage(ctx: Context, details: Details, error: string | null = null, email = '', field: 'email' | 'password' = 'email'): Promise<void> {
+    await showPage(ctx, 'interaction/signup', { uid: details.uid, csrf: interactionCsrf(deps.csrfKey, details), email, error, field, here: stepUrl(details.uid, 'start') });
   }
 
   async function phonePage(ctx: Context, details: Details, error: string | null = null, phone = ''): Promise<void> {
@@ -60,7 +62,8 @@ export function signupRoutes(router: Router, deps: RouteDeps): void {
       await signups.start(details.uid, { email, password: field(ctx, 'password', 1024) }, lang(ctx), ctx.ip);
       seeOther(ctx, stepUrl(details.uid, 'email'));
     } catch (error) {
-      await startPage(ctx, details, applyRefusal(ctx, error, lang(ctx)), email);
+      const aboutPassword = error instanceof PassError && error.reason.startsWith('password_');
+      await startPage(ctx, details, applyRefusal(ctx, error, lang(ctx)), email, aboutPassword ? 'password' : 'email');
     }
   });
 

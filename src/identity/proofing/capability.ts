@@ -13,6 +13,7 @@ import { ProofingService } from './proofing-service.ts';
 import { createTransientStore } from './transient-store.ts';
 import { proofingRoutes } from './routes.ts';
 import { devCardRoutes } from './dev-routes.ts';
+import { proofingMetrics } from './metrics.ts';
 
 export const DEV_CRL_CHANNEL = 'jpki-dev-crl';
 
@@ -44,6 +45,7 @@ export function jpkiProofingCapabilityAt(now?: () => Date): CapabilityFactory {
         identityHashKey: config.identityHashKey,
         challengeTtlSeconds: config.jpki.challengeTtlSeconds,
         log,
+        metrics: proofingMetrics(platform.metrics),
       });
       const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
       const api = proofingRoutes({ service, auth, redis });

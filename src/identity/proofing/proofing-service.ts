@@ -24,6 +24,7 @@ import { cardCertificateOf, verifyCardAuthentication, type SignedProof } from '.
 import { IdentityRecords } from './records.ts';
 import type { BindingResult, CurrentIdentity, HistoryEntry } from './records.ts';
 import type { TransientStore } from './transient-store.ts';
+import { NO_PROOFING_METRICS, type ProofingMetrics, type ProofingStep } from './metrics.ts';
 
 /** How long verified facts wait for the resident's confirmation. */
 export const PENDING_TTL_SECONDS = 600;
@@ -97,6 +98,8 @@ export interface ProofingServiceDeps {
   identityHashKey: string;
   challengeTtlSeconds: number;
   log: Logger;
+  /** Counts each step's outcome (src/identity/proofing/metrics.ts). */
+  metrics?: ProofingMetrics;
 }
 
 /** Domain-separated key for the person hash, so identityHashKey's other uses never collide with it. */
@@ -138,7 +141,11 @@ export class ProofingService {
     };
   }
 
-  async verify(principal: ProofingPrincipal, input: ProofInputs): Promise<PendingView> {
+  verify(principal: ProofingPrincipal, input: ProofInputs): Promise<PendingView> {
+    return this.#counted('verify', () => this.#verify(principal, input));
+  }
+
+  async #verify(principal: ProofingPrincipal, input: ProofInputs): Promise<PendingView> {
     const accountId = requireAccount(principal);
     // Used up first, whatever follows (JPKI.md §4.1); a challenge of another account is not found.
     const raw = await this.#deps.store.take(challengeKey(accountId, input.challengeId));
@@ -193,7 +200,11 @@ export class ProofingService {
   }
 
   /** The resident confirmed the facts: bind them to the account's own person. */
-  async confirm(principal: ProofingPrincipal, verificationId: string): Promise<BindingResult & { claims: BasicFourClaims; verifiedAt: string; cardLinked: boolean }> {
+  confirm(principal: ProofingPrincipal, verificationId: string): Promise<BindingResult & { claims: BasicFourClaims; verifiedAt: string; cardLinked: boolean }> {
+    return this.#counted('confirm', () => this.#confirm(principal, verificationId));
+  }
+
+  async #confirm(principal: ProofingPrincipal, verificationId: string): Promise<BindingResult & { claims: BasicFourClaims; verifiedAt: string; cardLinked: boolean }> {
     const accountId = requireAccount(principal);
     const key = pendingKey(accountId, verificationId);
     const sealed = await this.#deps.store.take(key);
@@ -218,6 +229,18 @@ export class ProofingService {
       'identity proofed with the My Number Card',
     );
     return { ...result, claims: pending.claims, verifiedAt: pending.evidence.verifiedAt, cardLinked: Boolean(pending.card) };
+  }
+
+  async #counted<T>(step: ProofingStep, run: () => Promise<T>): Promise<T> {
+    const metrics = this.#deps.metrics ?? NO_PROOFING_METRICS;
+    try {
+      const result = await run();
+      metrics.outcome(step);
+      return result;
+    } catch (error) {
+      metrics.outcome(step, error);
+      throw error;
+    }
   }
 
   async status(principal: ProofingPrincipal): Promise<{ current: CurrentIdentity | undefined; history: HistoryEntry[] }> {

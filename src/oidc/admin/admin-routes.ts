@@ -3,6 +3,7 @@
  *   GET    /api/admin/clients                  → registered clients, without secrets
  *   POST   /api/admin/clients                  → 201 { client_id, client_secret (once), … }
  *   GET    /api/admin/clients/:clientId        → one client
+ *   PATCH  /api/admin/clients/:clientId        → the client with its redirect URIs, name… changed
  *   DELETE /api/admin/clients/:clientId        → 204
  *   POST   /api/admin/initial-access-tokens    → 201 { initial_access_token, facility_id, expires_at }
  *   GET    /api/admin/resource-servers         → registered resource servers
@@ -34,6 +35,12 @@ export const ADMIN_REASONS = defineReasons('oidc-admin', {
   client_has_no_secret: { status: 409, ja: 'この連携システムはクライアントシークレットを使わない認証方式です。', en: 'This relying party does not authenticate with a client secret.' },
   invalid_client_id: { status: 400, ja: 'クライアントIDの形式が正しくありません。', en: 'The client ID is not valid.' },
   invalid_client_metadata: { status: 400, ja: '連携システムの設定が正しくありません。', en: 'The relying party settings are not valid.' },
+  invalid_client_secret: {
+    status: 400,
+    ja: 'クライアントシークレットは空白を含まない32～512文字の半角英数記号にしてください。',
+    en: 'A client secret has 32 to 512 printable ASCII characters and no spaces.',
+  },
+  client_secret_not_used: { status: 400, ja: 'この認証方式ではクライアントシークレットを使いません。', en: 'This authentication method uses no client secret.' },
   invalid_ttl: { status: 400, ja: '有効期間の指定が正しくありません。', en: 'The lifetime is not valid.' },
   resource_exists: { status: 409, ja: 'このリソースサーバーはすでに登録されています。', en: 'This resource server is already registered.' },
   invalid_resource: { status: 400, ja: 'リソースの識別子が正しくありません。', en: 'The resource identifier is not valid.' },
@@ -43,9 +50,13 @@ export const ADMIN_REASONS = defineReasons('oidc-admin', {
 });
 
 const uri = z.string().url().max(2000);
+const applicationType = z.enum(['web', 'native']);
 const clientSchema = z.object({
   client_id: z.string().optional(),
   client_name: z.string().min(1).max(200),
+  application_type: applicationType.optional(),
+  /** The operator's own secret (client_secret_* methods); checked by the client service, never echoed or logged. */
+  client_secret: z.string().max(512).optional(),
   facility_id: z.string().max(64).optional(),
   redirect_uris: z.array(uri).max(20).optional(),
   post_logout_redirect_uris: z.array(uri).max(20).optional(),
@@ -58,6 +69,20 @@ const clientSchema = z.object({
   require_signed_request_object: z.boolean().optional(),
   subject_type: z.enum(['public', 'pairwise']).optional(),
 }).strict();
+
+/** What an admin may change on a registered client; redirect URIs are replaced as a whole. */
+const clientChangesSchema = z
+  .object({
+    client_name: z.string().min(1).max(200).optional(),
+    application_type: applicationType.optional(),
+    redirect_uris: z.array(uri).max(20).optional(),
+    post_logout_redirect_uris: z.array(uri).max(20).optional(),
+    backchannel_logout_uri: uri.nullable().optional(),
+  })
+  .strict()
+  .refine((changes) => Object.keys(changes).length > 0, { message: 'nothing to change' });
+
+const clientParams = z.object({ clientId: z.string().min(1).max(100) });
 
 const tokenSchema = z.object({ facility_id: z.string().max(64).optional(), ttl_seconds: z.number().int().optional() }).strict();
 
@@ -117,6 +142,8 @@ export function adminRoutes({ oidc, accounts, auth, provider }: AdminRoutesDeps)
     const client = await oidc.clients.create({
       clientId: input.client_id,
       name: input.client_name,
+      applicationType: input.application_type,
+      clientSecret: input.client_secret,
       facilityId: input.facility_id,
       redirectUris: input.redirect_uris ?? [],
       postLogoutRedirectUris: input.post_logout_redirect_uris ?? [],
@@ -132,7 +159,15 @@ export function adminRoutes({ oidc, accounts, auth, provider }: AdminRoutesDeps)
       },
     });
     ctx.state.log?.info({ clientId: client.clientId, by: ctx.state.principal?.accountId }, 'client registered by an admin');
-    noStore(ctx, 201, describeClient(client, true));
+    // A secret PASS made is shown once, here; one the admin gave is never sent back.
+    noStore(ctx, 201, describeClient(client, input.client_secret === undefined));
+  });
+
+  router.patch('/clients/:clientId', jsonBody, validate({ params: clientParams, body: clientChangesSchema }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    const client = await oidc.clients.update(params.clientId, body);
+    ctx.state.log?.info({ clientId: client.clientId, changed: Object.keys(body), by: ctx.state.principal?.accountId }, 'client changed by an admin');
+    noStore(ctx, 200, describeClient(client));
   });
 
   router.get('/clients/:clientId', async (ctx) => {

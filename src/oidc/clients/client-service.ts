@@ -32,8 +32,27 @@ export interface CreateClientInput {
   /** FAPI 2.0 Security Profile (PAR, DPoP, private_key_jwt enforced). */
   fapi?: boolean | undefined;
   backchannelLogoutUri?: string | undefined;
+  /** `web` (the default) or `native` (an app on the resident's device: loopback or app-claimed redirect URIs, RFC 8252). */
+  applicationType?: 'web' | 'native' | undefined;
+  /**
+   * A secret the operator chose (an existing relying party moving to PASS), instead of one PASS
+   * makes: for the client_secret_* methods only. Never echoed, logged or shown again.
+   */
+  clientSecret?: string | undefined;
   /** Extra registered metadata (request_object_signing_alg, subject_type, …). */
   extra?: Record<string, unknown>;
+}
+
+const SECRET_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'];
+
+/**
+ * An operator's secret must be as hard to guess as the ones PASS makes (32 random bytes): at least
+ * 32 printable ASCII characters, no spaces. The refusal never repeats the value.
+ */
+export function checkOperatorSecret(secret: string): void {
+  if (secret.length < 32 || secret.length > 512 || !/^[\x21-\x7e]+$/.test(secret)) {
+    throw new InvalidInputError('invalid_client_secret', 'a client secret has 32 to 512 printable ASCII characters and no spaces');
+  }
 }
 
 interface ClientRow {
@@ -80,7 +99,11 @@ export class ClientService {
     if (!/^[A-Za-z0-9._~-]{3,100}$/.test(clientId)) {
       throw new InvalidInputError('invalid_client_id', 'a client id has 3 to 100 letters, digits, ".", "_", "~" or "-"');
     }
-    const needsSecret = authMethod === 'client_secret_basic' || authMethod === 'client_secret_post' || authMethod === 'client_secret_jwt';
+    const needsSecret = SECRET_METHODS.includes(authMethod);
+    if (input.clientSecret !== undefined) {
+      if (!needsSecret) throw new InvalidInputError('client_secret_not_used', `a client using ${authMethod} has no client secret`);
+      checkOperatorSecret(input.clientSecret);
+    }
     const interactive = grantTypes.includes('authorization_code');
     if (!input.name?.trim()) throw new InvalidInputError('invalid_client_metadata', 'a client needs a name');
     if (input.facilityId && !(await facilityExists(this.#db, input.facilityId))) {
@@ -89,6 +112,7 @@ export class ClientService {
     const metadata: ClientMetadata = {
       client_id: clientId,
       client_name: input.name,
+      ...(input.applicationType ? { application_type: input.applicationType } : {}),
       grant_types: grantTypes,
       response_types: interactive ? ['code'] : [],
       redirect_uris: input.redirectUris ?? [],
@@ -102,7 +126,7 @@ export class ClientService {
       ...(input.facilityId ? { subject_type: 'pairwise' } : {}),
       ...input.extra,
     };
-    if (needsSecret) metadata.client_secret = randomBytes(32).toString('base64url');
+    if (needsSecret) metadata.client_secret = input.clientSecret ?? randomBytes(32).toString('base64url');
     try {
       await this.#validate({ ...metadata, ...(input.facilityId ? { [PASS_FACILITY]: input.facilityId } : {}) });
     } catch (error) {
@@ -165,7 +189,7 @@ export class ClientService {
     const current = await this.find(clientId);
     if (!current) throw new NotFoundError('client_not_found', `no client with id "${clientId}"`);
     const method = String(current.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
-    if (!['client_secret_basic', 'client_secret_post', 'client_secret_jwt'].includes(method)) {
+    if (!SECRET_METHODS.includes(method)) {
       throw new ConflictError('client_has_no_secret', 'this client authenticates without a client secret');
     }
     const secret = randomBytes(32).toString('base64url');
