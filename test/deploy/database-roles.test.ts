@@ -16,12 +16,16 @@ const INIT_SCRIPT = path.join(REPO_ROOT, 'deploy', 'compose', 'postgres-init.sh'
 
 /**
  * As the containers run PASS (deploy/): the root filesystem read-only and a fresh tmpfs on /tmp, in a
- * mount namespace of its own (root and util-linux's unshare); elsewhere PASS starts as it is.
+ * mount namespace of its own (root and util-linux's unshare); elsewhere PASS starts as it is. Where
+ * the checkout or Node itself lives under /tmp (a CI clone), a tmpfs there would hide them: /tmp is
+ * then left as the host has it.
  */
 function readOnlyRoot(command: string): { line: string; readOnly: boolean } {
   const probe = spawnSync('unshare', ['-m', '--propagation', 'private', 'true']);
   if (probe.status !== 0) return { line: command, readOnly: false };
-  return { line: `exec unshare -m --propagation private bash -c 'mount -o remount,bind,ro / && mount -t tmpfs -o size=64m tmpfs /tmp && ! touch /etc/pass-read-only-probe 2>/dev/null && ${command}'`, readOnly: true };
+  const underTmp = [REPO_ROOT, process.execPath].some((p) => path.resolve(p).startsWith('/tmp/'));
+  const freshTmp = underTmp ? '' : 'mount -t tmpfs -o size=64m tmpfs /tmp && ';
+  return { line: `exec unshare -m --propagation private bash -c 'mount -o remount,bind,ro / && ${freshTmp}! touch /etc/pass-read-only-probe 2>/dev/null && ${command}'`, readOnly: true };
 }
 
 const runs = TEST_DATABASE_URL && existsSync(JPKI_ROOTS) ? describe : describe.skip;
