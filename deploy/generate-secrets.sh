@@ -48,6 +48,7 @@ cookie_key=$(random 48)
 encryption_key="k$(date -u +%Y%m%d):$(random 32)"
 pairwise_salt=$(random 32)
 identity_hash_key=$(random 32)
+metrics_token=$(openssl rand -hex 32)
 
 config() { # $1: DATABASE_URL
   printf '{\n'
@@ -57,6 +58,7 @@ config() { # $1: DATABASE_URL
   printf '  "PASS_ENCRYPTION_KEYS": %s,\n' "$(json "$encryption_key")"
   printf '  "PASS_PAIRWISE_SALT": %s,\n' "$(json "$pairwise_salt")"
   printf '  "PASS_IDENTITY_HASH_KEY": %s,\n' "$(json "$identity_hash_key")"
+  printf '  "METRICS_TOKEN": %s,\n' "$(json "$metrics_token")"
   if [ -n "$sms_token" ]; then printf '  "SMS_GATEWAY_TOKEN": %s,\n' "$(json "$sms_token")"; fi
   printf '  "SMTP_URL": %s\n' "$(json "$smtp_url")"
   printf '}\n'
