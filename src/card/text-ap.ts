@@ -18,6 +18,7 @@ import { sha256DigestInfo } from './digest-info.ts';
 import { CardError } from './errors.ts';
 import { computeSignature, type PinStatus } from './iso-commands.ts';
 import { fourDigitPinBytes } from './secrets.ts';
+import type { TextApRead } from '../households/text-ap/verify.ts';
 
 export const TEXT_AP_AID = fromHex('D3 92 10 00 31 00 01 01 04 08');
 
@@ -40,15 +41,8 @@ export const TEXT_AP_TAG = {
 
 const MAX_RECORD_BYTES = 4096;
 
-/** What the server's text-AP verifier takes (src/households/text-ap/verify.ts, TextApRead). */
-export interface TextApProof {
-  ef0002: Uint8Array;
-  ef0003: Uint8Array;
-  ef0004: Uint8Array;
-  ef0007: Uint8Array;
-  /** The AP card key's PKCS#1 v1.5 / SHA-256 signature over the challenge. */
-  challengeSignature: Uint8Array;
-}
+/** A card session's read is exactly what the server's text-AP verifier takes (src/households/text-ap/verify.ts). */
+export type TextApProof = TextApRead;
 
 /** P1 00 P2 00: pad the given DigestInfo, with the application's own key (JPKI.md §1.2 step 4). */
 const SIGN_P1_DIGEST_INFO = 0x00;

@@ -3,7 +3,7 @@
  * again), by method and result, with the class of the refusal. Declared by the kiosk capability
  * from the platform's metrics and handed to the check-in service.
  */
-import type { Metrics } from '../core/metrics.ts';
+import { outcomeCounter, type Metrics } from '../core/metrics.ts';
 import { CHECKIN_METHODS, type CheckinMethod } from './checkin-store.ts';
 
 export interface CheckinMetrics {
@@ -31,16 +31,16 @@ export function checkinRefusalClass(reason: string): string {
 }
 
 export function checkinMetrics(metrics: Metrics): CheckinMetrics {
-  const checkins = metrics.counter({
+  const record = outcomeCounter(metrics, {
     name: 'pass_checkins_total',
     help: 'Check-ins recorded (each kiosk-made id once), by method (face, qr, card, device-code), result (accepted, rejected) and the class of a rejection (none when accepted)',
-    labelNames: ['method', 'result', 'reason_class'],
+    kindLabel: 'method',
+    kinds: CHECKIN_METHODS,
+    results: { done: 'accepted', refused: 'rejected' },
   });
-  // Each method's accepted series starts at 0, so a rate over it is defined before the first check-in.
-  for (const method of CHECKIN_METHODS) checkins.inc({ method, result: 'accepted', reason_class: 'none' }, 0);
   return {
     recorded(method, reason) {
-      checkins.inc({ method, result: reason ? 'rejected' : 'accepted', reason_class: reason ? checkinRefusalClass(reason) : 'none' });
+      record(method, reason ? checkinRefusalClass(reason) : undefined);
     },
   };
 }

@@ -50,6 +50,29 @@ export const NO_METRICS: Metrics = {
   gauge() {},
 };
 
+/** An outcomes counter: what was done (`kind`), and the class of a refusal. */
+export interface OutcomeSpec<K extends string> {
+  name: string;
+  help: string;
+  /** The label naming what was done (`method`, `step`), and its values. */
+  kindLabel: string;
+  kinds: readonly K[];
+  /** The `result` label's two values: done (`accepted`, `verified`) and refused (`rejected`, `refused`). */
+  results: { done: string; refused: string };
+}
+
+/**
+ * A counter of outcomes by kind, `result` and `reason_class` (the class of a refusal from a fixed
+ * set, `none` when done), recorded with the refusal's class or undefined when done. Each kind's
+ * done series starts at 0, so a rate over it is defined before the first outcome.
+ */
+export function outcomeCounter<K extends string>(metrics: Metrics, spec: OutcomeSpec<K>): (kind: K, refusalClass: string | undefined) => void {
+  const { kindLabel, results } = spec;
+  const outcomes = metrics.counter({ name: spec.name, help: spec.help, labelNames: [kindLabel, 'result', 'reason_class'] });
+  for (const kind of spec.kinds) outcomes.inc({ [kindLabel]: kind, result: results.done, reason_class: 'none' }, 0);
+  return (kind, refusalClass) => outcomes.inc({ [kindLabel]: kind, result: refusalClass === undefined ? results.done : results.refused, reason_class: refusalClass ?? 'none' });
+}
+
 /** One scrape's answer in the Prometheus text format. */
 export interface Scrape {
   contentType: string;

@@ -3,17 +3,11 @@
 // sent to it, the password; CSRF on every form; the app session's user follows the change), the
 // history screen (pages of each list kept apart, cursors checked before they reach PASS), the
 // home screen's next step, and every page's tab title (never a raw message key).
-import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import Koa from 'koa';
-import type { Middleware } from 'koa';
-import { CookieJar, csrfOf, request } from '../helpers/browserless.ts';
+import { csrfOf } from '../helpers/browserless.ts';
 import { REPO_ROOT } from '../helpers/pass.ts';
-import { FeatureKit } from '../../clients/app/feature-kit.ts';
-import { APP_COOKIE } from '../../clients/app/routes.ts';
+import { JAPANESE, memorySessions, passStandIn, residentBrowser, startApp, type AppUnderTest } from './app-harness.ts';
 import { APP_MESSAGES } from '../../clients/app/messages.ts';
 import { CARD_LINK_MESSAGES } from '../../clients/app/card-link-messages.ts';
 import { ACCOUNT_APP_MESSAGES } from '../../clients/app/account/messages.ts';
@@ -23,125 +17,66 @@ import { historyAppRoutes } from '../../clients/app/history/routes.ts';
 import { FAMILY_APP_MESSAGES } from '../../clients/app/family/messages.ts';
 import { nextStep } from '../../clients/app/next-step.ts';
 import type { HomeSection } from '../../clients/app/sections.ts';
-import type { RpSession } from '../../clients/shared/relying-party.ts';
-import type { ClientSessions } from '../../clients/shared/session-store.ts';
 
 const TOKEN = 'resident-access-token';
 const CHECKIN_CURSOR = `${Date.parse('2025-04-01T00:00:00Z')}.11111111-1111-4111-8111-111111111111`;
 
-interface Call {
-  method: string;
-  path: string;
-  query: string;
-  body: any;
-}
-
 /** PASS's /api/account and /api/privacy/history as their contracts give them, in memory. */
 function fakePass() {
-  const calls: Call[] = [];
   const state = { email: 'hanako@example.jp', phone: '+819011112222', password: 'old password phrase' };
-  const server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url!, 'http://pass.test');
-      const body = text ? JSON.parse(text) : undefined;
-      calls.push({ method: req.method!, path: url.pathname, query: url.search, body });
-      const send = (status: number, json?: unknown) => {
-        res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' });
-        res.end(json === undefined ? '' : JSON.stringify(json));
-      };
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { error: 'invalid_token' });
-      const key = `${req.method} ${url.pathname}`;
-      if (key === 'GET /api/account') return send(200, { email: state.email, phone_number: state.phone, phone_display: '090-1111-2222', phone_masked: '090-****-2222', phone_verified: true });
-      if (key === 'POST /api/account/email') {
-        if (body.email === 'taken@example.jp') return send(409, { error: 'conflict', reason: 'email_taken', message: { ja: '使われています。', en: 'Used by another account.' } });
-        return send(202, { sent_to: 'ne***@example.jp' });
-      }
-      if (key === 'POST /api/account/email/confirm') {
-        if (body.code !== '123456') return send(400, { error: 'invalid_input', reason: 'code_wrong', message: { ja: 'コードが違います。', en: 'Wrong code.' } });
-        state.email = body.email;
-        return send(200, { email: body.email, notice_sent: true });
-      }
-      if (key === 'POST /api/account/password') {
-        if (body.current_password !== state.password) return send(400, { error: 'invalid_input', reason: 'current_password_wrong', message: { ja: '現在のパスワードが正しくありません。', en: 'The current password is not correct.' } });
-        state.password = body.new_password;
-        return send(200, { remembered_devices_revoked: 1, notice_sent: true });
-      }
-      if (key === 'GET /api/households/me') return send(200, { household_id: null, members: [] });
-      if (key === 'GET /api/privacy/history/checkins') {
-        const at = '2025-04-02T01:02:00Z';
-        return send(200, {
-          checkins: [{ id: 'c1', person_id: 'p1', relation: 'self', facility_id: 'kaga-library', facility_name: { ja: '加賀市立図書館', en: 'Kaga City Library' }, method: 'face', result: 'accepted', reason: null, direction: 'in', at }],
-          next: url.searchParams.get('before') ? null : CHECKIN_CURSOR,
-        });
-      }
-      if (key === 'GET /api/privacy/history/releases') {
-        return send(200, {
-          releases: [{ person_id: 'p1', relation: 'self', client_id: 'rp', client_name: '予約システム', facility_id: null, facility_name: null, use: 'id_token', claims: ['email'], facts: [{ unit: 'email', label: { ja: 'メールアドレス', en: 'E-mail address' } }], at: '2025-04-02T01:00:00Z' }],
-          next: '41',
-        });
-      }
-      return send(404, { error: 'not_found' });
-    });
+  const { server, calls } = passStandIn(TOKEN, ({ method, body }, send, url) => {
+    const key = `${method} ${url.pathname}`;
+    if (key === 'GET /api/account') return send(200, { email: state.email, phone_number: state.phone, phone_display: '090-1111-2222', phone_masked: '090-****-2222', phone_verified: true });
+    if (key === 'POST /api/account/email') {
+      if (body.email === 'taken@example.jp') return send(409, { error: 'conflict', reason: 'email_taken', message: { ja: '使われています。', en: 'Used by another account.' } });
+      return send(202, { sent_to: 'ne***@example.jp' });
+    }
+    if (key === 'POST /api/account/email/confirm') {
+      if (body.code !== '123456') return send(400, { error: 'invalid_input', reason: 'code_wrong', message: { ja: 'コードが違います。', en: 'Wrong code.' } });
+      state.email = body.email;
+      return send(200, { email: body.email, notice_sent: true });
+    }
+    if (key === 'POST /api/account/password') {
+      if (body.current_password !== state.password) return send(400, { error: 'invalid_input', reason: 'current_password_wrong', message: { ja: '現在のパスワードが正しくありません。', en: 'The current password is not correct.' } });
+      state.password = body.new_password;
+      return send(200, { remembered_devices_revoked: 1, notice_sent: true });
+    }
+    if (key === 'GET /api/households/me') return send(200, { household_id: null, members: [] });
+    if (key === 'GET /api/privacy/history/checkins') {
+      const at = '2025-04-02T01:02:00Z';
+      return send(200, {
+        checkins: [{ id: 'c1', person_id: 'p1', relation: 'self', facility_id: 'kaga-library', facility_name: { ja: '加賀市立図書館', en: 'Kaga City Library' }, method: 'face', result: 'accepted', reason: null, direction: 'in', at }],
+        next: url.searchParams.get('before') ? null : CHECKIN_CURSOR,
+      });
+    }
+    if (key === 'GET /api/privacy/history/releases') {
+      return send(200, {
+        releases: [{ person_id: 'p1', relation: 'self', client_id: 'rp', client_name: '予約システム', facility_id: null, facility_name: null, use: 'id_token', claims: ['email'], facts: [{ unit: 'email', label: { ja: 'メールアドレス', en: 'E-mail address' } }], at: '2025-04-02T01:00:00Z' }],
+        next: '41',
+      });
+    }
+    return send(404, { error: 'not_found' });
   });
   return { server, calls, state };
 }
 
-function memorySessions(): ClientSessions<RpSession> & { rows: Map<string, RpSession & Record<string, unknown>> } {
-  const rows = new Map<string, RpSession & Record<string, unknown>>();
-  return {
-    rows,
-    async load(cookie: string | undefined) {
-      return cookie ? rows.get(cookie) : undefined;
-    },
-    async update(cookie: string, data: RpSession) {
-      rows.set(cookie, data as RpSession & Record<string, unknown>);
-    },
-    async destroy(cookie: string | undefined) {
-      if (cookie) rows.delete(cookie);
-    },
-  } as unknown as ClientSessions<RpSession> & { rows: Map<string, RpSession & Record<string, unknown>> };
-}
-
-/** Japanese punctuation, brackets and scripts that English texts must not use. */
-const JAPANESE = /[、。「」『』（）［］｛｝【】・：；！？〜ー　…\u3040-\u30ff\u4e00-\u9fff]/;
-
 describe("the PASS app's account and history screens", () => {
   const pass = fakePass();
   const sessions = memorySessions();
-  let app: http.Server;
-  let base: string;
+  let app: AppUnderTest | undefined;
   const COOKIE = 'resident-screens-cookie';
 
   beforeAll(async () => {
-    pass.server.listen(0, '127.0.0.1');
-    await once(pass.server, 'listening');
-    const issuer = `http://127.0.0.1:${(pass.server.address() as AddressInfo).port}`;
-    const kit = new FeatureKit({ sessions, issuer, csrfKey: 'test-csrf-key-0123456789', production: false });
-    const koa = new Koa();
-    for (const middleware of [accountAppRoutes(kit).routes(), historyAppRoutes(kit).routes()] as unknown as Middleware[]) koa.use(middleware);
-    app = koa.listen(0, '127.0.0.1');
-    await once(app, 'listening');
-    base = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    app = await startApp(pass.server, sessions, (kit) => [accountAppRoutes(kit).routes(), historyAppRoutes(kit).routes()]);
   });
 
-  afterAll(async () => {
-    app?.close();
-    pass.server.close();
-  });
+  afterAll(() => app?.close());
 
   beforeEach(() => {
     sessions.rows.set(COOKIE, { user: { sub: 'acc-1', email: pass.state.email }, tokens: { accessToken: TOKEN, idToken: 'id', expiresAt: Date.now() + 3_600_000 } });
   });
 
-  function jar(): CookieJar {
-    const cookies = new CookieJar();
-    cookies.store(new Response(null, { headers: { 'set-cookie': `${APP_COOKIE}=${COOKIE}; path=/app` } }));
-    return cookies;
-  }
-  const get = (p: string, init: RequestInit = {}) => request(jar(), `${base}${p}`, init);
-  const form = (p: string, fields: Record<string, string>, headers: Record<string, string> = {}) => get(p, { method: 'POST', body: new URLSearchParams(fields), headers });
+  const { get, form } = residentBrowser(() => app!.base, COOKIE);
 
   test('a new e-mail address: the code sent to it, then the session follows', async () => {
     const overview = await (await get('/app/account')).text();

@@ -5,19 +5,12 @@
 // deletion, the TOTP setup (grouped secret, QR code, a wrong code shows the same secret again), and
 // the app's static scripts. No browser and no database: the WebAuthn ceremony itself is the lead's
 // browser test.
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Koa from 'koa';
-import type { Middleware } from 'koa';
 import { CookieJar, csrfOf, request } from '../helpers/browserless.ts';
-import { FeatureKit } from '../../clients/app/feature-kit.ts';
-import { APP_COOKIE, appRoutes } from '../../clients/app/routes.ts';
+import { CSRF_KEY, JAPANESE_PUNCTUATION, memorySessions, passStandIn, residentBrowser, startApp, type AppUnderTest } from './app-harness.ts';
+import { appRoutes } from '../../clients/app/routes.ts';
 import { appRelyingParty } from '../../clients/app/client.ts';
 import { appStaticFiles, groupSecret, normaliseCode, securityAppRoutes } from '../../clients/app/security/routes.ts';
 import { SECURITY_APP_MESSAGES } from '../../clients/app/security/messages.ts';
-import type { RpSession } from '../../clients/shared/relying-party.ts';
-import type { ClientSessions } from '../../clients/shared/session-store.ts';
 
 const TOKEN = 'resident-access-token';
 const PASSKEY_A = '11111111-1111-4111-8111-111111111111';
@@ -25,16 +18,8 @@ const PASSKEY_B = '22222222-2222-4222-8222-222222222222';
 const DEVICE_A = '33333333-3333-4333-8333-333333333333';
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
-interface Call {
-  method: string;
-  path: string;
-  auth: string | undefined;
-  body: unknown;
-}
-
 /** PASS's /api/account/security as the contract gives it, in memory. */
 function fakePass() {
-  const calls: Call[] = [];
   const state = {
     passkeys: [
       { id: PASSKEY_A, name: 'iPhone', created_at: '2025-04-01T01:00:00Z', last_used_at: '2025-04-02T03:04:00Z', backed_up: true, device_type: 'multiDevice' },
@@ -47,105 +32,63 @@ function fakePass() {
     phone: { masked: '090-****-5678', verified: true },
     remember_days: 30,
   };
-  const server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      const url = new URL(req.url!, 'http://pass.test');
-      const body = text ? JSON.parse(text) : undefined;
-      calls.push({ method: req.method!, path: url.pathname, auth: req.headers.authorization, body });
-      const send = (status: number, json?: unknown) => {
-        res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' });
-        res.end(json === undefined ? '' : JSON.stringify(json));
-      };
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { error: 'invalid_token' });
-      const key = `${req.method} ${url.pathname}`;
-      if (key === 'GET /api/account/security') {
-        return send(200, { ...state, strong: state.passkeys.length > 0 || Boolean(state.totp.confirmed_at) });
-      }
-      if (key === 'POST /api/account/security/passkeys/options') return send(200, { challenge: 'Y2hhbGxlbmdl', rp: { id: 'pass.test', name: 'PASS' } });
-      if (key === 'POST /api/account/security/passkeys') {
-        if (!body?.response?.id) return send(400, { error: 'passkey_invalid', message: { ja: '登録できませんでした。', en: 'Not added.' } });
-        return send(201, { id: '44444444-4444-4444-8444-444444444444', name: body.name ?? 'Passkey' });
-      }
-      const passkey = /^\/api\/account\/security\/passkeys\/([^/]+)$/.exec(url.pathname);
-      if (req.method === 'DELETE' && passkey) {
-        const before = state.passkeys.length;
-        state.passkeys = state.passkeys.filter((p) => p.id !== passkey[1]);
-        return state.passkeys.length < before ? send(204) : send(404, { error: 'not_found', message: { ja: 'ありません。', en: 'Not found.' } });
-      }
-      if (key === 'POST /api/account/security/totp') {
-        state.totp.enrolled = true;
-        return send(200, { secret: SECRET, otpauth_uri: `otpauth://totp/PASS:resident@example.jp?secret=${SECRET}&issuer=PASS&algorithm=SHA1&digits=6&period=30` });
-      }
-      if (key === 'POST /api/account/security/totp/confirm') {
-        if (body?.code !== '123456') return send(400, { error: 'invalid_request', reason: 'totp_code_invalid', message: { ja: 'コードが違います。', en: 'Wrong code.' } });
-        state.totp.confirmed_at = '2025-04-06T00:00:00Z';
-        return send(200, { confirmed_at: state.totp.confirmed_at });
-      }
-      if (key === 'DELETE /api/account/security/totp') {
-        state.totp = { enrolled: false, confirmed_at: null };
-        return send(204);
-      }
-      const device = /^\/api\/account\/security\/devices\/([^/]+)$/.exec(url.pathname);
-      if (req.method === 'DELETE' && device) {
-        state.devices = state.devices.filter((d) => d.id !== device[1]);
-        return send(204);
-      }
-      if (key === 'DELETE /api/account/security/devices') {
-        state.devices = [];
-        return send(204);
-      }
-      return send(404, { error: 'not_found' });
-    });
+  const { server, calls } = passStandIn(TOKEN, ({ method, path, body }, send) => {
+    const key = `${method} ${path}`;
+    if (key === 'GET /api/account/security') {
+      return send(200, { ...state, strong: state.passkeys.length > 0 || Boolean(state.totp.confirmed_at) });
+    }
+    if (key === 'POST /api/account/security/passkeys/options') return send(200, { challenge: 'Y2hhbGxlbmdl', rp: { id: 'pass.test', name: 'PASS' } });
+    if (key === 'POST /api/account/security/passkeys') {
+      if (!body?.response?.id) return send(400, { error: 'passkey_invalid', message: { ja: '登録できませんでした。', en: 'Not added.' } });
+      return send(201, { id: '44444444-4444-4444-8444-444444444444', name: body.name ?? 'Passkey' });
+    }
+    const passkey = /^\/api\/account\/security\/passkeys\/([^/]+)$/.exec(path);
+    if (method === 'DELETE' && passkey) {
+      const before = state.passkeys.length;
+      state.passkeys = state.passkeys.filter((p) => p.id !== passkey[1]);
+      return state.passkeys.length < before ? send(204) : send(404, { error: 'not_found', message: { ja: 'ありません。', en: 'Not found.' } });
+    }
+    if (key === 'POST /api/account/security/totp') {
+      state.totp.enrolled = true;
+      return send(200, { secret: SECRET, otpauth_uri: `otpauth://totp/PASS:resident@example.jp?secret=${SECRET}&issuer=PASS&algorithm=SHA1&digits=6&period=30` });
+    }
+    if (key === 'POST /api/account/security/totp/confirm') {
+      if (body?.code !== '123456') return send(400, { error: 'invalid_request', reason: 'totp_code_invalid', message: { ja: 'コードが違います。', en: 'Wrong code.' } });
+      state.totp.confirmed_at = '2025-04-06T00:00:00Z';
+      return send(200, { confirmed_at: state.totp.confirmed_at });
+    }
+    if (key === 'DELETE /api/account/security/totp') {
+      state.totp = { enrolled: false, confirmed_at: null };
+      return send(204);
+    }
+    const device = /^\/api\/account\/security\/devices\/([^/]+)$/.exec(path);
+    if (method === 'DELETE' && device) {
+      state.devices = state.devices.filter((d) => d.id !== device[1]);
+      return send(204);
+    }
+    if (key === 'DELETE /api/account/security/devices') {
+      state.devices = [];
+      return send(204);
+    }
+    return send(404, { error: 'not_found' });
   });
   return { server, calls, state };
 }
 
-/** The app session store, in memory (the real one seals rows in the database). */
-function memorySessions(): ClientSessions<RpSession> & { rows: Map<string, RpSession> } {
-  const rows = new Map<string, RpSession>();
-  return {
-    rows,
-    async load(cookie: string | undefined) {
-      return cookie ? rows.get(cookie) : undefined;
-    },
-    async update(cookie: string, data: RpSession) {
-      rows.set(cookie, data);
-    },
-    async destroy(cookie: string | undefined) {
-      if (cookie) rows.delete(cookie);
-    },
-  } as unknown as ClientSessions<RpSession> & { rows: Map<string, RpSession> };
-}
-
-/** Japanese punctuation and brackets that English texts must not use. */
-const JAPANESE_PUNCTUATION = /[、。「」『』（）［］｛｝【】・：；！？〜ー　…]/;
-
 describe("the PASS app's sign-in and security screen", () => {
   const pass = fakePass();
   const sessions = memorySessions();
-  let app: http.Server;
-  let base: string;
+  let app: AppUnderTest | undefined;
   const COOKIE = 'security-test-cookie';
 
   beforeAll(async () => {
-    pass.server.listen(0, '127.0.0.1');
-    await once(pass.server, 'listening');
-    const issuer = `http://127.0.0.1:${(pass.server.address() as AddressInfo).port}`;
-    const kit = new FeatureKit({ sessions, issuer, csrfKey: 'test-csrf-key-0123456789', production: false });
-    const koa = new Koa();
-    const home = appRoutes({ api: kit.api, sessions, client: appRelyingParty(issuer), csrfKey: 'test-csrf-key-0123456789', secureCookies: false, sessionTtlSeconds: 3600 });
-    for (const middleware of [home.routes(), securityAppRoutes(kit).routes(), appStaticFiles()] as unknown as Middleware[]) koa.use(middleware);
-    app = koa.listen(0, '127.0.0.1');
-    await once(app, 'listening');
-    base = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    app = await startApp(pass.server, sessions, (kit, issuer) => {
+      const home = appRoutes({ api: kit.api, sessions, client: appRelyingParty(issuer), csrfKey: CSRF_KEY, secureCookies: false, sessionTtlSeconds: 3600 });
+      return [home.routes(), securityAppRoutes(kit).routes(), appStaticFiles()];
+    });
   });
 
-  afterAll(async () => {
-    app?.close();
-    pass.server.close();
-  });
+  afterAll(() => app?.close());
 
   beforeEach(() => {
     sessions.rows.set(COOKIE, {
@@ -154,14 +97,7 @@ describe("the PASS app's sign-in and security screen", () => {
     });
   });
 
-  function jar(): CookieJar {
-    const cookies = new CookieJar();
-    cookies.store(new Response(null, { headers: { 'set-cookie': `${APP_COOKIE}=${COOKIE}; path=/app` } }));
-    return cookies;
-  }
-
-  const get = (path: string, init: RequestInit = {}) => request(jar(), `${base}${path}`, init);
-  const form = (path: string, fields: Record<string, string>) => get(path, { method: 'POST', body: new URLSearchParams(fields) });
+  const { get, form } = residentBrowser(() => app!.base, COOKIE);
 
   async function csrf(): Promise<string> {
     return csrfOf(await (await get('/app/account/security')).text());
@@ -218,9 +154,9 @@ describe("the PASS app's sign-in and security screen", () => {
   });
 
   test('a signed-out visitor is sent to sign in; the script gets 401', async () => {
-    const page = await request(new CookieJar(), `${base}/app/account/security`);
+    const page = await request(new CookieJar(), `${app!.base}/app/account/security`);
     expect(page.status).toBe(302);
-    const options = await request(new CookieJar(), `${base}/app/account/security/passkeys/options`, { method: 'POST' });
+    const options = await request(new CookieJar(), `${app!.base}/app/account/security/passkeys/options`, { method: 'POST' });
     expect(options.status).toBe(401);
   });
 
@@ -352,7 +288,7 @@ describe("the PASS app's sign-in and security screen", () => {
       expect(later.headers.get('location')).toBe('/app/');
       expect(await (await get('/app/')).text()).not.toContain('data-testid="passkey-offer"');
       // A new app session offers it again.
-      sessions.rows.set(COOKIE, { ...sessions.rows.get(COOKIE)!, security: undefined } as RpSession);
+      sessions.rows.set(COOKIE, { ...sessions.rows.get(COOKIE)!, security: undefined });
       expect(await (await get('/app/')).text()).toContain('data-testid="passkey-offer"');
     } finally {
       pass.state.passkeys = had;

@@ -12,23 +12,16 @@ import sharp from 'sharp';
 import { ApduChannel, type ApduChannelOptions } from '../../src/card/index.ts';
 import { issueSimulatedCard, type IssuedSimulatedCard, type SimulatedCardIssuers, type SimulatedCardSpec } from '../../src/card/simulator/index.ts';
 import { DEV_TEXT_AP_KEY_ID } from '../../src/households/text-ap/dev-card.ts';
-import { DevJpkiCa, type ResidentFacts } from '../../src/jpki/dev-ca.ts';
+import { DevJpkiCa } from '../../src/jpki/dev-ca.ts';
 import { CachingCrlProvider } from '../../src/jpki/revocation/crl-provider.ts';
 import { CrlRevocationChecker } from '../../src/jpki/revocation/crl-revocation-checker.ts';
 import { parseTrustAnchors } from '../../src/jpki/trust-anchors.ts';
 import { createJpkiVerifier, type JpkiVerifier } from '../../src/jpki/verify.ts';
+// The JPKI tests' resident: the cards here carry the same facts the verifier tests check.
+import { TARO } from '../jpki/fixtures.ts';
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const FACE = path.resolve(REPO_ROOT, '../shared/faces/obama/1.jpg');
-
-export const TARO: ResidentFacts = {
-  name: '加賀　太郎',
-  birthdate: '1980-02-17',
-  sex: '1',
-  address: '石川県加賀市作見町ル２５番地１',
-  prefecture: 'Ishikawa-ken',
-  municipality: 'Kaga-shi',
-};
 
 export interface Pki {
   issuers: SimulatedCardIssuers;

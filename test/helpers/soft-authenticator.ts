@@ -75,6 +75,16 @@ function uint32(value: number): Buffer {
   return out;
 }
 
+/** The collected client data a browser signs over: the ceremony, the RP's challenge and the page's origin. */
+function clientData(type: 'webauthn.create' | 'webauthn.get', challenge: string, origin: string): Buffer {
+  return Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }), 'utf8');
+}
+
+/** A ceremony's answer as the browser hands it to the RP: this credential, a platform authenticator, no extensions. */
+function answerOf<R>(credential: SoftCredential, response: R) {
+  return { id: credential.id, rawId: credential.id, type: 'public-key' as const, authenticatorAttachment: 'platform' as const, clientExtensionResults: {}, response };
+}
+
 /** The COSE_Key of a P-256 public key: {1: 2, 3: -7, -1: 1, -2: x, -3: y}. */
 export function coseOfP256(publicKey: KeyObject): Uint8Array<ArrayBuffer> {
   const jwk = publicKey.export({ format: 'jwk' });
@@ -135,23 +145,16 @@ export class SoftAuthenticator {
         ['authData', new Uint8Array(authenticatorData)],
       ]),
     );
-    const clientDataJSON = JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false });
+    const clientDataJSON = clientData('webauthn.create', options.challenge, origin);
     const spki = createPublicKey(credential.privateKey).export({ format: 'der', type: 'spki' });
-    return {
-      id: credential.id,
-      rawId: credential.id,
-      type: 'public-key',
-      authenticatorAttachment: 'platform',
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: Buffer.from(clientDataJSON, 'utf8').toString('base64url'),
-        attestationObject: b64url(attestationObject),
-        authenticatorData: authenticatorData.toString('base64url'),
-        transports: ['internal', 'hybrid'],
-        publicKeyAlgorithm: COSE_ALG_ES256,
-        publicKey: spki.toString('base64url'),
-      },
-    };
+    return answerOf(credential, {
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      attestationObject: b64url(attestationObject),
+      authenticatorData: authenticatorData.toString('base64url'),
+      transports: ['internal', 'hybrid'],
+      publicKeyAlgorithm: COSE_ALG_ES256,
+      publicKey: spki.toString('base64url'),
+    });
   }
 
   /**
@@ -171,21 +174,14 @@ export class SoftAuthenticator {
     const credential = this.#pick(rpId, options, select);
     credential.counter += 1;
     const authenticatorData = Buffer.concat([sha256(rpId), Buffer.of(FLAG_UP | FLAG_UV | this.#backupFlags(credential)), uint32(credential.counter)]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin, crossOrigin: false }), 'utf8');
+    const clientDataJSON = clientData('webauthn.get', options.challenge, origin);
     const signature = sign('sha256', Buffer.concat([authenticatorData, sha256(clientDataJSON)]), credential.privateKey);
-    return {
-      id: credential.id,
-      rawId: credential.id,
-      type: 'public-key',
-      authenticatorAttachment: 'platform',
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: clientDataJSON.toString('base64url'),
-        authenticatorData: authenticatorData.toString('base64url'),
-        signature: signature.toString('base64url'),
-        userHandle: credential.userId,
-      },
-    };
+    return answerOf(credential, {
+      clientDataJSON: clientDataJSON.toString('base64url'),
+      authenticatorData: authenticatorData.toString('base64url'),
+      signature: signature.toString('base64url'),
+      userHandle: credential.userId,
+    });
   }
 
   /**

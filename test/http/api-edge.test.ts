@@ -5,13 +5,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createStorage, REPO_ROOT, startPass, type TestStorage } from '../helpers/pass.ts';
-import { authorize } from '../helpers/browserless.ts';
 import { faceEnv } from '../face/platform.ts';
 import { apiToken, PASSWORD, provisionKiosk, staffAccount, withFacilities, type Pass, type TestKiosk } from '../kiosk/helpers.ts';
-import { managerToken } from '../manager/helpers.ts';
+import { adminToken, managerToken } from '../manager/helpers.ts';
 import { givePasskey } from '../helpers/sign-in-factors.ts';
 import { proveAndConfirm, TARO } from '../jpki/proofing-helpers.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import { registeredCatalogues } from '../../src/core/reasons.ts';
 
 type Holder = 'resident' | 'staff' | 'manager' | 'admin' | 'kiosk';
@@ -185,19 +183,3 @@ describe('malformed, oversized and mistyped bodies at every API (embedded)', () 
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   }
 });
-
-/** An admin's token for the admin API: scope `admin` goes to PASS's own apps only, so PASS Manager's client asks. */
-async function adminToken(pass: Pass, email: string): Promise<string> {
-  if (!(await pass.oidc.clients.find('pass-manager'))) await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-manager')!);
-  const manager = (await pass.oidc.clients.find('pass-manager'))!;
-  const redirectUri = `${pass.issuer}/manager/callback`;
-  const flow = await authorize({ issuer: pass.issuer, clientId: 'pass-manager', redirectUri, login: email, password: PASSWORD, scope: 'openid admin', resource: `${pass.issuer}/api` });
-  const response = await fetch(new URL('/token', pass.issuer), {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`pass-manager:${manager.clientSecret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'authorization_code', redirect_uri: redirectUri, code: flow.code, code_verifier: flow.verifier }),
-  });
-  const tokens = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`admin token: ${JSON.stringify(tokens)}`);
-  return String(tokens.access_token);
-}

@@ -5,6 +5,7 @@ import { storageModes } from '../helpers/services.ts';
 import { givePasskey, giveTotp } from '../helpers/sign-in-factors.ts';
 import { PASSWORD, runtime, withFacilities, type Pass } from '../kiosk/helpers.ts';
 import type { StaffRole } from '../../src/staff/staff-service.ts';
+import { demoClients } from '../../src/demo/seed.ts';
 
 export { PASSWORD, givePasskey, giveTotp, type Pass };
 
@@ -84,6 +85,28 @@ export async function managerToken(pass: Pass, email: string, scope = 'openid ma
   if (!(await pass.oidc.clients.find(clientId))) await pass.oidc.clients.create({ clientId, name: 'manager API (test)', redirectUris: [redirectUri], tokenEndpointAuthMethod: 'none' });
   const flow = await authorize({ issuer: pass.issuer, clientId, redirectUri, login: email, password: PASSWORD, scope, resource: `${pass.issuer}/api` });
   return String((await exchangeCode(pass.issuer, clientId, redirectUri, flow.code, flow.verifier)).access_token);
+}
+
+/**
+ * An admin's token for the admin API, obtained the way PASS Manager gets one: scope `admin` goes to
+ * PASS's own apps only, so PASS Manager's client asks (with its secret), for the PASS API resource.
+ * PASS Manager's client is seeded by its capability where that runs, else made here.
+ */
+export async function adminToken(pass: Pass, email: string, password = PASSWORD): Promise<string> {
+  if (!(await pass.oidc.clients.find('pass-manager'))) await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-manager')!);
+  const manager = (await pass.oidc.clients.find('pass-manager'))!;
+  const redirectUri = `${pass.issuer}/manager/callback`;
+  const flow = await authorize({ issuer: pass.issuer, clientId: 'pass-manager', redirectUri, login: email, password, scope: 'openid admin', resource: `${pass.issuer}/api` });
+  const response = await fetch(new URL('/token', pass.issuer), {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`pass-manager:${manager.clientSecret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'authorization_code', redirect_uri: redirectUri, code: flow.code, code_verifier: flow.verifier }),
+  });
+  const tokens = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`admin token: ${JSON.stringify(tokens)}`);
+  // Said here rather than as a 403 from the first admin call.
+  if (!String(tokens.scope).split(' ').includes('admin')) throw new Error(`admin token without the admin scope: ${String(tokens.scope)}`);
+  return String(tokens.access_token);
 }
 
 /** A Manager API token of each of STAFF. */

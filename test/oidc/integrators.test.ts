@@ -9,12 +9,13 @@
  *   - the admin API takes `application_type` and an operator's own client secret (never echoed).
  */
 import * as oidc from 'openid-client';
-import { authorize, CookieJar, request, signInStep, type SignInAs } from '../helpers/browserless.ts';
+import { CookieJar, request, signInStep, type SignInAs } from '../helpers/browserless.ts';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { approveDevice } from '../kiosk/helpers.ts';
-import { demoClients } from '../../src/demo/seed.ts';
+import { adminToken } from '../manager/helpers.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
+import { authParams } from './facility-helpers.ts';
 import { insecure, PASSWORD, resident, type Pass } from './rp.ts';
 
 const mode = storageModes().at(-1)!;
@@ -56,20 +57,9 @@ describe(`integrators of a facility (${mode})`, () => {
 
   /** A full code flow with openid-client from `redirectUri`: the ID token's claims and the token response. */
   async function codeFlow(config: oidc.Configuration, redirectUri: string, scope = 'openid', extra: Record<string, string> = {}) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope,
-      state,
-      nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      ...extra,
-    });
-    const callback = await browse(url, redirectUri);
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    const { params, checks } = await authParams(redirectUri, scope, extra);
+    const callback = await browse(oidc.buildAuthorizationUrl(config, params), redirectUri);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { ...checks, idTokenExpected: true });
     return { claims: tokens.claims()!, tokens };
   }
 
@@ -79,24 +69,13 @@ describe(`integrators of a facility (${mode})`, () => {
     await pass.platform.facilities.importCatalog(readCatalog());
     user = await resident(pass, 'integrator');
     // An admin's token for the admin API, obtained the way PASS Manager does (scope admin, PASS API resource).
-    if (!(await pass.oidc.clients.find('pass-manager'))) await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-manager')!);
-    const manager = (await pass.oidc.clients.find('pass-manager'))!;
     const adminAccount = await pass.platform.accounts.create({ email: `admin.${Date.now()}@city.toyooka.example`, password: PASSWORD, role: 'admin', verified: true });
-    const redirectUri = `${pass.issuer}/manager/callback`;
-    const flow = await authorize({ issuer: pass.issuer, clientId: 'pass-manager', redirectUri, login: adminAccount.email, password: PASSWORD, scope: 'openid admin', resource: `${pass.issuer}/api` });
-    const response = await fetch(new URL('/token', pass.issuer), {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`pass-manager:${manager.clientSecret}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', redirect_uri: redirectUri, code: flow.code, code_verifier: flow.verifier }),
-    });
-    const tokens = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`admin token: ${JSON.stringify(tokens)}`);
-    expect(String(tokens.scope).split(' ')).toContain('admin');
+    const token = await adminToken(pass, adminAccount.email, PASSWORD);
     admin = async (method, path, body, raw) => {
       const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
       const answer = await fetch(`${pass.issuer}/api/admin${path}`, {
         method,
-        headers: { authorization: `Bearer ${String(tokens.access_token)}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(payload === undefined ? {} : { body: payload }),
       });
       const text = await answer.text();

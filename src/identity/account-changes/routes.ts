@@ -55,24 +55,23 @@ export function accountRoutes(changes: AccountChanges, auth: Middleware): Router
     };
   });
 
-  router.post('/email', jsonBody, validate({ body: emailStart }), async (ctx) => {
-    const { body } = ctx.state.input as { body: z.infer<typeof emailStart> };
-    const sent = await changes.startEmailChange(accountOf(ctx), body.email, body.lang, ctx.ip);
-    ctx.status = 202;
-    ctx.body = { sent_to: sent.sentTo };
-  });
+  /** The first step of a new e-mail address or phone number: a code goes to the new one; 202 says where, masked. */
+  function sendCodeToNew<S extends z.ZodType>(path: string, schema: S, start: (accountId: string, body: z.infer<S>, ip: string) => Promise<{ sentTo: string }>): void {
+    router.post(path, jsonBody, validate({ body: schema }), async (ctx) => {
+      const { body } = ctx.state.input as { body: z.infer<S> };
+      const sent = await start(accountOf(ctx), body, ctx.ip);
+      ctx.status = 202;
+      ctx.body = { sent_to: sent.sentTo };
+    });
+  }
+
+  sendCodeToNew('/email', emailStart, (accountId, body, ip) => changes.startEmailChange(accountId, body.email, body.lang, ip));
+  sendCodeToNew('/phone', phoneStart, (accountId, body, ip) => changes.startPhoneChange(accountId, body.phone, body.lang, ip));
 
   router.post('/email/confirm', jsonBody, validate({ body: emailConfirm }), async (ctx) => {
     const { body } = ctx.state.input as { body: z.infer<typeof emailConfirm> };
     const done = await changes.confirmEmailChange(accountOf(ctx), body.email, body.code, body.lang, ctx.ip);
     ctx.body = { email: done.email, notice_sent: done.noticeSent };
-  });
-
-  router.post('/phone', jsonBody, validate({ body: phoneStart }), async (ctx) => {
-    const { body } = ctx.state.input as { body: z.infer<typeof phoneStart> };
-    const sent = await changes.startPhoneChange(accountOf(ctx), body.phone, body.lang, ctx.ip);
-    ctx.status = 202;
-    ctx.body = { sent_to: sent.sentTo };
   });
 
   router.post('/phone/confirm', jsonBody, validate({ body: phoneConfirm }), async (ctx) => {

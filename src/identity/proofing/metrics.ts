@@ -5,7 +5,7 @@
  * platform's metrics and handed to the proofing service.
  */
 import { PassError } from '../../core/errors.ts';
-import type { Metrics } from '../../core/metrics.ts';
+import { outcomeCounter, type Metrics } from '../../core/metrics.ts';
 
 export type ProofingStep = 'verify' | 'confirm';
 
@@ -44,15 +44,16 @@ export function proofingRefusalClass(error: unknown): string {
 }
 
 export function proofingMetrics(metrics: Metrics): ProofingMetrics {
-  const outcomes = metrics.counter({
+  const record = outcomeCounter(metrics, {
     name: 'pass_identity_proofing_total',
     help: 'Identity proofing steps with the My Number Card, by step (verify, confirm), result (verified, refused) and the class of a refusal (none when verified)',
-    labelNames: ['step', 'result', 'reason_class'],
+    kindLabel: 'step',
+    kinds: ['verify', 'confirm'] satisfies ProofingStep[],
+    results: { done: 'verified', refused: 'refused' },
   });
-  for (const step of ['verify', 'confirm'] satisfies ProofingStep[]) outcomes.inc({ step, result: 'verified', reason_class: 'none' }, 0);
   return {
     outcome(step, error) {
-      outcomes.inc({ step, result: error === undefined ? 'verified' : 'refused', reason_class: error === undefined ? 'none' : proofingRefusalClass(error) });
+      record(step, error === undefined ? undefined : proofingRefusalClass(error));
     },
   };
 }
