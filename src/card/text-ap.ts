@@ -18,7 +18,6 @@ import { sha256DigestInfo } from './digest-info.ts';
 import { CardError } from './errors.ts';
 import { computeSignature, type PinStatus } from './iso-commands.ts';
 import { fourDigitPinBytes } from './secrets.ts';
-import type { TextApRead } from '../households/text-ap/verify.ts';
 
 export const TEXT_AP_AID = fromHex('D3 92 10 00 31 00 01 01 04 08');
 
@@ -41,8 +40,19 @@ export const TEXT_AP_TAG = {
 
 const MAX_RECORD_BYTES = 4096;
 
-/** A card session's read is exactly what the server's text-AP verifier takes (src/households/text-ap/verify.ts). */
-export type TextApProof = TextApRead;
+/**
+ * What the server's text-AP verifier takes (src/households/text-ap/verify.ts, TextApRead), written
+ * out here rather than imported: the card core imports nothing outside src/card and src/core, so
+ * the kiosk page can load it (test/card/apdu.test.ts "portability").
+ */
+export interface TextApProof {
+  ef0002: Uint8Array;
+  ef0003: Uint8Array;
+  ef0004: Uint8Array;
+  ef0007: Uint8Array;
+  /** The AP card key's PKCS#1 v1.5 / SHA-256 signature over the challenge. */
+  challengeSignature: Uint8Array;
+}
 
 /** P1 00 P2 00: pad the given DigestInfo, with the application's own key (JPKI.md §1.2 step 4). */
 const SIGN_P1_DIGEST_INFO = 0x00;
