@@ -45,7 +45,7 @@ export function createIdentityServices(platform: Platform, notifier: Notifier): 
     accounts,
     signups: new SignupService({ db, accounts, codes, notifier, limits, events }),
     signIn: new SignInService({ accounts, codes, totp, lockout, events, limits, notifier, store }),
-    resets: new PasswordResets({ db, accounts, notifier, limits, lockout, events, issuer: config.issuer }),
+    resets: new PasswordResets({ db, accounts, notifier, limits, lockout, events, devices, issuer: config.issuer }),
     events,
     lockout,
     codes,

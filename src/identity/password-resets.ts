@@ -1,3 +1,4 @@
+import type { RememberedDevices } from './factors/remembered-devices.ts';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import type { Lang } from '../http/i18n.ts';
@@ -32,6 +33,7 @@ export interface PasswordResetDeps {
   limits: RateLimits;
   lockout: Lockout;
   events: AuthEvents;
+  devices: RememberedDevices;
   issuer: string;
 }
 
@@ -88,7 +90,7 @@ export class PasswordResets {
       await accounts.setPasswordHash(trx, accountId, passwordHash);
       await trx('password_resets').where({ account_id: accountId }).whereNull('used_at').delete();
       // A remembered browser stood for a code given with the old password: it no longer does.
-      await trx('remembered_devices').where({ account_id: accountId }).whereNull('revoked_at').update({ revoked_at: new Date() });
+      await this.#deps.devices.revokeAll(accountId, trx);
     });
     await lockout.clear(accountId);
     await events.record({ accountId, event: 'password_reset', ip });

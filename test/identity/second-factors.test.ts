@@ -125,6 +125,14 @@ describe(`second factors on ${mode}`, () => {
     expect(idToken.amr).toEqual(['pwd', 'sms', 'mfa']);
     expect(idToken.acr).toBe('urn:pass:acr:mfa');
 
+    // An altered cookie (its secret changed, the MAC kept) is worth nothing: the code is asked.
+    const [id, secret, mac] = v.jar.get('pass_device')!.split('.');
+    const forgedJar = new Visitor(pass.issuer, 'en');
+    forgedJar.jar.set('pass_device', `${id}.${secret!.slice(0, -2)}AA.${mac}`);
+    await forgedJar.startSignIn('kaga-rp', { prompt: 'login' });
+    await forgedJar.post(`/interaction/${forgedJar.uid}/login`, { login: HANAKO.email, password: HANAKO.password });
+    expect(forgedJar.location).toBe(`/interaction/${forgedJar.uid}/verify`);
+
     // The cookie does not sign another account in without its own code.
     const other = new Visitor(pass.issuer, 'en');
     Object.assign(other, { jar: v.jar });
@@ -195,25 +203,31 @@ describe(`second factors on ${mode}`, () => {
     expect(added.status).toBe(201);
     expect((await api('')).body).toMatchObject({ passkeys: [{ name: 'Hanako phone' }], strong: true });
 
-    // Sign-in with the passkey alone.
-    const signIn = async (tamper = false) => {
+    // Sign-in with the passkey alone; `alter` plays the attacker with the assertion the browser made.
+    type Assertion = ReturnType<SoftAuthenticator['authenticate']>;
+    const signIn = async (alter: (fresh: Assertion) => Assertion = (fresh) => fresh) => {
       const p = await new Visitor(pass.issuer, 'en').startSignIn('kaga-rp', { prompt: 'login' });
       const csrf = csrfOf(p.html);
       const optionsResponse = await request(p.jar, `${pass.issuer}/interaction/${p.uid}/passkey/options`, { method: 'POST', body: new URLSearchParams({ csrf }) });
       const requestOptions = (await optionsResponse.json()) as never;
-      const assertion = authenticator.authenticate(requestOptions, origin);
-      if (tamper) assertion.response.signature = Buffer.from('forged signature bytes').toString('base64url');
+      const assertion = alter(authenticator.authenticate(requestOptions, origin));
       const answer = await request(p.jar, `${pass.issuer}/interaction/${p.uid}/passkey`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ csrf, response: assertion }),
       });
-      return { p, status: answer.status, body: (await answer.json()) as { ok: boolean; next?: string; reason?: string } };
+      return { p, assertion, status: answer.status, body: (await answer.json()) as { ok: boolean; next?: string; reason?: string } };
     };
-    const forged = await signIn(true);
+    const forged = await signIn((a) => ({ ...a, response: { ...a.response, signature: Buffer.from('forged signature bytes').toString('base64url') } }));
     expect(forged).toMatchObject({ status: 400, body: { ok: false, reason: 'passkey_invalid' } });
+    // Hanako's passkey claiming to be Jiro's (another account's user handle) is refused.
+    const otherUser = await signIn((a) => ({ ...a, response: { ...a.response, userHandle: Buffer.from(jiroId).toString('base64url') } }));
+    expect(otherUser).toMatchObject({ status: 400, body: { ok: false, reason: 'passkey_invalid' } });
     const good = await signIn();
     expect(good.body.ok).toBe(true);
+    // The same assertion replayed into a new sign-in (a new challenge) is refused.
+    const replayed = await signIn(() => good.assertion);
+    expect(replayed).toMatchObject({ status: 400, body: { ok: false, reason: 'passkey_invalid' } });
     good.p.location = good.body.next!;
     const idToken = await idTokenAfterConsent(good.p);
     expect(idToken.amr).toEqual(['hwk', 'user', 'mfa']);

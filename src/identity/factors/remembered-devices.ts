@@ -7,6 +7,7 @@
  * account's devices are revoked when its password changes.
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { Database } from '../../db/database.ts';
 
 const TABLE = 'remembered_devices';
@@ -114,7 +115,8 @@ export class RememberedDevices {
     return (await this.#db(TABLE).where({ account_id: accountId, id }).whereNull('revoked_at').update({ revoked_at: this.#now() })) > 0;
   }
 
-  async revokeAll(accountId: string): Promise<number> {
-    return this.#db(TABLE).where({ account_id: accountId }).whereNull('revoked_at').update({ revoked_at: this.#now() });
+  /** Every browser of the account; `trx` when it goes with another change (a new password). */
+  async revokeAll(accountId: string, trx: Knex = this.#db): Promise<number> {
+    return trx(TABLE).where({ account_id: accountId }).whereNull('revoked_at').update({ revoked_at: this.#now() });
   }
 }
