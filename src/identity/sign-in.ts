@@ -131,9 +131,8 @@ export class SignInService {
 
   /** The second step this interaction waits for, or undefined (none started, or expired). */
   async pendingSecondFactor(interactionUid: string): Promise<PendingSecondFactor | undefined> {
-    const raw = await this.#deps.store.take(pendingKey(interactionUid));
+    const raw = await this.#deps.store.peek(pendingKey(interactionUid));
     if (!raw) return undefined;
-    await this.#deps.store.put(pendingKey(interactionUid), raw, PENDING_SECONDS);
     const { accountId, channel } = JSON.parse(raw) as { accountId: string; channel: SecondFactorChannel };
     const account = await this.#deps.accounts.findById(accountId);
     return account ? this.#describe(account, channel) : undefined;

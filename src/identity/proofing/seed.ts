@@ -32,6 +32,9 @@ class MemoryStore implements TransientStore {
     this.#values.delete(key);
     return value;
   }
+  async peek(key: string): Promise<string | undefined> {
+    return this.#values.get(key);
+  }
 }
 
 /** Idempotent, like seedDemoData: existing cards and bindings are left alone. */

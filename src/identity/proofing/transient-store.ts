@@ -10,6 +10,8 @@ import { deleteKeysMatching } from '../../db/redis.ts';
 export interface TransientStore {
   put(key: string, value: string, ttlSeconds: number): Promise<void>;
   take(key: string): Promise<string | undefined>;
+  /** Reads a record and leaves it (a step's state shown on a page), without the race of take-then-put. */
+  peek(key: string): Promise<string | undefined>;
 }
 
 const PREFIX = 'pass:jpki:';
@@ -27,6 +29,10 @@ export class RedisTransientStore implements TransientStore {
 
   async take(key: string): Promise<string | undefined> {
     return (await this.#redis.getdel(`${PREFIX}${key}`)) ?? undefined;
+  }
+
+  async peek(key: string): Promise<string | undefined> {
+    return (await this.#redis.get(`${PREFIX}${key}`)) ?? undefined;
   }
 }
 
@@ -53,6 +59,11 @@ export class DatabaseTransientStore implements TransientStore {
     const row = rows[0];
     if (!row || new Date(row.expires_at).getTime() <= this.#now().getTime()) return undefined;
     return row.value;
+  }
+
+  async peek(key: string): Promise<string | undefined> {
+    const row = (await this.#db(TABLE).where({ key }).where('expires_at', '>', this.#now()).first('value')) as { value: string } | undefined;
+    return row?.value;
   }
 }
 
