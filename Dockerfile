@@ -3,7 +3,13 @@
 # image ships the sources PASS was tested with; the build stage refuses code that does not typecheck.
 # Both stages that install use `npm ci`: exactly package-lock.json, or the build fails.
 
-FROM node:24-bookworm-slim AS build
+# The base is an argument only so that a machine without access to a container registry can build
+# the same image on a stand-in made from Debian's packages (deploy/image/stand-in-base.sh).
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+# An extra CA for npm behind a TLS-inspecting proxy: a path mounted at build time, never copied in.
+ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
@@ -16,13 +22,14 @@ COPY test ./test
 COPY bench ./bench
 RUN npm run typecheck
 
-FROM node:24-bookworm-slim AS deps
+FROM ${NODE_IMAGE} AS deps
+ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:24-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 PASS_MODELS_DIR=/app/models
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -7,7 +7,7 @@ import { PassError } from './core/errors.ts';
 import { MetricsRegistry } from './core/metrics.ts';
 import { checkDatabase, createDatabase, describeDatabase, migrate, pendingMigrations, type Database, type DatabaseInfo } from './db/database.ts';
 import { connectRedis } from './db/redis.ts';
-import { lockEmbeddedDatabase } from './db/embedded-lock.ts';
+import { openEmbeddedDatabase, type EmbeddedDatabase, type EmbeddedRole } from './db/embedded-access.ts';
 import { AccountService } from './identity/accounts.ts';
 import { AccountCache, registerAccountCache } from './identity/account-cache.ts';
 import { AccountChangeListener } from './identity/account-change-listener.ts';
@@ -40,21 +40,22 @@ async function assertMigrated(db: Database): Promise<void> {
   }
 }
 
-export async function openPlatform(config: Config, log: Logger, migrations: MigrationPolicy): Promise<Platform> {
+/** `embeddedRole`: how this process reaches the embedded database (src/db/embedded-access.ts): PASS serves it, the admin CLI joins. */
+export async function openPlatform(config: Config, log: Logger, migrations: MigrationPolicy, embeddedRole: EmbeddedRole = 'serve'): Promise<Platform> {
   const dbInfo = describeDatabase(config);
   // Redis first: it answers (or fails) in milliseconds, while opening the embedded database takes seconds.
   const redis: Redis | undefined = config.redisUrl ? await connectRedis(config.redisUrl, config.database.connectTimeoutSeconds) : undefined;
-  let unlock = () => {};
+  let embedded: EmbeddedDatabase | undefined;
   let db: Database | undefined;
   try {
-    if (dbInfo.kind === 'embedded') unlock = lockEmbeddedDatabase(config.dataDir);
-    db = createDatabase(config);
+    if (dbInfo.kind === 'embedded') embedded = await openEmbeddedDatabase(config, log, embeddedRole);
+    db = embedded?.db ?? createDatabase(config);
     await checkDatabase(db, dbInfo);
     if (migrations === 'apply' || dbInfo.kind === 'embedded') await migrate(db);
     else await assertMigrated(db);
+    await embedded?.share();
   } catch (error) {
-    await db?.destroy().catch(() => {});
-    unlock();
+    await (embedded ? embedded.close() : db?.destroy())?.catch(() => {});
     redis?.disconnect();
     throw error;
   }
@@ -83,8 +84,7 @@ export async function openPlatform(config: Config, log: Logger, migrations: Migr
       await accountListener?.close();
       await bus.close();
       redis?.disconnect();
-      await db.destroy();
-      unlock();
+      await (embedded ? embedded.close() : db.destroy());
     },
   };
 }

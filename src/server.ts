@@ -7,9 +7,11 @@ import { openPlatform, type Platform } from './platform.ts';
 import { createOidcModule, KEYS_CHANNEL, type OidcModule } from './oidc/oidc-module.ts';
 import { purgeExpired } from './oidc/adapter/purger.ts';
 import { seedDemoData } from './demo/seed.ts';
+import { notFoundPage } from './http/not-found-page.ts';
 import { errorHandler } from './http/errors.ts';
 import { isOutage } from './db/outage.ts';
 import { healthRoutes, type ReadinessCheck } from './http/health.ts';
+import { openApiRoutes } from './http/openapi/routes.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { CookieKeys } from './http/cookie-keys.ts';
@@ -156,9 +158,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const metrics = metricsAccess(config);
   app.use(metricsEndpoint(metrics, options.clusterWorker ? nodeScrapeFromWorker(platform.metrics) : () => platform.metrics.scrape()));
   app.use(staticFiles());
+  app.use(notFoundPage());
   const { capabilities, provided } = composition;
   const health = healthRoutes([...readinessChecks(platform), ...capabilities.flatMap((c) => c.readiness ?? [])]);
   app.use(health.routes());
+  app.use(openApiRoutes({ issuer: config.issuer, production: config.production }).routes());
   app.use(skipFor(PROTOCOL_ENDPOINTS, compose(capabilities.flatMap((c) => c.middleware ?? []))));
   app.use(oidc.host.middleware);
 

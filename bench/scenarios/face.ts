@@ -4,7 +4,11 @@ import type { BenchContext, Measurement, Scenario, ScenarioResult } from '../typ
 import { benchFace } from '../face/match.ts';
 import type { FaceBenchResult, SearchFigures } from '../face/match.ts';
 import { IDENTIFY_THRESHOLD } from '../face/search-bench.ts';
+import { measureAccuracy, standardPipelines } from '../face/accuracy.ts';
+import { accuracyReport } from '../face/accuracy-report.ts';
 import { AUTO_BINARY_FROM, AUTO_EXACT_BELOW } from '../../src/face/match/gallery.ts';
+import { findRecognizer, loadManifest } from '../../src/face/models/manifest.ts';
+import { VARIABLES } from '../../src/config/schema.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const MODELS = path.resolve(REPO_ROOT, '../shared/models');
@@ -78,11 +82,16 @@ function toResult(r: FaceBenchResult): ScenarioResult {
 
 const scenario: Scenario = {
   name: 'face',
-  description: '顔パス: enrollment per photo by stage, 1:N search per method (1k-1M) with recall@1 against exact, event-loop delay with workers',
+  description: '顔パス: accuracy (FMR/FNMR, 1:N among 100,000 distractors) and check-in time, before issue 17 and now; enrollment per photo by stage, 1:N search per method (1k-1M) with recall@1 against exact, event-loop delay with workers',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     if (!existsSync(MODELS) || !existsSync(FACES)) {
       return { name: 'face', measurements: [], ratios: [], notes: [`skipped: ${MODELS} or ${FACES} is missing`] };
     }
+    // The thresholds PASS runs with by default: the recognizer's (1:1) and FACE_IDENTIFY_THRESHOLD's default (1:N).
+    const current = { verify: findRecognizer(await loadManifest()).threshold, identify: VARIABLES.FACE_IDENTIFY_THRESHOLD.parse(undefined) };
+    const accuracy = accuracyReport(
+      await measureAccuracy({ modelDir: MODELS, facesDir: FACES, pipelines: standardPipelines(current), distractors: ctx.quick ? 5_000 : 100_000, timingRounds: ctx.quick ? 1 : 3, log: ctx.log }),
+    );
     const result = await benchFace({
       modelDir: MODELS,
       facesDir: FACES,
@@ -94,7 +103,13 @@ const scenario: Scenario = {
       enrollRounds: ctx.quick ? 1 : 2,
       log: ctx.log,
     });
-    return toResult(result);
+    const speed = toResult(result);
+    return {
+      name: 'face',
+      measurements: [...accuracy.measurements, ...speed.measurements],
+      ratios: [...accuracy.ratios, ...speed.ratios],
+      notes: [...(accuracy.notes ?? []), ...(speed.notes ?? [])],
+    };
   },
 };
 

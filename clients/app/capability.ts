@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { defineCapability } from '../../src/capability.ts';
-import { appRelyingParty } from './client.ts';
+import { appRelyingParty, ensureAppClient } from './client.ts';
 import { appRoutes } from './routes.ts';
 import type { RpSession } from '../shared/relying-party.ts';
 import { ClientSessions } from '../shared/session-store.ts';
@@ -16,11 +16,12 @@ import { appStaticFiles, securityAppRoutes } from './security/routes.ts';
 import { accountAppRoutes } from './account/routes.ts';
 import { historyAppRoutes } from './history/routes.ts';
 
-/** The PASS app (/app), served by PASS itself as a first-party relying party (client `pass-app`). */
+/** The PASS app (/app), served by PASS itself as a first-party relying party (client `pass-app`, made at start when missing). */
 export const passAppCapability = defineCapability({
   name: 'pass-app',
-  async start({ platform }) {
+  async start({ platform, oidc }) {
     const { config, db, box } = platform;
+    await ensureAppClient(oidc.clients, config.issuer);
     const sessions = new ClientSessions<RpSession>(db, box, 'app', config.ttl.session);
     const kit = new FeatureKit({ sessions, issuer: config.issuer, csrfKey: config.cookieKeys[0]!, production: config.production });
     const router = appRoutes({

@@ -5,6 +5,7 @@
  */
 import { ACR_STRONG } from '../../src/identity/assurance.ts';
 import type { ClientService } from '../../src/oidc/clients/client-service.ts';
+import { ensureFirstPartyClient } from '../shared/first-party-client.ts';
 import { PassRelyingParty } from '../shared/relying-party.ts';
 import { MANAGER_BASE } from './paths.ts';
 
@@ -16,19 +17,13 @@ export const MANAGER_CLIENT_ID = 'pass-manager';
 export const MANAGER_SCOPES = 'openid email pass:api manager admin';
 
 export async function ensureManagerClient(clients: ClientService, issuer: string): Promise<void> {
-  if (await clients.find(MANAGER_CLIENT_ID)) return;
-  await clients
-    .create({
-      clientId: MANAGER_CLIENT_ID,
-      name: 'PASS Manager',
-      redirectUris: [`${issuer}${MANAGER_BASE}/callback`],
-      postLogoutRedirectUris: [`${issuer}${MANAGER_BASE}/`],
-      grantTypes: ['authorization_code', 'refresh_token'],
-    })
-    .catch(async (error: unknown) => {
-      // Another node made it at the same moment.
-      if (!(await clients.find(MANAGER_CLIENT_ID))) throw error;
-    });
+  await ensureFirstPartyClient(clients, {
+    clientId: MANAGER_CLIENT_ID,
+    name: 'PASS Manager',
+    redirectUris: [`${issuer}${MANAGER_BASE}/callback`],
+    postLogoutRedirectUris: [`${issuer}${MANAGER_BASE}/`],
+    grantTypes: ['authorization_code', 'refresh_token'],
+  });
 }
 
 export function managerOidcClient(clients: ClientService, issuer: string): PassRelyingParty {

@@ -16,6 +16,7 @@ import type { StaffPrincipal } from '../../src/manager/staff-scope.ts';
 import type { PassRelyingParty, RpSession } from '../shared/relying-party.ts';
 import type { ClientSessions } from '../shared/session-store.ts';
 import { signInRoutes } from '../shared/sign-in-routes.ts';
+import { homeLocals } from './home.ts';
 import { ManagerApi } from './manager-api.ts';
 import { SHELL_MESSAGES } from './messages.ts';
 import { MANAGER_BASE } from './paths.ts';
@@ -202,7 +203,7 @@ export function consoleRoutes(deps: ConsoleDeps): ManagerConsole {
       const t = translator(messages, pickLanguage(ctx));
       return page(ctx, 'landing', { title: t('landing.title'), notice: ctx.query.signedout ? t('landing.signedout') : null, error: ctx.query.failed === 'strong' ? t('landing.strong') : ctx.query.failed ? t('landing.failed') : null, strong: ctx.query.failed === 'strong' });
     }
-    return staffGate(ctx, () => page(ctx, 'home', { section: 'home' }));
+    return staffGate(ctx, async () => page(ctx, 'home', await homeLocals(ctx.state.manager!)));
   });
 
   signInRoutes(router, {

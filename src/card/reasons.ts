@@ -46,6 +46,21 @@ export const CARD_REASONS = defineReasons('card', {
     ja: 'カードが読み取り機から離れました。もう一度カードを置いてください。',
     en: 'The card left the reader. Place it on the reader again.',
   },
+  no_card: {
+    status: 409,
+    ja: 'カードが置かれていません。カードを読み取り機に置いてください。',
+    en: 'No card is on the reader. Place the card on the reader.',
+  },
+  no_reader: {
+    status: 503,
+    ja: 'カード読み取り機が見つかりません。読み取り機の接続を確認してください。',
+    en: 'No card reader was found. Check that the reader is connected.',
+  },
+  reader_busy: {
+    status: 409,
+    ja: 'カード読み取り機を別のアプリが使用中です。しばらくしてからもう一度お試しください。',
+    en: 'Another application is using the card reader. Try again shortly.',
+  },
   card_timeout: {
     status: 504,
     ja: 'カードが応答しません。カードを置き直してください。',

@@ -1,12 +1,14 @@
 /**
  * Card-only check-in (no PASS account needed): the kiosk asks for a challenge, the My Number Card
- * signs it with its user-authentication key after the 4-digit PIN (JPKI.md §2.5; a virtual card in
- * development), and PASS verifies the certificate chain, the signature and revocation. The card is
+ * signs it with its user-authentication key after the 4-digit PIN (JPKI.md §2.5), read by the kiosk
+ * page through its card bridge (docs/card.md; the simulator's in development), and PASS verifies the certificate chain, the signature and revocation. The card is
  * known by a keyed hash of its certificate's issuer and serial number (never the serial itself):
  * the card a person holds (identity's card links: read at proofing, or linked later with proof that
  * the card is the person's own, src/identity/proofing/card-binding.ts) checks in as that person;
  * any other card — a stranger's, a replaced one — is an anonymous card check-in, and a revoked one
- * is refused.
+ * is refused. What the card itself refused at the kiosk (a wrong PIN, a locked PIN, the card taken
+ * off mid-sequence: the kiosk page reads the status words) is recorded as a refusal the same way,
+ * so staff see it; PASS never learns the PIN, only that the card said no.
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.ts';
@@ -18,7 +20,11 @@ import { PassError } from '../core/errors.ts';
 import type { TransientStore } from '../identity/proofing/transient-store.ts';
 import { bindCard, cardHolder, cardKeyOf } from '../identity/proofing/card-links.ts';
 
-export type CardRefusal = 'card_revoked' | 'card_invalid' | 'challenge_expired';
+/** What the card said at the kiosk, before there was a proof to verify. */
+export const READER_REFUSALS = ['wrong_pin', 'pin_locked', 'card_removed'] as const;
+export type ReaderRefusal = (typeof READER_REFUSALS)[number];
+
+export type CardRefusal = 'card_revoked' | 'card_invalid' | 'challenge_expired' | ReaderRefusal;
 
 export class CardRefused extends Error {
   readonly reason: CardRefusal;
@@ -28,11 +34,14 @@ export class CardRefused extends Error {
   }
 }
 
-export interface CardProof {
+export interface SignedCardProof {
   challengeId: string;
   certificate: Uint8Array;
   signature: Uint8Array;
 }
+
+/** One card attempt at the kiosk: the card's signed answer, or the card's refusal. */
+export type CardProof = SignedCardProof | { readerRefusal: ReaderRefusal };
 
 const KEY_PREFIX = 'kiosk-card:';
 
@@ -65,6 +74,7 @@ export class CardCheckins {
 
   /** Verifies the card's answer; the card's key, and the person holding the card when there is one. */
   async verify(kioskId: string, proof: CardProof): Promise<{ cardKey: string; personId: string | undefined }> {
+    if ('readerRefusal' in proof) throw new CardRefused(proof.readerRefusal);
     const stored = await this.#store.take(`${KEY_PREFIX}${proof.challengeId}`);
     if (!stored) throw new CardRefused('challenge_expired');
     const { kioskId: issuedTo, challenge } = JSON.parse(stored) as { kioskId: string; challenge: string };
@@ -74,7 +84,7 @@ export class CardCheckins {
   }
 
   /** Verifies a user-authentication proof over a stored challenge; the card's key, or a refusal. */
-  async #verifyProof(stored: string, proof: CardProof): Promise<string> {
+  async #verifyProof(stored: string, proof: SignedCardProof): Promise<string> {
     const verifier = this.#verifier();
     if (!verifier) throw new PassError('unavailable', 'card_unavailable', 'card verification is not available');
     try {

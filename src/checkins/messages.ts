@@ -22,6 +22,7 @@ const CHECKIN_REASON_ENTRIES = {
   card_revoked: { status: 403, ja: 'このマイナンバーカードの電子証明書は失効しています。係員にお声がけください。', en: 'The certificate of this My Number Card has been revoked. Please ask a member of staff.' },
   card_invalid: { status: 400, ja: 'マイナンバーカードを確認できませんでした。もう一度カードをかざしてください。', en: 'The My Number Card could not be verified. Please hold the card again.' },
   challenge_expired: { status: 400, ja: '時間切れです。もう一度カードをかざしてください。', en: 'Time ran out. Please hold the card again.' },
+  card_removed: { status: 201, ja: 'カードが読み取り機から離れました。もう一度カードを置いてください。', en: 'The card left the reader. Please place it on the reader again.' },
   code_expired: { status: 404, ja: 'このコードの有効期限が切れています。入口のコードをもう一度読み取ってください。', en: 'This code has expired. Please scan the code at the entrance again.' },
   ...FACE_REASON_ENTRIES,
   // API errors of the kiosk

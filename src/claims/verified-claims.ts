@@ -14,6 +14,7 @@
 import type { BasicFourClaims } from '../jpki/index.ts';
 import type { VerifiedIdentity } from './facts.ts';
 import { isObject } from './ida-request.ts';
+import { digitalAgencyEvidence, digitalAgencyTrustFramework, DIGITAL_AGENCY_METHOD } from '../identity/proofing/digital-agency/evidence.ts';
 
 export const CLAIMS_IN_VERIFIED_CLAIMS = ['name', 'family_name', 'given_name', 'birthdate', 'gender', 'address'] as const;
 
@@ -21,6 +22,8 @@ export interface IdaIds {
   signatureTrustFramework: string;
   textApTrustFramework: string;
   signatureType: string;
+  /** Proofs through the Digital Agency's app: electronic_record evidence (docs/jpki.md). */
+  digitalAgencyTrustFramework: string;
 }
 
 export function idaIds(issuer: string): IdaIds {
@@ -29,6 +32,7 @@ export function idaIds(issuer: string): IdaIds {
     signatureTrustFramework: `${issuer}/ida/trust_framework/jpki_sign`,
     signatureType: `${issuer}/ida/signature_type/jpki_sign_rsa2048_sha256`,
     textApTrustFramework: `${issuer}/ida/trust_framework/jpki_text_ap`,
+    digitalAgencyTrustFramework: digitalAgencyTrustFramework(issuer),
   };
 }
 
@@ -37,9 +41,10 @@ export function idaDiscovery(issuer: string): Record<string, unknown> {
   const ids = idaIds(issuer);
   return {
     verified_claims_supported: true,
-    trust_frameworks_supported: [ids.signatureTrustFramework, ids.textApTrustFramework],
-    evidence_supported: ['electronic_signature', 'document'],
+    trust_frameworks_supported: [ids.signatureTrustFramework, ids.textApTrustFramework, ids.digitalAgencyTrustFramework],
+    evidence_supported: ['electronic_signature', 'document', 'electronic_record'],
     documents_supported: ['jp_individual_number_card'],
+    electronic_records_supported: ['population_register'],
     documents_check_methods_supported: ['vcrypt'],
     claims_in_verified_claims_supported: [...CLAIMS_IN_VERIFIED_CLAIMS],
   };
@@ -59,6 +64,7 @@ function iso(d: Date): string {
 type Json = Record<string, unknown>;
 
 function evidenceFor(identity: VerifiedIdentity, ids: IdaIds, entry: Json): Json | undefined {
+  if (identity.method === DIGITAL_AGENCY_METHOD) return matches(entry.type, 'electronic_record') ? digitalAgencyEvidence(identity.verifiedAt) : undefined;
   if (identity.method === 'jpki_signature') {
     if (!matches(entry.type, 'electronic_signature') || !matches(entry.signature_type, ids.signatureType) || !matches(entry.issuer, identity.issuer)) return undefined;
     const out: Json = { type: 'electronic_signature', signature_type: ids.signatureType, issuer: identity.issuer };
@@ -76,7 +82,8 @@ function evidenceFor(identity: VerifiedIdentity, ids: IdaIds, entry: Json): Json
 function selectOne(identity: VerifiedIdentity, request: unknown, allowed: ReadonlySet<string>, ids: IdaIds, now: Date): Json | undefined {
   if (!isObject(request) || !isObject(request.verification) || !isObject(request.claims)) return undefined;
   const v = request.verification;
-  const trustFramework = identity.method === 'jpki_signature' ? ids.signatureTrustFramework : ids.textApTrustFramework;
+  const trustFramework =
+    identity.method === 'jpki_signature' ? ids.signatureTrustFramework : identity.method === DIGITAL_AGENCY_METHOD ? ids.digitalAgencyTrustFramework : ids.textApTrustFramework;
   if (!matches(v.trust_framework, trustFramework)) return undefined;
   if (isObject(v.time) && typeof v.time.max_age === 'number' && now.getTime() - identity.verifiedAt.getTime() > v.time.max_age * 1000) return undefined;
 

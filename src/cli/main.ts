@@ -48,7 +48,8 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = loadConfig();
-  const platform = await openPlatform(config, createLogger('warn', { component: 'cli' }, 2), 'apply');
+  // On the embedded database, a running PASS shares it on its socket: the CLI joins it there.
+  const platform = await openPlatform(config, createLogger('warn', { component: 'cli' }, 2), 'apply', 'join');
   let oidc: OidcModule | undefined;
   try {
     const result = await COMMANDS[name]!.run({

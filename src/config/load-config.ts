@@ -3,6 +3,7 @@ import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { ConfigurationError } from '../core/errors.ts';
 import { VARIABLES, variablesSchema, type Variables } from './schema.ts';
+import { digitalAgencyConfig, type DigitalAgencyConfig } from './digital-agency.ts';
 import {
   DEV_COOKIE_KEYS,
   DEV_ENCRYPTION_KEYS,
@@ -37,7 +38,17 @@ export interface Config {
   signIn: { rememberDeviceDays: number; webauthn: { rpId: string; origins: string[] } };
   /** Sign-in, code sending and code checking, each counted per IP and per account in a fixed window. */
   rateLimits: { perIp: number; perAccount: number; windowSeconds: number };
-  models: { dir: string; mirror: string | undefined; detector: string; recognizer: string };
+  models: {
+    dir: string;
+    /** PASS_MODELS_MIRROR: a directory (resolved) or an http(s) base URL. */
+    mirror: { directory: string } | { url: string } | undefined;
+    /** Fetch missing models at start (src/face/models/provision.ts). */
+    fetch: 'auto' | 'off';
+    detector: string;
+    recognizer: string;
+    /** FACE_LANDMARKER; false for `none`. */
+    landmarker: string | false;
+  };
   /** Face factor: inference workers, upload limit, decision thresholds (verify defaults to the recognizer's), 1:N method. */
   face: {
     workers: number;
@@ -47,7 +58,11 @@ export interface Config {
     search: 'auto' | 'exact' | 'int8' | 'binary';
   };
   jpki: { trustAnchors: string[] | undefined; allowTestCards: boolean; crlSources: string[]; crlMaxAgeSeconds: number; challengeTtlSeconds: number };
+  /** Proofing through the Digital Agency's app (src/config/digital-agency.ts); undefined: that path is off. */
+  digitalAgency: DigitalAgencyConfig | undefined;
   demoData: boolean;
+  /** The kiosk page's card bridge, and whether PASS runs the development simulator's bridge there itself. */
+  kiosk: { cardBridgeUrl: string; cardSimulator: boolean };
   ttl: {
     accessToken: number;
     clientCredentials: number;
@@ -132,6 +147,7 @@ function productionProblems(v: Variables, issuer: string): string[] {
   if (v.MAIL_TRANSPORT === 'outbox') problems.push('MAIL_TRANSPORT: the outbox is development-only; use smtp in production');
   if (v.SMS_TRANSPORT === 'outbox') problems.push('SMS_TRANSPORT: the outbox is development-only; use http in production');
   if (v.PASS_DEMO_DATA) problems.push('PASS_DEMO_DATA: demo data is refused in production');
+  if (v.KIOSK_CARD_SIMULATOR) problems.push('KIOSK_CARD_SIMULATOR: the development card simulator is refused in production (a kiosk uses a real card reader and its card bridge)');
   return problems;
 }
 
@@ -169,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push('PASS_WORKERS: several workers need PostgreSQL (DATABASE_URL); the embedded database is single-process');
   }
   const encryptionKeys = parseEncryptionKeys(v.PASS_ENCRYPTION_KEYS ?? DEV_ENCRYPTION_KEYS, problems);
+  const digitalAgency = digitalAgencyConfig(v, issuer, production, cwd, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   const dataDir = path.resolve(cwd, v.PASS_DATA_DIR);
@@ -195,9 +212,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rateLimits: { perIp: v.RATE_LIMIT_PER_IP, perAccount: v.RATE_LIMIT_PER_ACCOUNT, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
     models: {
       dir: path.resolve(cwd, v.PASS_MODELS_DIR),
-      mirror: v.PASS_MODELS_MIRROR ? path.resolve(cwd, v.PASS_MODELS_MIRROR) : undefined,
+      mirror: !v.PASS_MODELS_MIRROR
+        ? undefined
+        : /^https?:\/\//i.test(v.PASS_MODELS_MIRROR)
+          ? { url: v.PASS_MODELS_MIRROR }
+          : { directory: path.resolve(cwd, v.PASS_MODELS_MIRROR) },
+      // Development starts with everything on; a production image ships its models or an init step fetches them.
+      fetch: v.PASS_MODELS_FETCH ?? (v.NODE_ENV === 'development' ? 'auto' : 'off'),
       detector: v.FACE_DETECTOR,
       recognizer: v.FACE_RECOGNIZER,
+      landmarker: v.FACE_LANDMARKER === 'none' ? false : v.FACE_LANDMARKER,
     },
     face: {
       workers: v.FACE_WORKERS,
@@ -213,7 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       crlMaxAgeSeconds: v.JPKI_CRL_MAX_AGE_SECONDS,
       challengeTtlSeconds: v.JPKI_CHALLENGE_TTL_SECONDS,
     },
+    digitalAgency,
     demoData: v.PASS_DEMO_DATA ?? !production,
+    kiosk: { cardBridgeUrl: v.KIOSK_CARD_BRIDGE_URL.replace(/\/$/, ''), cardSimulator: v.KIOSK_CARD_SIMULATOR ?? v.NODE_ENV === 'development' },
     ttl: {
       accessToken: v.ACCESS_TOKEN_TTL_SECONDS,
       clientCredentials: v.CLIENT_CREDENTIALS_TTL_SECONDS,

@@ -61,20 +61,51 @@ export const VARIABLES = {
   RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_WINDOW_SECONDS: seconds.default(600),
   PASS_MODELS_DIR: z.string().min(1).default('./models'),
-  PASS_MODELS_MIRROR: z.string().min(1).optional(),
+  /** Where missing face models come from instead of their public URLs: a directory or an http(s) base URL, files flat under their manifest names. */
+  PASS_MODELS_MIRROR: z
+    .string()
+    .min(1)
+    .refine((v) => !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(v) || (/^https?:\/\//i.test(v) && URL.canParse(v)), {
+      message: 'must be a directory path or an http(s):// base URL',
+    })
+    // fetch() refuses credentials in a URL, and a log line must never carry them.
+    .refine((v) => !/^https?:\/\/[^/]*@/i.test(v), { message: 'must not carry credentials (user:password@)' })
+    .optional(),
+  /** auto: fetch missing face models in the background at start (default in development); off: never (default elsewhere). */
+  PASS_MODELS_FETCH: z.enum(['auto', 'off']).optional(),
   FACE_DETECTOR: z.string().min(1).default('yunet_s_640'),
   FACE_RECOGNIZER: z.string().min(1).default('mobilefacenet_512'),
+  /** The landmark model alignment uses (docs/face.md, "Alignment"); `none` keeps the fast detector's own landmarks. */
+  FACE_LANDMARKER: z.string().min(1).default('scrfd_2.5g'),
   FACE_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   FACE_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(15 * 1024 * 1024).default(10 * 1024 * 1024),
   FACE_VERIFY_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
-  FACE_IDENTIFY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  /** 1:N decision; 0.48 measured on ../shared/faces among 100,000 distractors (docs/face.md, "Threshold"). */
+  FACE_IDENTIFY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.48),
   FACE_SEARCH: z.enum(['auto', 'exact', 'int8', 'binary']).default('auto'),
   JPKI_TRUST_ANCHORS: list.optional(),
   JPKI_ALLOW_TEST_CARDS: bool.optional(),
   JPKI_CRL_SOURCES: list.default([]),
   JPKI_CRL_MAX_AGE_SECONDS: seconds.default(86400),
   JPKI_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(1).max(1800).default(300),
+  /** The Digital Agency's authorization server (デジタル認証アプリ), production or sandbox; unset outside production: PASS's stand-in. */
+  DIGITAL_AGENCY_ISSUER: httpUrl.optional(),
+  /** The client id the Digital Agency registered for PASS (its API reference: 1–255 letters and digits). */
+  DIGITAL_AGENCY_CLIENT_ID: z.string().regex(/^[0-9A-Za-z]{1,255}$/, 'must be 1–255 letters and digits, as the Digital Agency issues it').optional(),
+  /** PASS's private key for private_key_jwt: an inline private JWK, or the path of a PEM or JWK file. */
+  DIGITAL_AGENCY_SIGNING_KEY: z.string().min(1).optional(),
+  /** The redirect URI registered with the Digital Agency; default <ISSUER>/app/identity/digital-agency/callback. */
+  DIGITAL_AGENCY_REDIRECT: httpUrl.optional(),
   PASS_DEMO_DATA: bool.optional(),
+  /** Where the kiosk page finds its card bridge on the kiosk machine: a loopback http URL (docs/card.md, "Readers"). */
+  KIOSK_CARD_BRIDGE_URL: z
+    .string()
+    .refine((v) => URL.canParse(v) && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(v), {
+      message: 'must be the loopback URL of the card bridge, http://127.0.0.1:<port> or http://localhost:<port> / カードブリッジのループバック URL にしてください',
+    })
+    .default('http://127.0.0.1:47213'),
+  /** Run a card bridge inside PASS with the development card simulator at KIOSK_CARD_BRIDGE_URL (default in development; refused in production). */
+  KIOSK_CARD_SIMULATOR: bool.optional(),
   ACCESS_TOKEN_TTL_SECONDS: seconds.default(3600),
   CLIENT_CREDENTIALS_TTL_SECONDS: seconds.default(600),
   ID_TOKEN_TTL_SECONDS: seconds.default(3600),

@@ -45,6 +45,30 @@ function openDatabase(config: Config): Database {
   return knexFactory({ client: EmbeddedClient as unknown as typeof Knex.Client, connection: { filename: dir } });
 }
 
+/** The port in the socket's name (`.s.PGSQL.5432`), which psql and pg derive from `-h DIR`. */
+export const EMBEDDED_SOCKET_PORT = 5432;
+
+/**
+ * knex over pg to the embedded database that another PASS process holds and shares on its socket
+ * (embedded-share.ts). One connection: the socket hands out one session, one unit of work at a time.
+ */
+export function createSharedEmbeddedDatabase(config: Config, socketDir: string): Database {
+  const db = knexFactory({
+    client: 'pg',
+    connection: {
+      host: socketDir,
+      port: EMBEDDED_SOCKET_PORT,
+      user: 'postgres',
+      database: 'postgres',
+      connectionTimeoutMillis: config.database.connectTimeoutSeconds * 1000,
+    },
+    pool: { min: 0, max: 1 },
+    acquireConnectionTimeout: config.database.connectTimeoutSeconds * 1000 + 1000,
+  });
+  guardTextBindings(db);
+  return db;
+}
+
 /**
  * knex-pglite names a delete's command after knex's method ('DEL'), which knex's PostgreSQL
  * dialect does not know: a delete would answer PGlite's raw result instead of the row count it

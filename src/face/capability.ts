@@ -2,13 +2,17 @@
  * The face factor as a PASS capability: the /api/face routes, the "face" readiness check, the
  * in-memory galleries (loaded at start, following changes on every node) and the inference
  * workers. Without models PASS starts all the same: /readyz says why face is unavailable and the
- * API answers `models_unavailable`.
+ * API answers `models_unavailable`; with PASS_MODELS_FETCH=auto (the development default) the
+ * missing models are fetched in the background, and face turns on when they are in place.
  */
 import os from 'node:os';
 import type { Middleware } from 'koa';
 import { defineCapability } from '../capability.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
 import { checkFaceModels } from './models/status.ts';
+import { AwaitingModels } from './models/awaiting.ts';
+import { ModelProvisioner } from './models/provision.ts';
+import type { FaceInference } from './service/inference.ts';
 import { findDetector, findRecognizer, loadManifest, modelIdOf } from './models/manifest.ts';
 import { FaceService } from './service/face-service.ts';
 import { LazyWorkerPool } from './service/inference.ts';
@@ -31,23 +35,50 @@ export const faceCapability = defineCapability({
     // Unknown model names are a configuration error (PASS refuses to start); missing files are not.
     const detector = findDetector(manifest, config.models.detector);
     const recognizer = findRecognizer(manifest, config.models.recognizer);
-    const models = await checkFaceModels({ manifest, modelDir: config.models.dir, detector: detector.name, recognizer: recognizer.name });
+    const landmarker = config.models.landmarker === false ? undefined : findDetector(manifest, config.models.landmarker);
+    const check = () => checkFaceModels({ manifest, modelDir: config.models.dir, detector: detector.name, recognizer: recognizer.name, landmarker: landmarker?.name });
+    const models = await check();
     const workers = config.face.workers;
-    const inference = models.available
-      ? new LazyWorkerPool({
-          size: workers,
-          maxQueue: 8 * workers,
-          engine: {
-            modelDir: config.models.dir,
-            detector: detector.name,
-            recognizer: recognizer.name,
-            // The cores are shared by every face worker of every PASS process (PASS_WORKERS) on the machine.
-            threads: Math.max(1, Math.floor(os.availableParallelism() / (workers * Math.max(1, config.workers)))),
-            limits: { maxBytes: config.face.maxUploadBytes },
+    const pool = new LazyWorkerPool({
+      size: workers,
+      maxQueue: 8 * workers,
+      engine: {
+        modelDir: config.models.dir,
+        detector: detector.name,
+        recognizer: recognizer.name,
+        landmarker: landmarker?.name ?? false,
+        // The cores are shared by every face worker of every PASS process (PASS_WORKERS) on the machine.
+        threads: Math.max(1, Math.floor(os.availableParallelism() / (workers * Math.max(1, config.workers)))),
+        limits: { maxBytes: config.face.maxUploadBytes },
+      },
+      onWorkerError: (error) => log.error({ err: error }, 'face worker failed'),
+    });
+    let provisioner: ModelProvisioner | undefined;
+    const awaiting = models.available
+      ? undefined
+      : new AwaitingModels(
+          {
+            pool,
+            check,
+            progress: () => provisioner?.status,
+            onArrived: () => {
+              provisioner?.cancelRetries();
+              log.info({ detector: detector.name, recognizer: recognizer.name }, 'face models in place; face features on');
+            },
           },
-          onWorkerError: (error) => log.error({ err: error }, 'face worker failed'),
-        })
-      : undefined;
+          models.reason ?? 'face models are not installed',
+        );
+    if (awaiting && config.models.fetch === 'auto') {
+      provisioner = new ModelProvisioner({
+        manifest,
+        names: [detector.name, recognizer.name, ...(landmarker ? [landmarker.name] : [])],
+        dir: config.models.dir,
+        mirror: config.models.mirror,
+        log,
+        onFetched: () => void awaiting.recheck(),
+      });
+    }
+    const inference: FaceInference = awaiting ?? pool;
     const verifyThreshold = config.face.verifyThreshold ?? recognizer.threshold;
     const service = new FaceService({
       store: new FaceStore(db),
@@ -55,10 +86,9 @@ export const faceCapability = defineCapability({
       keyring: faceKeyringFrom(config.encryptionKeys),
       log,
       inference,
-      ...(models.reason ? { unavailableReason: models.reason } : {}),
       modelId: modelIdOf(recognizer),
       // The manifest states the length for the known models; any other is read from the model itself.
-      dimension: recognizer.output.embeddingLength ?? (inference ? (await inference.start()).embeddingLength : 1),
+      dimension: recognizer.output.embeddingLength ?? (models.available ? (await pool.start()).embeddingLength : 1),
       verifyThreshold,
       identifyThreshold: config.face.identifyThreshold,
       search: config.face.search,
@@ -67,12 +97,14 @@ export const faceCapability = defineCapability({
         otherPersonCheck({ familyThreshold: verifyThreshold, identifyThreshold: config.face.identifyThreshold, familyOf: (personId) => familyOf(db, personId) }),
       ],
       audit: (entry) => appendAudit(db, entry),
-      metrics: faceMetrics(platform.metrics, () => inference?.stats),
+      metrics: faceMetrics(platform.metrics, () => inference.stats),
     });
     await service.start();
-    if (!models.available) log.warn({ reason: models.reason }, 'face models unavailable; face features are off');
+    // Started only now and not awaited: the HTTP listener never waits for a download.
+    if (provisioner) provisioner.start();
+    else if (!models.available) log.warn({ reason: models.reason }, 'face models unavailable; face features are off');
     // Production loads the models now, so the first photo does not wait; elsewhere on first use.
-    if (inference && config.production) inference.start().catch((error: unknown) => log.error({ err: error }, 'face workers failed to start'));
+    if (models.available && config.production) pool.start().catch((error: unknown) => log.error({ err: error }, 'face workers failed to start'));
 
     const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
     const routes = faceRoutes({ service, auth, maxUploadBytes: config.face.maxUploadBytes });
@@ -86,15 +118,18 @@ export const faceCapability = defineCapability({
           name: 'face',
           critical: false,
           check: async () => {
-            if (!service.available) return { ok: false, detail: `unavailable: ${service.unavailableReason ?? 'face models are not installed'} (then restart PASS)` };
+            // Each probe looks for models that arrived since (the files' hashes are cached).
+            await awaiting?.recheck();
+            if (!service.available) return { ok: false, detail: `unavailable: ${service.unavailableReason ?? 'face models are not installed'}` };
             const g = service.galleryStats;
-            return { ok: true, detail: `${service.modelId}; workers ${inference!.state}; ${g.galleries} galleries, ${g.persons} persons; ${g.enrolled} enrolled` };
+            return { ok: true, detail: `${service.modelId}; workers ${inference.state}; ${g.galleries} galleries, ${g.persons} persons; ${g.enrolled} enrolled` };
           },
         },
       ],
       async stop() {
+        await provisioner?.stop();
         await service.stop();
-        await inference?.close();
+        await inference.close();
       },
     };
   },

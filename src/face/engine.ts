@@ -1,5 +1,7 @@
 import { FaceDetector } from './detect/detector.ts';
 import type { DetectOptions } from './detect/detector.ts';
+import { LandmarkRefiner } from './detect/refiner.ts';
+import type { RefinerOptions } from './detect/refiner.ts';
 import type { Detection } from './detect/types.ts';
 import { FaceRecognizer } from './embed/recognizer.ts';
 import { FaceQualityError } from './errors.ts';
@@ -8,9 +10,18 @@ import { DEFAULT_DECODE_LIMITS, decodeImage } from './image/decode.ts';
 import type { DecodeLimits, RgbImage } from './image/decode.ts';
 import { findDetector, findRecognizer, loadManifest, modelIdOf } from './models/manifest.ts';
 import type { ModelManifest } from './models/manifest.ts';
+import { DEFAULT_GEOMETRY_BOUNDS, implausibleGeometry, landmarkGeometry } from './quality/geometry.ts';
+import type { GeometryBounds } from './quality/geometry.ts';
 import { measureCrop } from './quality/measures.ts';
 import { notCheckedPad } from './pad.ts';
 import type { PresentationAttackDetector, PresentationAttackResult } from './pad.ts';
+
+/**
+ * Which face of a photo counts. `single` (enrollment, 1:1): exactly one face, any second usable
+ * face is refused. `dominant` (the kiosk's 1:N check-in): the largest, most central face, unless
+ * another face is comparable in size (someone beside the person rather than behind them).
+ */
+export type FacePolicy = 'single' | 'dominant';
 
 export interface QualityThresholds {
   /** Shorter side of the face box, in pixels of the decoded (working) image. */
@@ -20,9 +31,25 @@ export interface QualityThresholds {
   /** Mean luma of the aligned face, 0-255. */
   minBrightness: number;
   maxBrightness: number;
+  faces: FacePolicy;
+  /**
+   * With `dominant`: another face whose box area is at least 1/ratio of the chosen face's is
+   * comparable, and the photo is refused (multiple_faces). See docs/face.md, "Crowds".
+   */
+  dominantAreaRatio: number;
 }
 
-export const DEFAULT_QUALITY: QualityThresholds = { minFaceSize: 64, minSharpness: 40, minBrightness: 50, maxBrightness: 210 };
+export const DEFAULT_QUALITY: QualityThresholds = {
+  minFaceSize: 64,
+  minSharpness: 40,
+  minBrightness: 50,
+  maxBrightness: 210,
+  faces: 'single',
+  dominantAreaRatio: 2,
+};
+
+/** SCRFD-2.5g places the landmarks that alignment uses (docs/face.md, "Alignment"). */
+export const DEFAULT_LANDMARKER = 'scrfd_2.5g';
 
 export interface FaceEngineOptions {
   /** Directory holding the .onnx files (the models:fetch target). */
@@ -37,6 +64,17 @@ export interface FaceEngineOptions {
   limits?: Partial<DecodeLimits>;
   quality?: Partial<QualityThresholds>;
   detection?: Partial<DetectOptions>;
+  /**
+   * Manifest name of a detector with a free input size whose landmarks replace the fast
+   * detector's (default DEFAULT_LANDMARKER); false keeps the fast detector's own landmarks and
+   * confirms nothing (the pipeline before issue 17, kept for comparison).
+   */
+  landmarker?: string | false;
+  refiner?: Partial<RefinerOptions>;
+  /** Block-average large faces before the warp (default true; false: plain bilinear, as before issue 17). */
+  antialias?: boolean;
+  /** Landmark sanity bounds against non-faces (default DEFAULT_GEOMETRY_BOUNDS); false: none. */
+  geometry?: GeometryBounds | false;
   pad?: PresentationAttackDetector;
 }
 
@@ -53,6 +91,8 @@ export interface FaceAnalysis {
   /** Recognizer identity stored with templates; embeddings of different models never match. */
   modelId: string;
   face: Detection;
+  /** Other faces in the photo that were left aside: background faces (dominant policy) or non-faces. */
+  ignored: { background: number; nonFaces: number };
   quality: { faceSize: number; sharpness: number; brightness: number };
   presentationAttack: PresentationAttackResult;
   image: { width: number; height: number };
@@ -65,6 +105,7 @@ export interface FaceAnalysis {
  */
 export class FaceEngine {
   readonly detector: FaceDetector;
+  readonly refiner: LandmarkRefiner | undefined;
   readonly recognizer: FaceRecognizer;
   readonly modelId: string;
   readonly threshold: number;
@@ -72,9 +113,12 @@ export class FaceEngine {
   private readonly quality: QualityThresholds;
   private readonly detection: Partial<DetectOptions>;
   private readonly pad: PresentationAttackDetector;
+  private readonly antialias: boolean;
+  private readonly geometry: GeometryBounds | false;
 
-  private constructor(detector: FaceDetector, recognizer: FaceRecognizer, options: FaceEngineOptions) {
+  private constructor(detector: FaceDetector, refiner: LandmarkRefiner | undefined, recognizer: FaceRecognizer, options: FaceEngineOptions) {
     this.detector = detector;
+    this.refiner = refiner;
     this.recognizer = recognizer;
     this.modelId = modelIdOf(recognizer.entry);
     this.threshold = recognizer.entry.threshold;
@@ -82,16 +126,20 @@ export class FaceEngine {
     this.quality = { ...DEFAULT_QUALITY, ...options.quality };
     this.detection = options.detection ?? {};
     this.pad = options.pad ?? notCheckedPad;
+    this.antialias = options.antialias ?? true;
+    this.geometry = options.geometry ?? DEFAULT_GEOMETRY_BOUNDS;
   }
 
   static async create(options: FaceEngineOptions): Promise<FaceEngine> {
     const manifest = options.manifest ?? (await loadManifest());
     const session = { intraOpThreads: options.threads };
-    const [detector, recognizer] = await Promise.all([
+    const landmarker = options.landmarker ?? DEFAULT_LANDMARKER;
+    const [detector, refiner, recognizer] = await Promise.all([
       FaceDetector.load(findDetector(manifest, options.detector), options.modelDir, session),
+      landmarker === false ? undefined : LandmarkRefiner.load(findDetector(manifest, landmarker), options.modelDir, session, options.refiner),
       FaceRecognizer.load(findRecognizer(manifest, options.recognizer), options.modelDir, session),
     ]);
-    return new FaceEngine(detector, recognizer, options);
+    return new FaceEngine(detector, refiner, recognizer, options);
   }
 
   get embeddingLength(): number {
@@ -109,19 +157,29 @@ export class FaceEngine {
   async analyseDecoded(image: RgbImage, overrides: Partial<QualityThresholds> = {}, decodeMs = 0): Promise<FaceAnalysis> {
     const q = { ...this.quality, ...overrides };
     const t1 = performance.now();
-    const face = selectFace(await this.detector.detect(image, this.detection), q.minFaceSize);
+    const found = await this.detector.detect(image, this.detection);
+    const bounds = this.geometry;
+    const plausible = bounds === false ? found : found.filter((d) => implausibleGeometry(landmarkGeometry(d), bounds) === undefined);
+    const chosen = await this.choose(image, plausible, q);
+    const face = chosen.face;
     checkLandmarksInFrame(face, image);
     const t2 = performance.now();
-    const crop = alignFace(image, face.landmarks, this.recognizer.inputWidth, this.recognizer.inputHeight);
+    const crop = alignFace(image, face.landmarks, this.recognizer.inputWidth, this.recognizer.inputHeight, { antialias: this.antialias });
     const measures = measureCrop(crop);
     const t3 = performance.now();
     checkExposureAndFocus(measures, q);
-    const [embedding, presentationAttack] = await Promise.all([this.recognizer.embed(crop), this.pad.check(image, face)]);
+    // The one place where a face check-in's frame, its chosen face and the aligned crop are all at
+    // hand: presentation-attack detection plugs in here (pad.ts), beside the embedding.
+    const [embedding, presentationAttack] = await Promise.all([
+      this.recognizer.embed(crop),
+      this.pad.check(image, face, { crop, policy: q.faces }),
+    ]);
     const t4 = performance.now();
     return {
       embedding,
       modelId: this.modelId,
       face,
+      ignored: { background: chosen.background, nonFaces: found.length - plausible.length + chosen.nonFaces },
       quality: { faceSize: faceSize(face), ...measures },
       presentationAttack,
       image: { width: image.width, height: image.height },
@@ -129,8 +187,58 @@ export class FaceEngine {
     };
   }
 
+  /**
+   * The face to embed, by the policy. Faces below minFaceSize never count (far away in a
+   * crowd); a face the landmark model does not confirm is no face (a ball, a drawing), so it
+   * neither gets embedded nor makes a photo `multiple_faces`.
+   */
+  private async choose(image: RgbImage, faces: Detection[], q: QualityThresholds): Promise<{ face: Detection; background: number; nonFaces: number }> {
+    if (faces.length === 0) throw new FaceQualityError('no_face', 'no face was found in the image');
+    const usable = faces.filter((f) => faceSize(f) >= q.minFaceSize);
+    if (usable.length === 0) {
+      const largest = Math.max(...faces.map(faceSize));
+      throw new FaceQualityError('face_too_small', 'the face is too small; move closer to the camera', {
+        faceSize: Math.round(largest),
+        minFaceSize: q.minFaceSize,
+      });
+    }
+    let nonFaces = 0;
+    const confirm = async (d: Detection): Promise<Detection | undefined> => {
+      if (!this.refiner) return d;
+      const refined = await this.refiner.refine(image, d);
+      if (!refined) nonFaces++;
+      return refined;
+    };
+    const tooMany = (count: number) => new FaceQualityError('multiple_faces', 'more than one face is in the image', { faces: count });
+
+    if (q.faces === 'single') {
+      let first: Detection | undefined;
+      for (const d of usable) {
+        const face = await confirm(d);
+        if (!face) continue;
+        if (first) throw tooMany(usable.length);
+        first = face;
+      }
+      if (!first) throw new FaceQualityError('no_face', 'no face was found in the image');
+      return { face: first, background: 0, nonFaces };
+    }
+
+    const ranked = [...usable].sort((a, b) => prominence(b, image) - prominence(a, image));
+    for (let i = 0; i < ranked.length; i++) {
+      const face = await confirm(ranked[i]!);
+      if (!face) continue;
+      const area = boxArea(ranked[i]!);
+      const rivals = ranked.filter((d, j) => j !== i && boxArea(d) * q.dominantAreaRatio >= area);
+      for (const rival of rivals) {
+        if (await confirm(rival)) throw tooMany(rivals.length + 1);
+      }
+      return { face, background: faces.length - 1 - nonFaces, nonFaces };
+    }
+    throw new FaceQualityError('no_face', 'no face was found in the image');
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.detector.close(), this.recognizer.close()]);
+    await Promise.all([this.detector.close(), this.refiner?.close(), this.recognizer.close()]);
   }
 }
 
@@ -142,25 +250,19 @@ function faceSize(d: Detection): number {
   return Math.min(d.x2 - d.x1, d.y2 - d.y1);
 }
 
+function boxArea(d: Detection): number {
+  return (d.x2 - d.x1) * (d.y2 - d.y1);
+}
+
 /**
- * Exactly one usable face: faces below the size limit (crowds in the background) are ignored,
- * but two usable faces are refused, since enrolling or matching the wrong one is worse than asking again.
+ * Size weighted by closeness to the middle of the frame: the person at the kiosk stands in
+ * front of the camera, a passer-by near the edge. Weight 1 in the centre, 0.5 in a corner.
  */
-function selectFace(faces: Detection[], minFaceSize: number): Detection {
-  if (faces.length === 0) throw new FaceQualityError('no_face', 'no face was found in the image');
-  const usable = faces.filter((f) => faceSize(f) >= minFaceSize);
-  if (usable.length > 1) {
-    throw new FaceQualityError('multiple_faces', 'more than one face is in the image', { faces: usable.length });
-  }
-  const [face] = usable;
-  if (!face) {
-    const largest = Math.max(...faces.map(faceSize));
-    throw new FaceQualityError('face_too_small', 'the face is too small; move closer to the camera', {
-      faceSize: Math.round(largest),
-      minFaceSize,
-    });
-  }
-  return face;
+function prominence(d: Detection, image: RgbImage): number {
+  const dx = (d.x1 + d.x2) / 2 - image.width / 2;
+  const dy = (d.y1 + d.y2) / 2 - image.height / 2;
+  const off = Math.hypot(dx, dy) / Math.hypot(image.width / 2, image.height / 2);
+  return boxArea(d) * (1 - 0.5 * Math.min(1, off));
 }
 
 function checkLandmarksInFrame(face: Detection, image: RgbImage): void {

@@ -12,7 +12,12 @@ export type FaceMessage = ReasonText;
 export const FACE_REASON_ENTRIES = {
   // Photo quality (FaceQualityError)
   no_face: { status: 400, ja: '顔が見つかりません。顔全体が写るように撮影してください。', en: 'No face was found. Make sure your whole face is in the picture.' },
-  multiple_faces: { status: 400, ja: '複数の顔が写っています。ご本人だけが写るように撮影してください。', en: 'More than one face is in the picture. Only you should be in it.' },
+  // Also the kiosk's answer when someone stands beside the resident rather than behind (docs/face.md, "Crowds").
+  multiple_faces: {
+    status: 400,
+    ja: '複数の顔が写っています。ご本人だけが写るように、近くの方には一歩下がっていただいてください。',
+    en: 'More than one face is in the picture. Only you should be in it: please ask the person next to you to step back.',
+  },
   face_too_small: { status: 400, ja: '顔が小さすぎます。カメラに近づいてください。', en: 'The face is too small. Move closer to the camera.' },
   landmarks_out_of_frame: { status: 400, ja: '顔の一部が画面の外に出ています。顔全体を枠の中に入れてください。', en: 'Part of the face is outside the picture. Keep your whole face in the frame.' },
   too_blurry: { status: 400, ja: '画像がぼやけています。カメラを固定して撮り直してください。', en: 'The picture is blurred. Hold the camera still and try again.' },

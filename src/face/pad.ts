@@ -12,8 +12,17 @@ export interface PresentationAttackResult {
   method: string;
 }
 
+/** What else the engine has at hand when it asks: the aligned crop, and whose check it is. */
+export interface PresentationAttackContext {
+  /** The face aligned to the recognizer's template (112×112 RGB). */
+  crop: RgbImage;
+  /** `dominant` for a kiosk check-in (1:N), `single` for enrollment and 1:1. */
+  policy: 'single' | 'dominant';
+}
+
 export interface PresentationAttackDetector {
-  check(image: RgbImage, face: Detection): Promise<PresentationAttackResult>;
+  /** `image` is the whole decoded frame, `face` the chosen face in its pixels (FaceEngine.analyseDecoded). */
+  check(image: RgbImage, face: Detection, context?: PresentationAttackContext): Promise<PresentationAttackResult>;
 }
 
 export const notCheckedPad: PresentationAttackDetector = {

@@ -61,6 +61,17 @@ export function invalidRequest(issues: Issues): PassError {
   return new InvalidInputError('invalid_request', `invalid or missing fields: ${fields.join(', ')}`, { fields });
 }
 
+/**
+ * The schemas each validate() middleware checks, by middleware: what a route declares can be read
+ * back from its router (the OpenAPI document is checked against it, test/http/openapi.test.ts).
+ */
+const declaredSchemas = new WeakMap<object, InputSchemas>();
+
+/** The schemas a middleware made by validate() checks, or undefined for any other middleware. */
+export function declaredInput(middleware: unknown): InputSchemas | undefined {
+  return typeof middleware === 'function' ? declaredSchemas.get(middleware) : undefined;
+}
+
 export function validation(invalid: InvalidInput = invalidRequest): Validation {
   function parse<T extends z.ZodType>(schema: T, value: unknown, part: InputPart = 'body'): z.output<T> {
     const result = schema.safeParse(value);
@@ -68,7 +79,7 @@ export function validation(invalid: InvalidInput = invalidRequest): Validation {
     return result.data;
   }
   function validate<S extends InputSchemas>(schemas: S): Middleware<{ input: ValidInput<S> }> {
-    return async (ctx, next) => {
+    const middleware: Middleware<{ input: ValidInput<S> }> = async (ctx, next) => {
       const input: Partial<Record<InputPart, unknown>> = {};
       for (const part of ['params', 'query', 'body'] as const) {
         const schema = schemas[part];
@@ -77,6 +88,8 @@ export function validation(invalid: InvalidInput = invalidRequest): Validation {
       ctx.state.input = input as ValidInput<S>;
       await next();
     };
+    declaredSchemas.set(middleware, schemas);
+    return middleware;
   }
   return { parse, validate };
 }

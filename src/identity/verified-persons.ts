@@ -15,7 +15,10 @@ import type { SecretBox } from '../core/secret-box.ts';
 import type { AnchorEnvironment, BasicFourClaims, JpkiEvidenceRecord } from '../jpki/index.ts';
 import { createPerson, makeSelfPersonOf } from './persons.ts';
 
-export type ProofingMethod = 'jpki_signature' | 'jpki_text_ap';
+/** The card's signature certificate, its text-input-support AP, or the Digital Agency's app (proofing/digital-agency). */
+export type ProofingMethod = 'jpki_signature' | 'jpki_text_ap' | 'digital_agency_app';
+
+const METHODS: readonly ProofingMethod[] = ['jpki_signature', 'jpki_text_ap', 'digital_agency_app'];
 
 /** A verified proof, as the card and its checks gave it. */
 export interface Proof {
@@ -57,6 +60,8 @@ export interface StoredProof {
 
 export interface HistoryEntry {
   id: string;
+  /** How this proof was made. */
+  method: string;
   verifiedAt: Date;
   issuer: string;
   serialNumber: string;
@@ -167,7 +172,7 @@ export async function currentProof(db: Knex, box: SecretBox, personId: string): 
   return {
     personId,
     verificationId: row.id,
-    method: row.method === 'jpki_text_ap' ? 'jpki_text_ap' : 'jpki_signature',
+    method: METHODS.includes(row.method as ProofingMethod) ? (row.method as ProofingMethod) : 'jpki_signature',
     claims: JSON.parse(box.openText(row.claims_sealed, claimsContext(row.id))) as BasicFourClaims,
     verifiedAt: new Date(row.verified_at),
     issuer: row.issuer,
@@ -192,6 +197,7 @@ export async function proofHistory(db: Knex, personId: string): Promise<HistoryE
   const rows = (await db('identity_verifications').where({ person_id: personId }).orderBy('verified_at', 'desc')) as VerificationRow[];
   return rows.map((r) => ({
     id: r.id,
+    method: r.method,
     verifiedAt: new Date(r.verified_at),
     issuer: r.issuer,
     serialNumber: r.serial_number,

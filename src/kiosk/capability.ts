@@ -4,7 +4,9 @@
  * nonces), the staff API (/api/kiosk/admin), the resident's QR code and card link
  * (/api/checkins/...) and the device-code check-in pages (/checkin). The two built-in clients it
  * needs (pass-kiosk, pass-checkin) are made at start. Its purger deletes used QR codes and
- * check-ins past their facility's retention.
+ * check-ins past their facility's retention. The server never plays the card: the kiosk page reads
+ * it through the kiosk machine's card bridge; in development PASS runs such a bridge itself with
+ * the card simulator (dev-card-bridge.ts, KIOSK_CARD_SIMULATOR, refused in production).
  */
 import type { Middleware } from 'koa';
 import { defineCapability } from '../capability.ts';
@@ -32,7 +34,9 @@ import { KIOSK_CLIENT_ID, kioskToken, requireKiosk } from './kiosk-auth.ts';
 import { KioskStore } from './kiosk-store.ts';
 import { kioskRoutes } from './routes.ts';
 import { adminRoutes } from './admin-routes.ts';
-import { devCardReaderRoutes, residentRoutes, type PinAttempts } from './resident-routes.ts';
+import { residentRoutes } from './resident-routes.ts';
+import { cardReaderPairing, type CardReaderPairing } from './card-reader-pairing.ts';
+import type { DevCardBridge } from './dev-card-bridge.ts';
 import { CHECKIN_CLIENT_ID, entryRoutes } from './entry-routes.ts';
 import { seedKioskDemo } from './demo.ts';
 import { kioskDataRights } from './data-rights.ts';
@@ -45,6 +49,8 @@ export interface KioskRuntime {
   checkins: CheckinService;
   codes: CheckinCodes;
   cards: CardCheckins;
+  /** Connecting kiosks' card bridges: codes for PASS Manager, PASS's signed answer for the kiosk page. */
+  readers: CardReaderPairing;
   qr: QrTokens;
   emergencies: Emergencies;
 }
@@ -91,6 +97,7 @@ export const kioskCapability = defineCapability({
     const emergencies = new Emergencies(db, bus);
     await emergencies.start();
     const qr = new QrTokens({ keys: platform.keys, db, issuer });
+    const readers = cardReaderPairing(platform);
     const cards = new CardCheckins({ db, store: createTransientStore(db, redis), verifier: () => proofing.pki.verifier, hashKey: config.identityHashKey });
     // A resident links a card only with proof that it is their own: the same card's signature key, or its text-input-support AP.
     const binding = new CardBinding({
@@ -134,22 +141,25 @@ export const kioskCapability = defineCapability({
     };
 
     const routers = [
-      kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, kiosks, staff, checkins, codes, cards, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
+      kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, closingKiosk: requireKiosk(kiosks, { contact: false }), kiosks, staff, checkins, codes, cards, readers, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
       adminRoutes({ issuer, auth: apiAuth, staff, kiosks, store, codes, emergencies, revokeGrant }),
       residentRoutes({ db, auth: apiAuth, qr, binding }),
       entryRoutes({ issuer, provider, box, db, codes, checkins, facility, secureCookies: issuer.startsWith('https://') }),
     ];
-    if (!config.production) {
-      const devCards = () => proofing.pki.dev;
-      const attempts: PinAttempts = new Map();
-      // The kiosk's reader, and the PASS app's (a resident links the virtual card to check in with it).
-      routers.push(devCardReaderRoutes({ prefix: '/api/kiosk/dev/cards', cards: devCards, guard: [tokenGuard, kioskGuard], attempts }));
-      routers.push(devCardReaderRoutes({ prefix: '/api/checkins/dev/cards', cards: devCards, guard: [apiAuth], attempts }));
-    }
     // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
     const middleware = routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as unknown as Middleware[];
 
     if (config.demoData) await seedKioskDemo(platform, staff, cards, proofing.pki.dev).catch((error: unknown) => log.warn({ err: error }, 'kiosk demo data not seeded'));
+    let devBridge: DevCardBridge | undefined;
+    // loadConfig refuses the simulator in production; this guard keeps it out even if a config were built by hand.
+    if (config.kiosk.cardSimulator && !config.production) {
+      const dev = proofing.pki.dev;
+      if (!dev) log.info('development card bridge not started: no development JPKI CA (JPKI_TRUST_ANCHORS is set)');
+      else {
+        const { startDevCardBridge } = await import('./dev-card-bridge.ts');
+        devBridge = await startDevCardBridge({ issuer, url: config.kiosk.cardBridgeUrl, cards: dev, keys: platform.keys, log: log.child({ component: 'card-bridge' }), logLevel: config.logLevel });
+      }
+    }
     const timer = setInterval(() => {
       qr.purge().catch((error: unknown) => log.warn({ err: error }, 'QR code use purge failed'));
       purgeExpiredCheckins(db, config.checkinRetentionDays)
@@ -161,11 +171,12 @@ export const kioskCapability = defineCapability({
     timer.unref();
 
     return {
-      provided: { kiosk: { staff, kiosks, checkins, codes, cards, qr, emergencies } },
+      provided: { kiosk: { staff, kiosks, checkins, codes, cards, readers, qr, emergencies } },
       dataRights: [checkinsDataRights, kioskDataRights, staffDataRights],
       middleware,
       async stop() {
         clearInterval(timer);
+        await devBridge?.stop();
       },
     };
   },

@@ -6,6 +6,7 @@
 import type { Context, Middleware } from 'koa';
 import { InvalidInputError } from '../core/errors.ts';
 import { CHECKIN_REASONS } from '../checkins/messages.ts';
+import { KIOSK_READER_REASONS } from './card-reader-pairing.ts';
 import { apiEdge, textForCode } from '../http/api-edge.ts';
 import { describeIssues, validation } from '../http/validate.ts';
 
@@ -13,11 +14,11 @@ export { jsonBody } from '../http/request-body.ts';
 
 export function kioskErrors(): Middleware {
   return apiEdge({
-    reasons: [CHECKIN_REASONS],
+    reasons: [CHECKIN_REASONS, KIOSK_READER_REASONS],
     // Every refusal carries words for the kiosk: its reason's own, or those of an invalid request.
     fallback: (error) => (error.code === 'invalid_input' ? CHECKIN_REASONS.text('invalid_request') : textForCode(error)),
-    // The facilities the approver may choose from; nothing else.
-    details: (error) => (error.reason === 'facility_choice_required' ? error.details : undefined),
+    // The facilities the approver may choose from, and the tries left for a connection code; nothing else.
+    details: (error) => (error.reason === 'facility_choice_required' || error.reason === 'reader_code_wrong' ? error.details : undefined),
     detailsAt: 'nested',
     retryAfter: { 429: 2, 503: 2 },
   });

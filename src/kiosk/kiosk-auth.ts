@@ -73,8 +73,12 @@ export function kioskToken(deps: KioskAuthDeps): Middleware {
   };
 }
 
-/** After kioskToken: the activated, unrevoked kiosk of the token's grant. */
-export function requireKiosk(kiosks: KioskStore): Middleware {
+/**
+ * After kioskToken: the activated, unrevoked kiosk of the token's grant. `contact: false` for the
+ * kiosk saying it closes, which must not count as hearing from it.
+ */
+export function requireKiosk(kiosks: KioskStore, options: { contact?: boolean } = {}): Middleware {
+  const contact = options.contact ?? true;
   return async (ctx, next) => {
     const kiosk = await kiosks.byGrant(ctx.state.kioskToken!.grantId);
     if (!kiosk) throw new PassError('forbidden', 'kiosk_not_activated', 'this kiosk is not activated for a facility');
@@ -82,7 +86,7 @@ export function requireKiosk(kiosks: KioskStore): Middleware {
       ctx.set('WWW-Authenticate', `DPoP realm="PASS", error="invalid_token"`);
       throw new PassError('unauthorized', 'kiosk_revoked', 'this kiosk has been revoked');
     }
-    kiosks.touch(kiosk);
+    if (contact) kiosks.touch(kiosk);
     ctx.state.kiosk = kiosk;
     await next();
   };

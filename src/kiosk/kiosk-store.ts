@@ -1,7 +1,8 @@
 /**
  * Kiosks: a tablet bound to one facility when a staff member of that facility approved its device
  * authorization. The kiosk is found by the grant of its tokens; revoking it stops it at once (the
- * kiosk API checks every request) and deletes the grant's tokens.
+ * kiosk API checks every request) and deletes the grant's tokens. A kiosk whose page closes says so
+ * (`close`), so staff see it closed at once; its next request opens it again (`touch`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.ts';
@@ -16,6 +17,8 @@ export interface Kiosk {
   approvedBy: string | undefined;
   createdAt: Date;
   lastContactAt: Date | undefined;
+  /** Its page said it was closing, and nothing came from it since. */
+  closedAt: Date | undefined;
   revokedAt: Date | undefined;
 }
 
@@ -29,6 +32,7 @@ interface Row {
   approved_by_account_id: string | null;
   created_at: Date;
   last_contact_at: Date | null;
+  closed_at: Date | null;
   revoked_at: Date | null;
 }
 
@@ -43,6 +47,7 @@ function toKiosk(r: Row): Kiosk {
     approvedBy: r.approved_by_account_id ?? undefined,
     createdAt: new Date(r.created_at),
     lastContactAt: r.last_contact_at ? new Date(r.last_contact_at) : undefined,
+    closedAt: r.closed_at ? new Date(r.closed_at) : undefined,
     revokedAt: r.revoked_at ? new Date(r.revoked_at) : undefined,
   };
 }
@@ -95,9 +100,32 @@ export class KioskStore {
     return this.find(id);
   }
 
-  /** Records that the kiosk was heard from; cheap enough for every request. */
+  /** Staff give a kiosk the name its screens and the check-in history show. */
+  async rename(id: string, name: string): Promise<Kiosk | undefined> {
+    await this.#db('kiosks').where({ id }).update({ name });
+    return this.find(id);
+  }
+
+  /** The kiosk's page is closing: shown closed from now until the kiosk is heard from again. */
+  async close(id: string): Promise<void> {
+    await this.#db('kiosks').where({ id }).whereNull('revoked_at').update({ closed_at: new Date() });
+  }
+
+  /**
+   * Records that the kiosk was heard from; cheap enough for every request. A closed kiosk is
+   * opened again at once (the row was just read, so every node sees the close), and only the
+   * close it saw is cleared, so a close that comes in meanwhile stands.
+   */
   touch(kiosk: Kiosk): void {
     const now = Date.now();
+    if (kiosk.closedAt) {
+      this.#contacts.set(kiosk.id, now);
+      void this.#db('kiosks')
+        .where({ id: kiosk.id, closed_at: kiosk.closedAt })
+        .update({ last_contact_at: new Date(now), closed_at: null })
+        .catch(() => this.#contacts.delete(kiosk.id));
+      return;
+    }
     if (now - (this.#contacts.get(kiosk.id) ?? 0) < CONTACT_EVERY_MS) return;
     this.#contacts.set(kiosk.id, now);
     void this.#db('kiosks').where({ id: kiosk.id }).update({ last_contact_at: new Date(now) }).catch(() => this.#contacts.delete(kiosk.id));

@@ -1,5 +1,5 @@
 /**
- * The resident's side of check-in, and the development card reader:
+ * The resident's side of check-in:
  *   POST   /api/checkins/qr-token               (pass:api, a resident) { personId? } → { token, expiresAt, ttlSeconds }
  *          (a household member's code for their representative; anyone else: 403 qr_not_managed)
  *   POST   /api/checkins/card-link/challenge    (pass:api) → { challengeId, challenge, expiresAt }
@@ -8,19 +8,14 @@
  *                                               to be the resident's own (src/identity/proofing/card-binding.ts)
  *   GET    /api/checkins/card-link              (pass:api) → { linked, linkedAt?, cards: [current first, then replaced] }
  *   DELETE /api/checkins/card-link              (pass:api) → { linked: false }
- *   GET    /api/kiosk/dev/cards                 (kiosk) the virtual My Number Cards (development only)
- *   POST   /api/kiosk/dev/cards/:id/authenticate  (kiosk) { pin, challenge } → { certificate, signature }
- *   GET    /api/checkins/dev/cards, POST /api/checkins/dev/cards/:id/authenticate  (pass:api) the same
- *          reader for the PASS app, which links the virtual card (development only)
- * The dev reader plays the card: it signs with the user-authentication key after the 4-digit PIN
- * (three wrong PINs lock it until PASS restarts). Never mounted in production. The PASS app reads
- * both keys of the virtual card in one session through identity's reader (/api/identity/jpki/dev).
+ * The card's proofs come from the card itself (the kiosk's card bridge, the resident's reader):
+ * no route here signs as a card.
  */
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
-import { ForbiddenError, InvalidInputError, PassError } from '../core/errors.ts';
+import { PassError } from '../core/errors.ts';
 import type { QrTokens } from '../checkins/qr-tokens.ts';
 import { qrSubject } from '../checkins/qr-subjects.ts';
 import { CHECKIN_REASONS } from '../checkins/messages.ts';
@@ -28,7 +23,6 @@ import { apiEdge, exposing, textForCode } from '../http/api-edge.ts';
 import type { CardBinding } from '../identity/proofing/card-binding.ts';
 import type { LinkedCard } from '../identity/proofing/card-links.ts';
 import { PROOFING_REASONS } from '../identity/proofing/messages.ts';
-import type { DevCardStore } from '../identity/proofing/dev-cards.ts';
 import { FaceStore } from '../face/service/template-store.ts';
 import { jsonBody, kioskErrors, noStore, validate } from './edge.ts';
 
@@ -118,52 +112,6 @@ export function residentRoutes(deps: { db: Database; auth: Middleware; qr: QrTok
     const { accountId } = accountOf(ctx);
     await deps.binding.unlink(accountId, await persons.selfPerson(accountId));
     noStore(ctx, { linked: false });
-  });
-  return router;
-}
-
-const AUTH_PIN_ATTEMPTS = 3;
-const signBody = z.object({
-  pin: z.string().regex(/^\d{4}$/, { error: 'the PIN has 4 digits' }),
-  challenge: z.string().max(1400).regex(/^[A-Za-z0-9+/]+={0,2}$/),
-});
-
-/** Wrong-PIN counts of the virtual cards' user-authentication PIN, shared by every reader of one node. */
-export type PinAttempts = Map<string, number>;
-
-export function devCardReaderRoutes(deps: { prefix: string; cards: () => DevCardStore | undefined; guard: Middleware[]; attempts: PinAttempts }): Router {
-  const router = new Router({ prefix: deps.prefix });
-  const { attempts } = deps;
-  router.use(kioskErrors(), ...deps.guard);
-
-  function store(): DevCardStore {
-    const cards = deps.cards();
-    if (!cards) throw new ForbiddenError('development_only', 'no development card store');
-    return cards;
-  }
-
-  router.get('/', async (ctx) => {
-    const list = await store().list();
-    noStore(ctx, { cards: list.map((c) => ({ id: c.id, label: c.label, revoked: c.revoked })), pin_hint: '1234' });
-  });
-
-  router.post('/:id/authenticate', jsonBody, validate({ body: signBody }), async (ctx) => {
-    const id = String(ctx.params.id);
-    const { body } = ctx.state.input;
-    const left = attempts.get(id) ?? AUTH_PIN_ATTEMPTS;
-    if (left <= 0) throw new ForbiddenError('pin_locked', 'the PIN is locked');
-    const opened = await store().open(id);
-    if (body.pin !== opened.authPin) {
-      attempts.set(id, left - 1);
-      throw new InvalidInputError('wrong_pin', 'wrong PIN', { attempts_left: left - 1 });
-    }
-    attempts.delete(id);
-    const challenge = new Uint8Array(Buffer.from(body.challenge, 'base64'));
-    const signature = opened.card.signChallenge('authentication', opened.authPin, challenge);
-    noStore(ctx, {
-      certificate: Buffer.from(opened.card.readAuthenticationCertificate()).toString('base64'),
-      signature: Buffer.from(signature).toString('base64'),
-    });
   });
   return router;
 }

@@ -1,14 +1,17 @@
 /**
- * The kiosk API (docs/kiosk-api.yaml), for a tablet holding a DPoP-bound `kiosk` token:
+ * The kiosk API (its OpenAPI operations: src/http/openapi/openapi.yaml, tag kiosk), for a tablet holding a DPoP-bound `kiosk` token:
  *   POST /api/kiosk/activation            bind this kiosk to the approving staff member's facility
  *   GET  /api/kiosk/me                    kiosk, facility, emergency mode, shelter occupancy
  *   POST /api/kiosk/checkins/face         raw image; ?id=<uuid>&direction=in|out&occurred_at=<ISO>
  *   POST /api/kiosk/checkins/qr           { id, token, direction?, occurredAt? }
  *   POST /api/kiosk/card/challenges       → { challengeId, challenge }
- *   POST /api/kiosk/checkins/card         { id, challengeId, certificate, signature, textAp?, … }
+ *   POST /api/kiosk/checkins/card         { id, challengeId, certificate, signature, textAp?, … }, or
+ *                                         { id, refused: wrong_pin|pin_locked|card_removed, … }: the card said no
+ *   POST /api/kiosk/card-reader/pairing   { code, nonce } → { assertion, expiresAt, kiosk }: connects the card bridge
  *   POST /api/kiosk/checkin-codes         a device-code check-in code for this kiosk's screen
  *   GET  /api/kiosk/checkin-codes/:code   the code and the latest check-in made with it
  *   GET  /api/kiosk/checkins/:id          one of this kiosk's check-ins
+ *   POST /api/kiosk/close                 the kiosk page is closing (sent as it unloads) → 204
  *   GET  /api/kiosk/messages              ja/en text of every reason (no token)
  * Handlers are thin: the rules are in src/checkins and the stores.
  */
@@ -20,13 +23,15 @@ import type { CheckinService, CheckinFacility, CheckinRequest } from '../checkin
 import { viewOf } from '../checkins/checkin-service.ts';
 import type { CheckinCodes } from '../checkins/checkin-codes.ts';
 import { displayCode } from '../checkins/checkin-codes.ts';
-import type { CardCheckins } from '../checkins/card-checkins.ts';
+import { READER_REFUSALS, type CardCheckins } from '../checkins/card-checkins.ts';
 import type { Emergencies } from '../checkins/emergencies.ts';
 import { CHECKIN_MESSAGES } from '../checkins/messages.ts';
 import type { StaffFacility, StaffService } from '../staff/staff-service.ts';
 import { readImageBody } from '../face/http/edge.ts';
 import { jsonBody, kioskErrors, noStore, validate } from './edge.ts';
 import type { KioskStore } from './kiosk-store.ts';
+import type { CardReaderPairing } from './card-reader-pairing.ts';
+import { PAIRING_NONCE } from '../card/bridge/pairing-assertion.ts';
 
 export const KIOSK_PREFIX = '/api/kiosk';
 /** A kiosk's on-screen device-code check-in code lives this long; the kiosk renews it. */
@@ -36,11 +41,14 @@ export interface KioskRoutesDeps {
   issuer: string;
   kioskToken: Middleware;
   requireKiosk: Middleware;
+  /** requireKiosk without counting the request as contact (the kiosk saying it closes). */
+  closingKiosk: Middleware;
   kiosks: KioskStore;
   staff: StaffService;
   checkins: CheckinService;
   codes: CheckinCodes;
   cards: CardCheckins;
+  readers: CardReaderPairing;
   emergencies: Emergencies;
   facility(id: string): Promise<StaffFacility | undefined>;
   maxUploadBytes: number;
@@ -54,7 +62,7 @@ const base64 = (max: number) => z.string().max(Math.ceil(max / 3) * 4 + 4).regex
 const activationBody = z.object({ name: z.string().trim().min(1).max(100).optional(), facilityId: z.string().max(64).optional() });
 const faceQuery = z.object({ id: uuid, direction, occurred_at: occurredAt });
 const qrBody = z.object({ id: uuid, token: z.string().min(1).max(2048), direction, occurredAt });
-const cardBody = z.object({
+const cardProofBody = z.object({
   id: uuid,
   challengeId: z.string().min(1).max(64),
   certificate: base64(8192),
@@ -62,6 +70,13 @@ const cardBody = z.object({
   textAp: z.object({ name: z.string().max(100).optional(), birthdate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }).optional(),
   direction,
   occurredAt,
+});
+/** The card refused before there was a proof (the page read its status words): recorded like any refused check-in. */
+const cardRefusalBody = z.strictObject({ id: uuid, refused: z.enum(READER_REFUSALS), direction, occurredAt });
+const cardBody = z.union([cardRefusalBody, cardProofBody]);
+const readerPairingBody = z.strictObject({
+  code: z.string().trim().min(1).max(20).regex(/^[0-9\s-]+$/, { error: 'the connection code is digits' }),
+  nonce: z.string().regex(PAIRING_NONCE, { error: "the card bridge's nonce" }),
 });
 const codeBody = z.object({ direction }).default({ direction: 'in' });
 
@@ -145,8 +160,16 @@ export function kioskRoutes(deps: KioskRoutesDeps): Router {
 
   router.post('/checkins/card', ...kiosk, jsonBody, validate({ body: cardBody }), async (ctx) => {
     const { body } = ctx.state.input;
+    if ('refused' in body) return answer(ctx, await deps.checkins.card(await request(ctx, body), { readerRefusal: body.refused }));
     const proof = { challengeId: body.challengeId, certificate: body.certificate, signature: body.signature };
     answer(ctx, await deps.checkins.card(await request(ctx, body), proof, body.textAp));
+  });
+
+  router.post('/card-reader/pairing', ...kiosk, jsonBody, validate({ body: readerPairingBody }), async (ctx) => {
+    const { body } = ctx.state.input;
+    const { id, facilityId, name } = ctx.state.kiosk!;
+    const signed = await deps.readers.pair({ id, facilityId, name }, body.code, body.nonce);
+    noStore(ctx, { assertion: signed.assertion, expiresAt: signed.expiresAt.toISOString(), kiosk: { id, name } }, 201);
   });
 
   router.post('/checkin-codes', ...kiosk, jsonBody, validate({ body: codeBody }), async (ctx) => {
@@ -160,6 +183,13 @@ export function kioskRoutes(deps: KioskRoutesDeps): Router {
     if (!code || code.kioskId !== ctx.state.kiosk!.id) throw new NotFoundError('code_expired', 'no such code on this kiosk, or it expired');
     const last = code.lastCheckinId ? await deps.checkins.store.find(code.lastCheckinId) : undefined;
     noStore(ctx, { code: displayCode(code.code), expiresAt: code.expiresAt?.toISOString(), ...(last ? { lastCheckin: viewOf(last, true) } : {}) });
+  });
+
+  // Staff see the kiosk closed at once instead of running until its heartbeats are missed.
+  router.post('/close', deps.kioskToken, deps.closingKiosk, async (ctx) => {
+    await deps.kiosks.close(ctx.state.kiosk!.id);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.status = 204;
   });
 
   router.get('/checkins/:id', ...kiosk, async (ctx) => {

@@ -34,6 +34,7 @@ import { guardianApi } from './guardian/routes.ts';
 import { adminApi } from './admin/module.ts';
 import { analyticsApi } from './analytics/module.ts';
 import { sheltersApi } from './shelters/module.ts';
+import { overviewApi } from './overview/module.ts';
 
 export interface ManagerApiDeps {
   platform: Platform;
@@ -64,4 +65,4 @@ export interface ManagerApiModule {
 }
 
 /** Part 2 adds its modules here. */
-export const MANAGER_API_MODULES: ManagerApiModule[] = [historyApi, alertsApi, guardianApi, adminApi, analyticsApi, sheltersApi];
+export const MANAGER_API_MODULES: ManagerApiModule[] = [historyApi, alertsApi, guardianApi, adminApi, analyticsApi, sheltersApi, overviewApi];

@@ -36,13 +36,13 @@ export const MANAGER_REASONS = defineReasons('manager', {
   municipal_admin_required: { status: 403, ja: 'この操作には市区町村管理者の権限が必要です。', en: 'This needs a municipal administrator.' },
   claims_not_in_catalog: {
     status: 400,
-    ja: 'PASS のクレームカタログにない項目が含まれています。',
+    ja: 'PASS が提供できる項目の一覧（カタログ）にない項目が含まれています。',
     en: 'Some items are not in the PASS claims catalog.',
   },
   claims_not_allowed: {
     status: 400,
-    ja: '施設のクレームポリシーで認められていない項目が含まれています。',
-    en: "Some items are not allowed by the facility's claim policy.",
+    ja: '施設の提供情報ポリシーで認められていない項目が含まれています。',
+    en: "Some items are not allowed by the facility's information release policy.",
   },
   claim_twice: { status: 400, ja: '同じ項目を必須と任意の両方にすることはできません。', en: 'An item cannot be both required and optional.' },
   policy_in_use: {
@@ -52,8 +52,8 @@ export const MANAGER_REASONS = defineReasons('manager', {
   },
   facility_has_no_policy: {
     status: 409,
-    ja: 'この施設にはクレームポリシーがありません。先にポリシーを設定してください。',
-    en: 'This facility has no claim policy yet. Set one first.',
+    ja: 'この施設には提供情報ポリシーがありません。先にポリシーを設定してください。',
+    en: 'This facility has no information release policy yet. Set one first.',
   },
   device_code_invalid: {
     status: 404,
@@ -67,6 +67,11 @@ export const MANAGER_REASONS = defineReasons('manager', {
     en: 'This code does not belong to a kiosk (PASS Face).',
   },
   kiosk_not_found: { status: 404, ja: 'キオスクが見つかりません。', en: 'No such kiosk.' },
+  kiosk_name_invalid: {
+    status: 400,
+    ja: 'キオスクの名前は1〜40文字で、改行を含めずに入力してください。',
+    en: 'A kiosk name is 1 to 40 characters on one line.',
+  },
   kiosk_unavailable: { status: 503, ja: 'キオスクの管理は現在利用できません。', en: 'Kiosk management is not available right now.' },
   client_not_found: { status: 404, ja: '連携システムが見つかりません。', en: 'No such relying party.' },
   client_has_no_secret: {

@@ -64,7 +64,14 @@ run(`the 豊岡市 booking site in the browser (${mode})`, () => {
       expect(await page.getByTestId('claim-name').textContent()).toBe('加賀　太郎');
       expect(await page.getByTestId('claim-email').textContent()).toBe(email);
       expect(await page.getByTestId('claim-address').textContent()).toBe('石川県加賀市作見町ル２５番地１');
-      expect(await page.getByLabel('住所').isChecked()).toBe(true);
+      // Optional items are offered unticked (as in the PASS app); the resident ticks each.
+      const optional = await page.locator('input[name="claim"]').all();
+      expect(optional.length).toBeGreaterThan(0);
+      expect(await page.getByLabel('住所').isChecked()).toBe(false);
+      for (const box of optional) {
+        expect(await box.isChecked()).toBe(false);
+        await box.check();
+      }
       expect(await page.getByTestId('claim-birthdate').count()).toBe(0); // profile asks it; the policy does not allow it
       await shot(page, 'consent');
       await page.getByRole('button', { name: '同意する' }).click();

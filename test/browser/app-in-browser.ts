@@ -3,7 +3,6 @@
  * app's own client (as the demo seeds it), and Chromium.
  */
 import type { Browser } from 'playwright-core';
-import { demoClients } from '../../src/demo/seed.ts';
 import { createStorage, startPass } from '../helpers/pass.ts';
 import type { StorageMode } from '../helpers/services.ts';
 import { withFacilities, type Pass } from '../kiosk/helpers.ts';
@@ -27,7 +26,6 @@ export async function appInBrowser(mode: StorageMode): Promise<AppInBrowser> {
   try {
     [pass, browser] = await Promise.all([startPass(storage.env), launch()]);
     await withFacilities(pass);
-    await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-app')!);
     return { pass, browser, close };
   } catch (error) {
     await close();

@@ -9,7 +9,6 @@ import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes, tempDir } from '../helpers/services.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import type { ResidentFacts } from '../../src/jpki/dev-ca.ts';
 import { faceEnv, SHARED_FACES } from '../face/platform.ts';
 import { proofedResident } from '../households/family-helpers.ts';
@@ -40,7 +39,6 @@ run(`face enrollment in the PASS app (${mode})`, () => {
       launch(cameraArgs),
     ]);
     pass = env.pass;
-    for (const p of [pass, noModels]) await p.oidc.clients.create(demoClients(p.issuer).find((c) => c.clientId === 'pass-app')!);
   }, 90_000);
 
   afterAll(async () => {

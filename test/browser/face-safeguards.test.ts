@@ -8,7 +8,6 @@ import '../face/realm.ts';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { storageModes } from '../helpers/services.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import { readCatalog } from '../../src/facilities/facility-service.ts';
 import { faceEnv, photo, SHARED_FACES } from '../face/platform.ts';
 import { addMember, proofedResident, SORA, type FamilyEnv } from '../households/family-helpers.ts';
@@ -29,7 +28,6 @@ run(`face enrollment safeguards in the PASS app (${mode})`, () => {
     browser = b;
     await base.pass.platform.facilities.importCatalog(readCatalog());
     env = Object.assign(base, { text: base.pass.provided.households!.devTextCards! });
-    await env.pass.oidc.clients.create(demoClients(env.pass.issuer).find((c) => c.clientId === 'pass-app')!);
     // 加賀　太郎, proofed, with his face enrolled, and his daughter そら added with her card.
     const taro = await proofedResident(env, 'taro@example.jp', TARO, 'taro');
     await env.text.issue(SORA, { id: 'sora-text' });

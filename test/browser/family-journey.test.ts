@@ -6,7 +6,6 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { storageModes } from '../helpers/services.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
 import { passCodeStep } from './journey-helpers.ts';
 import { ICHIRO, PASSWORD, proofedResident, SORA, startFamilyEnv, stopEnv, TARO, type FamilyEnv } from '../households/family-helpers.ts';
@@ -20,7 +19,6 @@ run(`a representative's family journey in the browser (${mode})`, () => {
 
   beforeAll(async () => {
     [env, browser] = await Promise.all([startFamilyEnv(mode), launch()]);
-    await env.pass.oidc.clients.create(demoClients(env.pass.issuer).find((c) => c.clientId === 'pass-app')!);
     await proofedResident(env, 'taro@example.jp', TARO, 'taro');
     await env.text.issue(SORA, { id: 'sora-text', label: '加賀　そら' });
     await env.cards.issue(ICHIRO, { id: 'ichiro', label: '加賀　一郎' });

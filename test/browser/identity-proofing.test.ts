@@ -8,7 +8,6 @@ import type { Browser, Page } from 'playwright-core';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { exchangeCode, pkce } from '../helpers/browserless.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import type { ProofingRuntime } from '../../src/identity/proofing/index.ts';
 import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
 import { cspViolations, signUp } from './journey-helpers.ts';
@@ -43,7 +42,6 @@ run(`identity proofing with the virtual My Number Card in the browser (${mode})`
   beforeAll(async () => {
     storage = await createStorage(mode);
     [pass, browser] = await Promise.all([startPass(storage.env), launch()]);
-    await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-app')!);
     await pass.oidc.clients.create({ clientId: 'kaga-rp', name: '加賀市 テスト施設', redirectUris: [RP_REDIRECT], tokenEndpointAuthMethod: 'none' });
     proofing = pass.provided.proofing!;
     const cards = proofing.pki.dev!;

@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { storageModes } from '../helpers/services.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import { stopEnv, type Env } from '../jpki/proofing-helpers.ts';
 import type { TestKiosk } from '../kiosk/helpers.ts';
 import { PASSWORD, residentWithEverything, startPrivacyEnv, type Resident } from '../privacy/fixtures.ts';
@@ -29,7 +28,6 @@ run(`a resident's history and consent in the PASS app (${mode})`, () => {
 
   beforeAll(async () => {
     [env, browser] = await Promise.all([startPrivacyEnv(mode), launch()]);
-    await env.pass.oidc.clients.create(demoClients(env.pass.issuer).find((c) => c.clientId === 'pass-app')!);
     taro = await residentWithEverything(env, EMAIL, 'screens-taro');
     // Earlier visits (a day ago, a minute apart): his father's by QR code at the library, his own by face and card.
     const base = Date.now() - 86_400_000;

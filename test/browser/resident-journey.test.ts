@@ -1,7 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import { browserAvailable, launch, screenshotter, inContext } from './browser.ts';
 
 const mode = storageModes().at(-1)!;
@@ -33,7 +32,6 @@ run(`a resident's journey in the browser (${mode})`, () => {
   beforeAll(async () => {
     storage = await createStorage(mode);
     [pass, browser] = await Promise.all([startPass(storage.env), launch()]);
-    await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-app')!);
   });
 
   afterAll(async () => {

@@ -6,7 +6,6 @@
  * addresses as relying party ids, so this PASS is issued as http://localhost.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { demoClients } from '../../src/demo/seed.ts';
 import { configFor, createStorage, freePort, startAllInOne, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { runtime, withFacilities, type Pass } from '../kiosk/helpers.ts';
@@ -33,7 +32,6 @@ run(`sign-in at AAL2 in Chromium (${mode})`, () => {
     issuer = config.issuer;
     browser = await launch(['--host-resolver-rules=MAP localhost 127.0.0.1']);
     await withFacilities(pass);
-    await pass.oidc.clients.create(demoClients(issuer).find((c) => c.clientId === 'pass-app')!);
     await pass.platform.accounts.create({ ...RESIDENT, verified: true });
     const staff = await pass.platform.accounts.create({ ...STAFF, verified: true });
     await runtime(pass).staff.assign({ accountId: staff.id, role: 'facility_staff', facilityId: 'kaga-niconico-park' });

@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, SignJWT, decodeProtectedHeader } from 'jose
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { provisionKiosk, runtime, staffAccount, withFacilities, type Pass, type TestKiosk } from '../kiosk/helpers.ts';
-import { failureEvents, plainResident, proofedResident, register, residentApiToken } from '../kiosk/fixtures.ts';
+import { failureEvents, plainResident, proofedResident, readDemoCard, register, residentApiToken } from '../kiosk/fixtures.ts';
 
 const mode = storageModes().at(-1)!;
 
@@ -113,7 +113,7 @@ describe(`QR and card check-in (${mode})`, () => {
 
   async function cardCheckin(cardId: string, pin = '1234', challengeOverride?: { challengeId: string; challenge: string }) {
     const challenge = (challengeOverride ?? (await kiosk.call('POST', '/api/kiosk/card/challenges')).body) as { challengeId: string; challenge: string };
-    const signed = await kiosk.call('POST', `/api/kiosk/dev/cards/${cardId}/authenticate`, { json: { pin, challenge: challenge.challenge } });
+    const signed = await readDemoCard(pass, cardId, challenge.challenge, pin);
     if (signed.status !== 200) return { signed };
     const answer = await kiosk.call('POST', '/api/kiosk/checkins/card', { json: { id: randomUUID(), challengeId: challenge.challengeId, ...signed.body } });
     return { signed, answer, challenge };

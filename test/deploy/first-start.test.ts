@@ -1,12 +1,17 @@
 // README's two lines on a fresh machine whose `node` is older than 24 (Debian's is 20): from a clean
 // copy, with that Node first on the PATH, the start line installs and starts PASS (its npm scripts
 // bring Node.js 24 through src/cli/node24.mjs) and the test line runs the tests. The lines are read
-// from README.md, so the test and the README cannot drift apart.
+// from README.md, so the test and the README cannot drift apart. The clean copy has no face models:
+// PASS fetches them at first start, here from a local mirror standing in for their public URLs.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TEST_DATABASE_URL, tempDir } from '../helpers/services.ts';
+import { startModelServer, type ModelServer } from '../face/models/model-server.ts';
 import { copyRepository, REPO_ROOT, run, whileStarted } from './clean-copy.ts';
+
+/** The model files beside the repository (../shared/models), served as the mirror. */
+const SHARED_MODELS = path.resolve(REPO_ROOT, '../shared/models');
 
 /** The machine's own Node.js, when it is older than 24 (what a newcomer's fresh machine has). */
 function olderNode(): string | undefined {
@@ -44,28 +49,45 @@ runs("README's lines from a clean copy with an older Node first on the PATH", ()
     NODE_ENV: 'development',
   };
   // The copy's own configuration and services only: nothing of this test run's PASS settings.
-  for (const key of ['DATABASE_URL', 'REDIS_URL', 'ISSUER', 'PASS_CONFIG_FILE', 'JEST_WORKER_ID']) delete env[key];
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'ISSUER', 'PASS_CONFIG_FILE', 'JEST_WORKER_ID', 'PASS_MODELS_DIR', 'PASS_MODELS_MIRROR', 'PASS_MODELS_FETCH']) delete env[key];
+  let mirror: ModelServer | undefined;
 
   beforeAll(async () => {
     await copyRepository(copy.path);
     const version = await run('node', ['--version'], { env });
     expect(Number(version.stdout.trim().slice(1).split('.')[0])).toBeLessThan(24);
+    // The models a fresh clone lacks (git ignores models/*.onnx) are what the first start must fetch.
+    expect(readdirSync(path.join(copy.path, 'models')).filter((f) => f.endsWith('.onnx'))).toEqual([]);
+    mirror = await startModelServer(SHARED_MODELS);
+    env.PASS_MODELS_MIRROR = mirror.url;
+    env.FACE_WORKERS = '1';
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await mirror?.close();
     copy.remove();
     data.remove();
   });
 
-  test('the start line installs and starts PASS, which serves discovery', async () => {
+  test('the start line installs and starts PASS, which serves discovery, fetches the face models and reports face ready', async () => {
     const line = readmeLine('Start it');
     expect(line).toBe('npm ci && npm start');
-    await whileStarted(line, copy.path, env, async (port) => {
+    await whileStarted(line, copy.path, env, async (port, output) => {
       const discovery = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
       expect(discovery.status).toBe(200);
       expect(((await discovery.json()) as { issuer: string }).issuer).toMatch(/^http:\/\/localhost:/);
+      // The models come in the background after the listener opened: poll, for a bounded time.
+      let face: { status: string; detail?: string } | undefined;
+      for (const deadline = Date.now() + 2 * 60_000; Date.now() < deadline && face?.status !== 'ok'; ) {
+        if (face) await new Promise((resolve) => setTimeout(resolve, 500));
+        const readyz = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { checks: Record<string, { status: string; detail?: string }> };
+        face = readyz.checks.face;
+      }
+      expect({ face, log: face?.status === 'ok' ? '' : output() }).toEqual({ face: { status: 'ok', detail: expect.stringMatching(/^mobilefacenet_512@/) }, log: '' });
+      expect(mirror!.requests.map((r) => r.path).sort()).toEqual(['mobilefacenet_512.onnx', 'scrfd_2.5g_bnkps.onnx', 'yunet_s_640_640.onnx']);
+      expect(readdirSync(path.join(copy.path, 'models')).filter((f) => f.endsWith('.onnx')).sort()).toEqual(['mobilefacenet_512.onnx', 'scrfd_2.5g_bnkps.onnx', 'yunet_s_640_640.onnx']);
     });
-  }, 8 * 60_000);
+  }, 10 * 60_000);
 
   test('the test line runs the tests', async () => {
     const line = readmeLine('Run the tests');

@@ -108,7 +108,7 @@ describe(`face enrollment safeguards (${mode})`, () => {
   });
 
   test('within the family the 1:1 threshold applies: a likeness below the kiosk threshold is still refused', async () => {
-    // paul_allen 1 and 3 score ≈ 0.44: under the identification threshold (0.50), over the verification one (0.40).
+    // paul_allen 1 and 3 score ≈ 0.45: under the identification threshold (0.48), over the verification one (0.44).
     const jiro = await family('jiro@example.jp', JIRO, MIKU, 'jiro');
     expect((await upload(jiro.token, own, 'paul_allen', 1)).status).toBe(201);
     const refused = await upload(jiro.token, memberFace(jiro.childId), 'paul_allen', 3);

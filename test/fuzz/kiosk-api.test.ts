@@ -1,4 +1,4 @@
-// Hostile input to the kiosk API (docs/kiosk-api.yaml) of a running PASS (its own process, debug
+// Hostile input to the kiosk API (its OpenAPI operations: src/http/openapi/openapi.yaml, tag kiosk) of a running PASS (its own process, debug
 // logs, real face models): malformed JSON and wrong types, mutated and oversized camera frames,
 // mutated card certificates and signatures, bad DPoP proofs and tokens, bad ids in paths. Each
 // case: no 5xx, no hang, the documented error shape ({ error, reason, error_description,
@@ -11,7 +11,9 @@ import sharp from 'sharp';
 import { configFor, createStorage, freePort, REPO_ROOT, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { apiToken, provisionKiosk, staffAccount, withFacilities, type TestKiosk } from '../kiosk/helpers.ts';
-import { proofedResident, register } from '../kiosk/fixtures.ts';
+import { demoCard, proofedResident, register } from '../kiosk/fixtures.ts';
+import { ApduChannel, readAuthenticationProof } from '../../src/card/index.ts';
+import type { SimulatedCard } from '../../src/card/simulator/index.ts';
 import { fail, fuzz, fuzzPlan, type CaseLog, type Rng } from './fuzz-kit.ts';
 import { checkAnswer, checkLogs, withLogs, hostileJson, hostileValue, mutateSpec, mutateWire, pathSegment, send, serialise, type RequestSpec, type Secrets, type Wire } from './hostile-http.ts';
 import { DER_AWARE, jpegMarker, mutate, pngChunk, webpRiff } from './mutate-bytes.ts';
@@ -34,6 +36,8 @@ describe(`kiosk API under hostile input (${mode})`, () => {
   let secrets: Secrets;
   const frames: { seeds: Array<{ type: string; bytes: Uint8Array }> } = { seeds: [] };
   let lastProof: string | undefined;
+  /** A demo resident's card at the APDU level: its keys stay in memory after the set-up PASS closes. */
+  let card: SimulatedCard;
 
   beforeAll(async () => {
     storage = await createStorage(mode);
@@ -46,6 +50,7 @@ describe(`kiosk API under hostile input (${mode})`, () => {
     await staffAccount(setup, STAFF, 'facility_staff', { facilityId: FACILITY });
     const resident = await proofedResident(setup);
     await register(setup, resident.personId, FACILITY, ['name', 'age']);
+    card = await demoCard(setup, 'kaga-hanako');
     kiosk = await provisionKiosk(setup, STAFF);
     staffToken = await apiToken(setup, STAFF);
     await setup.close();
@@ -115,16 +120,15 @@ describe(`kiosk API under hostile input (${mode})`, () => {
       case 'qr':
         return { spec: await kioskSpec('POST', '/api/kiosk/checkins/qr', { json: { id: randomUUID(), token: 'eyJhbGciOiJFUzI1NiIsInR5cCI6InBhc3MtY2hlY2tpbitqd3QifQ.eyJzdWIiOiJ4In0.c2ln', direction: 'in', occurredAt: new Date().toISOString() } }) };
       case 'card': {
-        // A real challenge and a real card answer (the development card reader), then mutated.
+        // A real challenge and a real card answer (the APDU sequence on a demo card), then mutated.
         const challenge = await kioskCall('POST', '/api/kiosk/card/challenges');
-        const cards = await kioskCall('GET', '/api/kiosk/dev/cards');
-        const cardId = (cards.body.cards as Array<{ id: string; revoked: boolean }> | undefined)?.find((c) => !c.revoked)?.id;
         let certificate = '';
         let signature = '';
-        if (cardId && challenge.body.challenge) {
-          const signed = await kioskCall('POST', `/api/kiosk/dev/cards/${cardId}/authenticate`, { pin: '1234', challenge: challenge.body.challenge });
-          certificate = String(signed.body.certificate ?? '');
-          signature = String(signed.body.signature ?? '');
+        if (challenge.body.challenge) {
+          card.insert();
+          const proof = await readAuthenticationProof(new ApduChannel(card, { timeoutMs: 5000 }), { pin: '1234', challenge: new Uint8Array(Buffer.from(String(challenge.body.challenge), 'base64')) });
+          certificate = Buffer.from(proof.certificate).toString('base64');
+          signature = Buffer.from(proof.signature).toString('base64');
         }
         if (certificate && rng.chance(0.6)) {
           certificate = Buffer.from(mutate(rng, Buffer.from(certificate, 'base64'), log, DER_AWARE)).toString('base64');

@@ -6,7 +6,6 @@ import { createRequire } from 'node:module';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { storageModes } from '../helpers/services.ts';
 import { CookieJar, request, signInStep } from '../helpers/browserless.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import { PASSWORD, provisionKiosk, staffAccount, withFacilities, type Pass } from './helpers.ts';
 import { plainResident, register } from './fixtures.ts';
 
@@ -22,7 +21,6 @@ describe(`the PASS app's check-in QR code (${mode})`, () => {
     storage = await createStorage(mode);
     pass = await startPass(storage.env);
     await withFacilities(pass);
-    await pass.oidc.clients.create(demoClients(pass.issuer).find((c) => c.clientId === 'pass-app')!);
   }, 60_000);
 
   afterAll(async () => {

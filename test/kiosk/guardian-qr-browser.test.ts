@@ -13,7 +13,6 @@ import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { storageModes, tempDir } from '../helpers/services.ts';
-import { demoClients } from '../../src/demo/seed.ts';
 import { browserAvailable, CHROMIUM, launch, screenshotter } from '../browser/browser.ts';
 import { photoToY4m } from '../browser/fake-camera.ts';
 import { passCodeStep } from '../browser/journey-helpers.ts';
@@ -46,7 +45,6 @@ run(`a guardian's QR code for their child at the kiosk (${mode})`, () => {
   beforeAll(async () => {
     [world, browser] = await Promise.all([managerWorld(mode), launch()]);
     const { env, taro, soraId } = world;
-    await env.pass.oidc.clients.create(demoClients(env.pass.issuer).find((c) => c.clientId === 'pass-app')!);
     await register(env, taro.token, PARK, taro.personId, PARK_UNITS);
     await register(env, taro.token, PARK, soraId, PARK_UNITS);
     stranger = await proofed(env, 'hanako@example.jp', HANAKO, 'gq-hanako');

@@ -66,7 +66,7 @@ run(`PASS Manager management screens in the browser (${mode})`, () => {
     await admin.getByLabel('メールアドレス', { exact: true }).selectOption('optional');
     await admin.getByLabel('保存期間（日）').fill('200');
     await admin.getByRole('button', { name: 'ポリシーを保存' }).click();
-    expect(await notice(admin)).toBe('クレームポリシーを保存しました。');
+    expect(await notice(admin)).toBe('提供情報ポリシーを保存しました。');
     expect(await admin.getByLabel('メールアドレス', { exact: true }).inputValue()).toBe('optional');
     const saved = (await pass.platform.facilities.policies.find(PARK))!;
     expect([...saved.optional].sort()).toEqual(['birthdate', 'email', 'gender']);
@@ -153,7 +153,10 @@ run(`PASS Manager management screens in the browser (${mode})`, () => {
     expect(await row.textContent()).toContain('入口タブレット');
     expect(await row.textContent()).toContain('稼働中');
     await shot(admin, 'kiosks');
-    await admin.getByRole('button', { name: 'キオスク「入口タブレット」を停止する' }).click();
+    // 「停止する」 opens a confirmation that says what stopping does; nothing stops before its button.
+    await admin.getByRole('link', { name: 'キオスク「入口タブレット」を停止する' }).click();
+    await admin.getByRole('heading', { name: 'キオスクの停止の確認', level: 1 }).waitFor();
+    await admin.getByRole('button', { name: '停止する' }).click();
     expect(await notice(admin)).toContain('キオスクを停止しました');
     expect(await row.textContent()).toContain('停止済み');
     expect((await kiosk.call('GET', '/api/kiosk/me')).status).toBe(401);

@@ -83,7 +83,7 @@ describe.each(modes)('management of facilities and relying parties on %s', (mode
     const before = await audits('manager.claim_policy_changed');
     const bad = await call('niconicoAdmin', `/api/manager/admin/facilities/${NICONICO}/claim-policy`, policy({ optional: ['gender', 'shoe_size'] }));
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ reason: 'claims_not_in_catalog', claims: ['shoe_size'], message: { ja: expect.stringContaining('クレームカタログ'), en: expect.stringContaining('catalog') } });
+    expect(bad.body).toMatchObject({ reason: 'claims_not_in_catalog', claims: ['shoe_size'], message: { ja: expect.stringContaining('提供できる項目の一覧'), en: expect.stringContaining('catalog') } });
     const twice = await call('niconicoAdmin', `/api/manager/admin/facilities/${NICONICO}/claim-policy`, policy({ optional: ['name'] }));
     expect(twice.body).toMatchObject({ reason: 'claim_twice', claims: ['name'] });
     const malformed = await call('niconicoAdmin', `/api/manager/admin/facilities/${NICONICO}/claim-policy`, { ...policy(), retentionDays: 0, extra: 1 });
@@ -113,7 +113,7 @@ describe.each(modes)('management of facilities and relying parties on %s', (mode
     const count = async () => Number(((await pass.platform.db('oidc_clients').where({ facility_id: NICONICO }).count('* as n')) as Array<{ n: unknown }>)[0]!.n);
     const clientsBefore = await count();
     const beyond = await call('niconicoAdmin', path, { ...base, claims: ['name', 'address'] });
-    expect(beyond).toMatchObject({ status: 400, body: { reason: 'claims_not_allowed', claims: ['address'], message: { ja: expect.stringContaining('クレームポリシー') } } });
+    expect(beyond).toMatchObject({ status: 400, body: { reason: 'claims_not_allowed', claims: ['address'], message: { ja: expect.stringContaining('提供情報ポリシー') } } });
     expect((await call('niconicoStaff', path, { ...base, claims: ['name'] })).body).toMatchObject({ reason: 'admin_required' });
     expect((await call('sakaiAdmin', path, { ...base, claims: ['name'] })).status).toBe(403);
     expect(await count()).toBe(clientsBefore);

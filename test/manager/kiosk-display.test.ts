@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { csrfOf, request } from '../helpers/browserless.ts';
 import { provisionKiosk, type TestKiosk } from '../kiosk/helpers.ts';
-import { proofedResident, register, residentApiToken } from '../kiosk/fixtures.ts';
+import { proofedResident, readDemoCard, register, residentApiToken } from '../kiosk/fixtures.ts';
 import { callApi, managerSession, managerToken, STAFF, staffMember, staffWorld, storageEnds, type Pass } from './helpers.ts';
 
 const PARK = 'kaga-niconico-park';
@@ -110,7 +110,7 @@ describe.each(storageEnds())('the kiosk display policy in PASS Manager on %s', (
     expect((await checkIn(shelterKiosk)).person).toEqual({ name: '太郎' });
     // Someone without PASS: a card and its text AP's name, of which the kiosk shows the given name.
     const challenge = (await shelterKiosk.call('POST', '/api/kiosk/card/challenges')).body as { challengeId: string; challenge: string };
-    const signed = await shelterKiosk.call('POST', '/api/kiosk/dev/cards/kaga-hanako/authenticate', { json: { pin: '1234', challenge: challenge.challenge } });
+    const signed = await readDemoCard(pass, 'kaga-hanako', challenge.challenge);
     const card = await shelterKiosk.call('POST', '/api/kiosk/checkins/card', { json: { id: randomUUID(), challengeId: challenge.challengeId, ...signed.body, textAp: { name: '加賀　花子', birthdate: '1984-07-03' } } });
     expect(card.body).toMatchObject({ result: 'accepted', anonymous: true, person: { name: '花子' } });
 

@@ -1,59 +1,27 @@
-import { SMTPServer } from 'smtp-server';
-import { createStorage, freePort, startPass, type TestStorage } from '../helpers/pass.ts';
+import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
+import { MailCapture, textOf } from '../helpers/mail-capture.ts';
 import { storageModes } from '../helpers/services.ts';
 import { latestCode, Visitor, REDIRECT, type Pass } from '../identity/flow.ts';
 
 const mode = storageModes().at(-1)!;
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
-/** The text part of a simple MIME message: quoted-printable or base64, as nodemailer writes it. */
-function textOf(raw: string): string {
-  const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
-  const body = rest.join('\n\n');
-  const encoding = /content-transfer-encoding:\s*([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
-  if (encoding === 'base64') return Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8');
-  if (encoding === 'quoted-printable') {
-    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => `%${hex}`);
-    return decodeURIComponent(bytes);
-  }
-  return body;
-}
-
 describe(`verification mail over real SMTP (${mode})`, () => {
   let storage: TestStorage;
   let pass: Pass;
-  let smtp: SMTPServer;
-  const received: Received[] = [];
+  const mail = new MailCapture();
+  const received = mail.received;
 
   beforeAll(async () => {
-    const port = await freePort();
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+    await mail.start();
     storage = await createStorage(mode);
-    pass = await startPass({ ...storage.env, MAIL_TRANSPORT: 'smtp', SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'PASS <no-reply@pass.example.jp>' });
+    pass = await startPass({ ...storage.env, MAIL_TRANSPORT: 'smtp', SMTP_URL: mail.smtpUrl, MAIL_FROM: 'PASS <no-reply@pass.example.jp>' });
     await pass.oidc.clients.create({ clientId: 'smtp-rp', name: 'RP', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'none' });
   });
 
   afterAll(async () => {
     await pass?.close();
     await storage?.cleanup();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await mail.close();
   });
 
   test('the SMTP server receives the Japanese verification mail, and its code confirms the address', async () => {
@@ -61,10 +29,10 @@ describe(`verification mail over real SMTP (${mode})`, () => {
     await v.get(`/interaction/${v.uid}/signup`);
     await v.post(`/interaction/${v.uid}/signup`, { email: 'smtp.user@example.jp', password: 'katayamazu onsen' });
     expect(v.status).toBe(303);
-    const mail = received.find((m) => m.to.includes('smtp.user@example.jp'));
-    expect(mail).toBeDefined();
-    expect(mail!.raw).toMatch(/^From: PASS <no-reply@pass\.example\.jp>/m);
-    const text = textOf(mail!.raw);
+    const sent = received.find((m) => m.to.includes('smtp.user@example.jp'));
+    expect(sent).toBeDefined();
+    expect(sent!.raw).toMatch(/^From: PASS <no-reply@pass\.example\.jp>/m);
+    const text = textOf(sent!.raw);
     expect(text).toContain('PASS の確認コードは');
     const code = /(\d{6})/.exec(text)![1]!;
     // Mail went to SMTP, not to the outbox.

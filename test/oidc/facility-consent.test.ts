@@ -11,7 +11,7 @@ import { CookieJar } from '../helpers/browserless.ts';
 import { api, proofedResident, RP_REDIRECT, startFamilyEnv, stopEnv, TARO, type FamilyEnv } from '../households/family-helpers.ts';
 import { newAccount } from '../jpki/proofing-helpers.ts';
 import { putClientUnits } from '../../src/claims/client-claim-policies.ts';
-import { authParams, jwtPayload, personal, tickedClaims, walkFacility } from './facility-helpers.ts';
+import { authParams, jwtPayload, personal, offeredClaims, walkFacility } from './facility-helpers.ts';
 
 const mode = storageModes().at(-1)!;
 const insecure = { execute: [oidc.allowInsecureRequests] };
@@ -57,11 +57,12 @@ describe(`consent at login is the facility registration (${mode})`, () => {
     expect(screen).toContain('加賀市立図書館');
     expect(screen).toContain('利用者カードの発行と貸出・予約の連絡のため。');
     expect(screen).toContain('1095日');
-    // Each fact with the value the library would receive: required ones fixed, the optional e-mail ticked.
+    // Each fact with the value the library would receive: required ones fixed, the optional e-mail offered unticked (the walk ticks it).
     expect(screen).toMatch(/data-testid="claim-name">加賀　太郎</);
     expect(screen).toMatch(/data-testid="claim-resident_of">172065</);
     expect(screen).toMatch(/data-testid="claim-email">taro@example.jp</);
-    expect(tickedClaims(screen)).toEqual(['email']);
+    expect(offeredClaims(screen)).toEqual(['email']);
+    expect(screen).not.toMatch(/name="claim" value="[a-z_0-9]+" checked/);
     // profile's birthdate and gender are outside the library's policy: never offered.
     expect(screen).not.toContain('data-testid="claim-birthdate"');
     expect(screen).not.toContain('data-testid="claim-gender"');
@@ -91,7 +92,7 @@ describe(`consent at login is the facility registration (${mode})`, () => {
     const declined = await login('openid email address', { jar, consent: () => ({ claims: [] }) });
     expect(declined.walk.pages.map((p) => p.kind)).toEqual(['login', 'verify', 'consent']);
     const screen = declined.walk.pages[2]!.html;
-    expect(tickedClaims(screen)).toEqual(['address']);
+    expect(offeredClaims(screen)).toEqual(['address']);
     expect(screen).toMatch(/data-testid="claim-address">石川県加賀市作見町ル２５番地１/);
     expect(screen).toMatch(/data-testid="claim-email">taro@example.jp/);
     expect(screen).toContain('同意済み');

@@ -29,8 +29,9 @@ export interface WalkOptions {
 }
 
 /** The optional claims the consent screen shows ticked. */
-export function tickedClaims(html: string): string[] {
-  return [...html.matchAll(/name="claim" value="([a-z_0-9]+)" checked/g)].map((m) => m[1]!);
+/** Every optional item the consent page offers (none is ticked for the resident): the walk ticks them all unless told which. */
+export function offeredClaims(html: string): string[] {
+  return [...html.matchAll(/name="claim" value="([a-z_0-9]+)"/g)].map((m) => m[1]!);
 }
 
 export async function walkFacility(start: URL | string, redirectUri: string, options: WalkOptions): Promise<FacilityWalk> {
@@ -54,7 +55,7 @@ export async function walkFacility(start: URL | string, redirectUri: string, opt
       const body = new URLSearchParams({ csrf: csrfOf(html) });
       const choice = options.consent?.(html) ?? {};
       body.set('decision', choice === 'deny' ? 'deny' : 'allow');
-      if (choice !== 'deny') for (const claim of choice.claims ?? tickedClaims(html)) body.append('claim', claim);
+      if (choice !== 'deny') for (const claim of choice.claims ?? offeredClaims(html)) body.append('claim', claim);
       posted = await request(jar, new URL(`/interaction/${form[1]}/${kind}`, next).toString(), { method: 'POST', body });
     } else {
       // The password, then the one-time code read from the outbox (the browser remembered).

@@ -15,8 +15,8 @@ export const PROOFING_APP_MESSAGES: Messages = {
   'proofing.step.done': { ja: '完了', en: 'Done' },
   'proofing.step.current': { ja: '(現在の手順)', en: ' (current step)' },
   'proofing.lead': {
-    ja: 'マイナンバーカードの署名用電子証明書で本人確認を行い、氏名・生年月日・性別・住所(基本4情報)を PASS ID に登録します。',
-    en: 'Prove who you are with the signature certificate of your My Number Card. Your name, date of birth, gender and address (the basic four) are registered to your PASS ID.',
+    ja: 'マイナンバーカードで本人確認を行い、氏名・生年月日・性別・住所(基本4情報)を PASS ID に登録します。',
+    en: 'Prove who you are with your My Number Card. Your name, date of birth, gender and address (the basic four) are registered to your PASS ID.',
   },
   'proofing.need': { ja: 'ご用意いただくもの', en: 'What you need' },
   'proofing.need.card': { ja: 'マイナンバーカード', en: 'Your My Number Card' },
@@ -122,4 +122,35 @@ export const PROOFING_APP_MESSAGES: Messages = {
   'proofing.certificateUntil': { ja: '電子証明書の有効期限', en: 'Certificate valid until' },
   // Home tile
   'proofing.tile.verified': { ja: '確認済み', en: 'Verified' },
+  // The two ways: the Digital Agency's app (a phone) and a card reader (a PC)
+  'proofing.ways': { ja: '本人確認の方法', en: 'How to prove your identity' },
+  'proofing.da.heading': { ja: 'スマートフォンで(デジタル認証アプリ)', en: 'On your phone (the Digital Agency\'s app)' },
+  'proofing.da.lead': {
+    ja: 'デジタル庁の「デジタル認証アプリ」でマイナンバーカードを読み取り、氏名・住所・生年月日・性別を PASS ID に登録します。カードリーダーは要りません。',
+    en: 'The Digital Agency\'s app reads your My Number Card, and your name, address, date of birth and gender are registered to your PASS ID. No card reader is needed.',
+  },
+  'proofing.da.need': {
+    ja: 'スマートフォンのデジタル認証アプリと、利用者証明用電子証明書の暗証番号(数字4桁)が必要です。',
+    en: 'You need the Digital Agency\'s app on your phone and the user-authentication PIN (4 digits).',
+  },
+  'proofing.da.begin': { ja: 'デジタル認証アプリで本人確認', en: 'Prove your identity with the Digital Agency\'s app' },
+  'proofing.da.again': { ja: 'デジタル認証アプリでもう一度確認する', en: 'Check again with the Digital Agency\'s app' },
+  'proofing.da.test': {
+    ja: '(この PASS はデジタル認証アプリの開発用・検証用の接続先を使っています)',
+    en: '(This PASS uses a development or sandbox server of the Digital Agency\'s app.)',
+  },
+  'proofing.card.heading': { ja: 'パソコンとカードリーダーで', en: 'On a computer with a card reader' },
+  'proofing.card.way': {
+    ja: 'IC カードリーダーをお持ちの方は、署名用電子証明書で直接本人確認できます。キオスクでかざすチェックイン用のカードも同時に登録されます。',
+    en: 'With an IC card reader, you can prove your identity directly with the signature certificate. The card is also registered for checking in at kiosks.',
+  },
+  'proofing.history.da': { ja: 'デジタル認証アプリ', en: 'The Digital Agency\'s app' },
+  'proofing.confirm.lead.da': {
+    ja: 'デジタル認証アプリから受け取った内容です。ご本人の情報か確認してください。',
+    en: 'These details came from the Digital Agency\'s app. Check that they are yours.',
+  },
+  'proofing.error.da_callback': {
+    ja: 'デジタル認証アプリからの戻りを確認できませんでした。もう一度はじめからやり直してください。',
+    en: 'The return from the Digital Agency\'s app could not be checked. Please start again.',
+  },
 };

@@ -6,6 +6,11 @@
  * (/api/identity/jpki/...) with the resident's token, on the server. In development the card is
  * the virtual card behind /api/identity/jpki/dev; in production the PASS card reader app sends the
  * certificate and signature to the same /verify, and this screen explains that step instead.
+ *
+ * On a phone, which cannot talk to the card itself, the first way offered is the Digital Agency's
+ * app (デジタル認証アプリ): the browser goes to its authorization server and comes back to
+ * /app/identity/digital-agency/callback, whose answer PASS checks (/api/identity/digital-agency/…);
+ * the basic four are then confirmed on the same screen as the card's.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -20,6 +25,11 @@ import { PROOFING_APP_MESSAGES } from './messages.ts';
 const MESSAGES = { ...APP_MESSAGES, ...PROOFING_APP_MESSAGES };
 const BASE = '/app/identity';
 const API = '/api/identity/jpki';
+const DA_API = '/api/identity/digital-agency';
+/** Phones and tablets: the Digital Agency's app is their way in (Web NFC cannot speak to the card). */
+const PHONE = /Android|iPhone|iPad|iPod|Mobile/i;
+/** What an authorization server's redirect may carry on to PASS (PASS checks each strictly). */
+const CALLBACK_FIELDS = ['state', 'code', 'iss', 'session_state', 'error', 'error_description'] as const;
 const FLOW = 'proofing';
 /** The JPKI signature PIN: 6 to 16 capital letters and digits. */
 export const SIGN_PIN = /^[A-Z0-9]{6,16}$/;
@@ -36,7 +46,11 @@ export interface BasicFour {
 
 interface ProofingFlow {
   challenge?: { id: string; value: string; expiresAt: string };
+  /** A request sent to the Digital Agency's app, awaiting the browser's return. */
+  digitalAgency?: { requestId: string; expiresAt: string };
   pending?: {
+    /** Where the facts came from: the card (default) or the Digital Agency's app. */
+    source?: 'card' | 'digital_agency';
     verificationId: string;
     expiresAt: string;
     claims: BasicFour;
@@ -80,7 +94,10 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
 
   async function startPage(ctx: Context, s: Session, error: string | null = null, status = 200): Promise<void> {
     const lang = kit.lang(ctx);
-    const answer = await kit.api.call<Record<string, any>>(s.token, 'GET', `${API}/verification`);
+    const [answer, da] = await Promise.all([
+      kit.api.call<Record<string, any>>(s.token, 'GET', `${API}/verification`),
+      kit.api.call<{ available?: boolean; environment?: string }>(s.token, 'GET', `${DA_API}/availability`),
+    ]);
     const verified = answer.ok && answer.body.verified === true;
     const done = ctx.query.done === 'bound' || ctx.query.done === 'updated' ? `proofing.done.${ctx.query.done}` : null;
     ctx.status = status;
@@ -89,13 +106,15 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
       error: error ?? (answer.ok ? null : refusalText(answer, lang, translator(MESSAGES, lang)('proofing.error.generic'))),
       notice: done ? translator(MESSAGES, lang)(done) : null,
       verified,
+      phone: PHONE.test(ctx.get('user-agent')),
+      digitalAgency: da.ok && da.body.available === true ? { testing: da.body.environment !== 'production' } : null,
       facts: verified ? factRows(answer.body.claims as BasicFour, lang) : [],
       substitution: verified ? answer.body.substitute_characters : { name: false, address: false },
       verifiedAt: verified ? formatDateTime(String(answer.body.verified_at), lang) : null,
       history: verified
         ? (answer.body.history as Array<Record<string, any>>).map((h) => ({
             when: formatDateTime(String(h.verified_at), lang),
-            serial: String(h.serial_number),
+            serial: h.method === 'digital_agency_app' ? null : String(h.serial_number),
             revocation: String(h.revocation?.status ?? ''),
             current: h.current === true,
           }))
@@ -208,6 +227,7 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
     const lang = kit.lang(ctx);
     await kit.page(ctx, 'proofing/proofing-confirm', MESSAGES, `${BASE}/confirm`, {
       csrf: kit.csrf(s),
+      source: pending.source ?? 'card',
       facts: factRows(pending.claims, lang),
       substitution: pending.substitution,
       reverification: pending.reverification,
@@ -223,10 +243,56 @@ export function proofingAppRoutes(kit: FeatureKit): Router {
     const pending = s.flow?.pending;
     if (!kit.csrfOk(ctx, s)) return startPage(ctx, s, t('proofing.error.form'), 403);
     if (!pending) return kit.seeOther(ctx, BASE);
-    const answer: ApiAnswer<Record<string, any>> = await kit.api.call(s.token, 'POST', `${API}/confirm`, { json: { verification_id: pending.verificationId } });
+    const confirmAt = pending.source === 'digital_agency' ? `${DA_API}/confirm` : `${API}/confirm`;
+    const answer: ApiAnswer<Record<string, any>> = await kit.api.call(s.token, 'POST', confirmAt, { json: { verification_id: pending.verificationId } });
     await kit.saveFlow<ProofingFlow>(s, FLOW, undefined);
     if (!answer.ok) return startPage(ctx, s, refusalText(answer, kit.lang(ctx), t('proofing.error.generic')), answer.status);
     kit.seeOther(ctx, `${BASE}?done=${answer.body.status === 'updated' ? 'updated' : 'bound'}`);
+  });
+
+  /** The phone way: PASS makes the authorization request; the browser is sent to the Digital Agency's app. */
+  router.post('/digital-agency/start', form, async (ctx) => {
+    const s = await kit.signedIn<ProofingFlow>(ctx, FLOW);
+    if (!s) return;
+    const lang = kit.lang(ctx);
+    const t = translator(MESSAGES, lang);
+    if (!kit.csrfOk(ctx, s)) return startPage(ctx, s, t('proofing.error.form'), 403);
+    const answer = await kit.api.call<Record<string, string>>(s.token, 'POST', `${DA_API}/start`);
+    if (!answer.ok) return startPage(ctx, s, refusalText(answer, lang, t('proofing.error.generic')), answer.status);
+    await kit.saveFlow<ProofingFlow>(s, FLOW, { digitalAgency: { requestId: String(answer.body.request_id), expiresAt: String(answer.body.expires_at) } });
+    kit.seeOther(ctx, String(answer.body.authorization_url));
+  });
+
+  /** Back from the Digital Agency's app: PASS checks the answer; the facts are then confirmed like the card's. */
+  router.get('/digital-agency/callback', async (ctx) => {
+    const s = await kit.signedIn<ProofingFlow>(ctx, FLOW);
+    if (!s) return;
+    const lang = kit.lang(ctx);
+    const t = translator(MESSAGES, lang);
+    const request = s.flow?.digitalAgency;
+    // Each return is used once: the flow is cleared whatever PASS says.
+    await kit.saveFlow<ProofingFlow>(s, FLOW, undefined);
+    if (!request) return startPage(ctx, s, t('proofing.error.da_callback'), 400);
+    const answer: Record<string, string> = { request_id: request.requestId };
+    for (const name of CALLBACK_FIELDS) {
+      const value = ctx.query[name];
+      if (typeof value === 'string') answer[name] = value.slice(0, 4096);
+    }
+    const verified = await kit.api.call<Record<string, any>>(s.token, 'POST', `${DA_API}/callback`, { json: answer });
+    if (!verified.ok) return startPage(ctx, s, refusalText(verified, lang, t('proofing.error.generic')), verified.status);
+    await kit.saveFlow<ProofingFlow>(s, FLOW, {
+      pending: {
+        source: 'digital_agency',
+        verificationId: String(verified.body.verification_id),
+        expiresAt: String(verified.body.expires_at),
+        claims: verified.body.claims as BasicFour,
+        substitution: { name: false, address: false },
+        certificateExpiresAt: String(verified.body.expires_at),
+        reverification: verified.body.reverification === true,
+        card: 'not_read',
+      },
+    });
+    kit.seeOther(ctx, `${BASE}/confirm`);
   });
 
   router.post('/cancel', form, async (ctx) => {

@@ -119,3 +119,20 @@ export async function call(method, path, { json, blob } = {}) {
   if (answer.retryWithNonce) answer = await send();
   return { status: answer.status, body: answer.body };
 }
+
+/**
+ * A call the page can still make while it unloads (the close on `pagehide`): a keepalive fetch,
+ * since navigator.sendBeacon cannot carry the DPoP token and proof the kiosk API wants. Signing is
+ * asynchronous and an unloading page gets no more turns, so the proof is made beforehand, with the
+ * latest nonce (a proof and a nonce stay good for minutes; the heartbeat makes a fresh one).
+ */
+export async function prepareLastCall(method, path) {
+  if (!tokens) return undefined;
+  const url = `${issuer}${path}`;
+  return { url, method, headers: { authorization: `DPoP ${tokens.accessToken}`, DPoP: await proof(method, url, tokens.accessToken, nonces.rs) } };
+}
+
+export function sendLastCall(prepared) {
+  if (!prepared) return;
+  fetch(prepared.url, { method: prepared.method, headers: prepared.headers, keepalive: true }).catch(() => {});
+}

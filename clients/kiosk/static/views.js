@@ -5,6 +5,8 @@ const lang = document.body.dataset.lang === 'en' ? 'en' : 'ja';
 export const $ = (id) => document.getElementById(id);
 export const ui = (key) => texts.ui[key]?.[lang] ?? key;
 export const reason = (key) => texts.reasons[key];
+/** The same words in the page's other language: the tablet's prompts show both. */
+export const other = (key) => texts.ui[key]?.[lang === 'ja' ? 'en' : 'ja'] ?? '';
 
 export function show(id) {
   for (const section of document.querySelectorAll('main > section')) section.hidden = section.id !== id;

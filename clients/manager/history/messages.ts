@@ -19,6 +19,7 @@ export const HISTORY_MESSAGES: Messages = {
   'history.next': { ja: '次のページ', en: 'Next page' },
   'history.page': { ja: 'ページ', en: 'Page' },
   'history.guardian': { ja: '保護者', en: 'Guardian' },
+  'history.guardian.of': { ja: '%s の保護者', en: 'Guardian of %s' },
   'history.anonymous': { ja: '(未登録のカード)', en: '(unregistered card)' },
   'history.caption': { ja: 'チェックインの一覧(新しい順)', en: 'Check-ins, newest first' },
 };

@@ -12,6 +12,7 @@ import type { HistoryPage } from '../../../src/manager/history/history-service.t
 import { MANAGER_BASE } from '../paths.ts';
 import type { ManagerEnv, ManagerSection } from '../sections.ts';
 import { withQuery } from '../manager-api.ts';
+import { fill } from '../admin/page-kit.ts';
 import { HISTORY_MESSAGES } from './messages.ts';
 
 const FIELDS = ['facility', 'from', 'to', 'method', 'result', 'q'] as const;
@@ -57,6 +58,7 @@ function routes(env: ManagerEnv): Router {
       label,
       reasonLabel,
       japanTime,
+      fill,
     });
   });
 

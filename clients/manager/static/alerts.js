@@ -51,8 +51,28 @@
     return form;
   }
 
+  // Staff often work in another tab: a new alert puts 「(n) 」 before the tab's title until they
+  // come back to this page (the tab shown again, the window focused, a click or a key here).
+  const baseTitle = document.title;
+  let unseen = 0;
+  function showUnseen() {
+    document.title = unseen ? `(${unseen}) ${baseTitle}` : baseTitle;
+  }
+  function seen() {
+    if (!unseen) return;
+    unseen = 0;
+    showUnseen();
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') seen();
+  });
+  window.addEventListener('focus', seen);
+  for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, seen, true);
+
   function addAlert(alert) {
     if (list.querySelector(`[data-alert="${CSS.escape(alert.id)}"]`)) return;
+    unseen += 1;
+    showUnseen();
     const item = el('li', { class: 'm-alert m-new', 'data-alert': alert.id, 'data-acked': 'false' });
     if (alert.thumbnail) item.appendChild(el('img', { class: 'm-alert-thumb', src: `/manager/alerts/${alert.id}/thumbnail`, alt: texts.thumbnail, width: '64', height: '64' }));
     else item.appendChild(el('span', { class: 'm-alert-thumb-none', 'aria-hidden': 'true' }));

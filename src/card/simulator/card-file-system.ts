@@ -20,8 +20,15 @@ export interface SimulatedSecret {
   triesLeft: number;
 }
 
+/**
+ * A private key the simulator does not hold itself (a development card store keeps it): applies
+ * PKCS#1 v1.5 type-1 padding to the bytes given and the RSA private-key operation, like the card's
+ * `80 2A 00 80` — enough for every signing scheme the simulator answers.
+ */
+export type PaddedSigner = (payload: Uint8Array) => Uint8Array;
+
 export interface SimulatedKey {
-  privateKey: KeyObject;
+  privateKey: KeyObject | PaddedSigner;
   use: AccessRule;
 }
 

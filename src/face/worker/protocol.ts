@@ -10,6 +10,8 @@ export interface WorkerEngineOptions {
   modelDir: string;
   detector?: string;
   recognizer?: string;
+  /** The landmark model (FaceEngineOptions.landmarker); default DEFAULT_LANDMARKER. */
+  landmarker?: string | false;
   /** onnxruntime intra-op threads per worker. */
   threads: number;
   limits?: Partial<DecodeLimits>;

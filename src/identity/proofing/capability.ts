@@ -14,12 +14,16 @@ import { createTransientStore } from './transient-store.ts';
 import { proofingRoutes } from './routes.ts';
 import { devCardRoutes } from './dev-routes.ts';
 import { proofingMetrics } from './metrics.ts';
+import { digitalAgencyParts } from './digital-agency/runtime.ts';
+import type { DigitalAgencyProofing } from './digital-agency/digital-agency-proofing.ts';
 
 export const DEV_CRL_CHANNEL = 'jpki-dev-crl';
 
 export interface ProofingRuntime {
   service: ProofingService;
   pki: ProofingPki;
+  /** Proofing from a phone through the Digital Agency's app; undefined where it is off. */
+  digitalAgency?: DigitalAgencyProofing;
 }
 
 /** The capability judging certificates and CRLs by `now` (PASS runs it on the wall clock; tests move it). */
@@ -37,10 +41,11 @@ export function jpkiProofingCapabilityAt(now?: () => Date): CapabilityFactory {
         onDevRevoked: () => bus.publish(DEV_CRL_CHANNEL, 'revoked'),
         ...(now ? { now } : {}),
       });
+      const store = createTransientStore(db, redis);
       const service = new ProofingService({
         db,
         box,
-        store: createTransientStore(db, redis),
+        store,
         verifier: pki.verifier,
         identityHashKey: config.identityHashKey,
         challengeTtlSeconds: config.jpki.challengeTtlSeconds,
@@ -61,9 +66,12 @@ export function jpkiProofingCapabilityAt(now?: () => Date): CapabilityFactory {
         const devRoutes = devCardRoutes(dev, auth, config.production);
         middleware.push(...([devRoutes.routes(), devRoutes.allowedMethods()] as unknown as Middleware[]));
       }
+      // The phone path: the Digital Agency's app (and, in development, its stand-in).
+      const digitalAgency = await digitalAgencyParts({ config, db, box, log, store, redis, auth, verifier: pki.verifier, developmentCa: Boolean(dev) });
+      middleware.push(...digitalAgency.middleware);
 
       return {
-        provided: { proofing: { service, pki } },
+        provided: { proofing: { service, pki, ...(digitalAgency.service ? { digitalAgency: digitalAgency.service } : {}) } },
         middleware,
         readiness: [
           {

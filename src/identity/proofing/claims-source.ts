@@ -9,7 +9,7 @@ import type { Config } from '../../config/load-config.ts';
 import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import type { BasicFourClaims, VerifiedClaims } from '../../jpki/index.ts';
-import { allowedVerifiedClaims, idaIdentifiers, selectVerifiedClaims, VERIFIED_CLAIM_NAMES } from './ida.ts';
+import { allowedVerifiedClaims, idaIdentifiers, selectVerifiedClaims, VERIFIED_CLAIM_NAMES, type RecordVerifiedClaims } from './ida.ts';
 import { IdentityRecords } from './records.ts';
 
 export interface ClaimsRequest {
@@ -23,7 +23,7 @@ export interface ClaimsRequest {
 
 export interface PersonVerifiedClaims {
   claims: BasicFourClaims;
-  verified_claims?: VerifiedClaims;
+  verified_claims?: VerifiedClaims | RecordVerifiedClaims;
 }
 
 export interface IdentityClaimsSource {

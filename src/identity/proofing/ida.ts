@@ -6,6 +6,7 @@
  */
 import { buildVerifiedClaims } from '../../jpki/index.ts';
 import type { BasicFourClaims, JpkiEvidenceRecord, VerifiedClaims } from '../../jpki/index.ts';
+import { digitalAgencyEvidence, digitalAgencyTrustFramework, DIGITAL_AGENCY_METHOD } from './digital-agency/evidence.ts';
 
 export const VERIFIED_CLAIM_NAMES = ['name', 'family_name', 'given_name', 'birthdate', 'gender', 'address'] as const;
 export type VerifiedClaimName = (typeof VERIFIED_CLAIM_NAMES)[number];
@@ -19,13 +20,22 @@ export const SCOPE_CLAIMS: Readonly<Record<string, readonly VerifiedClaimName[]>
 export interface IdaIdentifiers {
   trustFramework: string;
   signatureType: string;
+  /** Proofs through the Digital Agency's app (digital-agency/evidence.ts). */
+  digitalAgencyTrustFramework: string;
 }
 
 export function idaIdentifiers(issuer: string): IdaIdentifiers {
   return {
     trustFramework: `${issuer}/ida/trust_framework/jpki_sign`,
     signatureType: `${issuer}/ida/signature_type/jpki_sign_rsa2048_sha256`,
+    digitalAgencyTrustFramework: digitalAgencyTrustFramework(issuer),
   };
+}
+
+/** `verified_claims` of a proof through the Digital Agency's app: `electronic_record` evidence. */
+export interface RecordVerifiedClaims {
+  verification: { trust_framework: string; time: string; verification_process?: string; evidence: Record<string, unknown>[] };
+  claims: Partial<BasicFourClaims>;
 }
 
 /** oidc-provider `claims` entries: `verified_claims` is a claim of its own, outside every scope. */
@@ -35,14 +45,17 @@ export const IDA_CLAIMS_CONFIG: Readonly<Record<string, null>> = { verified_clai
 export function idaDiscoveryMetadata(issuer: string): Record<string, unknown> {
   return {
     verified_claims_supported: true,
-    trust_frameworks_supported: [idaIdentifiers(issuer).trustFramework],
-    evidence_supported: ['electronic_signature'],
+    trust_frameworks_supported: [idaIdentifiers(issuer).trustFramework, idaIdentifiers(issuer).digitalAgencyTrustFramework],
+    evidence_supported: ['electronic_signature', 'electronic_record'],
+    electronic_records_supported: ['population_register'],
     claims_in_verified_claims_supported: [...VERIFIED_CLAIM_NAMES],
   };
 }
 
 export interface StoredVerification {
   verificationId: string;
+  /** How it was proven; the card's signature certificate when not said. */
+  method?: string;
   evidence: JpkiEvidenceRecord;
   claims: BasicFourClaims;
   verifiedAt: Date;
@@ -80,6 +93,14 @@ function chooseEvidence(requested: unknown, stored: StoredVerification, ids: Ida
   return { matches: false, serialNumber: false };
 }
 
+/** A proof through the Digital Agency's app matches an evidence filter asking for `electronic_record` (or none). */
+function chooseRecordEvidence(requested: unknown): EvidenceChoice {
+  if (requested === undefined || requested === null) return { matches: true, serialNumber: false };
+  if (!Array.isArray(requested)) return { matches: false, serialNumber: false };
+  const matches = requested.some((entry) => isObject(entry) && constraintMatches(entry.type, 'electronic_record'));
+  return { matches, serialNumber: false };
+}
+
 /**
  * The `verified_claims` to release for one request (object form), or undefined when a
  * verification constraint cannot be met or nothing may be released — the spec says to omit it
@@ -91,15 +112,16 @@ export function selectVerifiedClaims(
   allowed: ReadonlySet<string>,
   ids: IdaIdentifiers,
   now: Date = new Date(),
-): VerifiedClaims | undefined {
+): VerifiedClaims | RecordVerifiedClaims | undefined {
   if (request !== null && !isObject(request)) return undefined;
   const verification = isObject(request) && isObject(request.verification) ? request.verification : {};
-  if (!constraintMatches(verification.trust_framework, ids.trustFramework)) return undefined;
+  const byDigitalAgency = stored.method === DIGITAL_AGENCY_METHOD;
+  if (!constraintMatches(verification.trust_framework, byDigitalAgency ? ids.digitalAgencyTrustFramework : ids.trustFramework)) return undefined;
   const time = verification.time;
   if (isObject(time) && typeof time.max_age === 'number' && now.getTime() - stored.verifiedAt.getTime() > time.max_age * 1000) {
     return undefined;
   }
-  const evidence = chooseEvidence(verification.evidence, stored, ids);
+  const evidence = byDigitalAgency ? chooseRecordEvidence(verification.evidence) : chooseEvidence(verification.evidence, stored, ids);
   if (!evidence.matches) return undefined;
 
   const requestedClaims = isObject(request) && isObject(request.claims) ? Object.keys(request.claims) : [...VERIFIED_CLAIM_NAMES];
@@ -107,6 +129,19 @@ export function selectVerifiedClaims(
     (name) => requestedClaims.includes(name) && allowed.has(name) && stored.claims[name] !== undefined,
   );
   if (names.length === 0) return undefined;
+  if (byDigitalAgency) {
+    const claims: Partial<BasicFourClaims> = {};
+    for (const name of names) (claims as Record<string, unknown>)[name] = stored.claims[name];
+    return {
+      verification: {
+        trust_framework: ids.digitalAgencyTrustFramework,
+        time: stored.evidence.verifiedAt,
+        ...('verification_process' in verification ? { verification_process: stored.verificationId } : {}),
+        evidence: [digitalAgencyEvidence(stored.verifiedAt)],
+      },
+      claims,
+    };
+  }
   return buildVerifiedClaims(
     { evidence: stored.evidence, claims: stored.claims },
     {

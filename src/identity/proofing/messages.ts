@@ -81,6 +81,58 @@ export const PROOFING_REASONS = defineReasons('proofing', {
   ),
   card_revoked: m(403, 'このカードの利用者証明用電子証明書は失効しています。' + OFFICE.ja, 'The user-authentication certificate of this card has been revoked. ' + OFFICE.en),
   not_proofed: m(403, '先にマイナンバーカードで本人確認をしてください。', 'Please prove your identity with your My Number Card first.'),
+  // Through the Digital Agency's app (デジタル認証アプリ, src/identity/proofing/digital-agency)
+  digital_agency_unavailable: m(
+    503,
+    '現在、デジタル認証アプリでの本人確認をご利用いただけません。しばらくしてからやり直すか、カードリーダーでの本人確認をご利用ください。',
+    'Identity proofing with the Digital Agency\'s app is not available right now. Try again later, or prove your identity with a card reader.',
+  ),
+  digital_agency_request_expired: m(
+    400,
+    'デジタル認証アプリでの手続きの有効期限が切れたか、すでに使われています。' + RETRY.ja,
+    'This check with the Digital Agency\'s app has expired or was already used. ' + RETRY.en,
+  ),
+  digital_agency_state_mismatch: m(
+    403,
+    'デジタル認証アプリからの応答が、この手続きのものではありません。本人確認を中止しました。' + RETRY.ja,
+    'The answer from the Digital Agency\'s app does not belong to this check, so it was stopped. ' + RETRY.en,
+  ),
+  digital_agency_cancelled: m(400, 'デジタル認証アプリでの本人確認が中止されました。', 'Identity proofing with the Digital Agency\'s app was cancelled.'),
+  digital_agency_refused: m(
+    400,
+    'デジタル認証アプリでの本人確認ができませんでした。' + RETRY.ja,
+    'Identity proofing with the Digital Agency\'s app did not succeed. ' + RETRY.en,
+  ),
+  digital_agency_code_invalid: m(
+    400,
+    'デジタル認証アプリからの応答は、すでに使われたか有効期限が切れています。' + RETRY.ja,
+    'The answer from the Digital Agency\'s app was already used or has expired. ' + RETRY.en,
+  ),
+  digital_agency_id_token_invalid: m(
+    403,
+    'デジタル認証アプリからの応答の署名を確認できなかったため、本人確認を中止しました。' + RETRY.ja,
+    'The signature of the answer from the Digital Agency\'s app could not be verified, so the check was stopped. ' + RETRY.en,
+  ),
+  digital_agency_nonce_mismatch: m(
+    403,
+    'デジタル認証アプリからの応答が、この手続きのために発行されたものではありません。本人確認を中止しました。' + RETRY.ja,
+    'The answer from the Digital Agency\'s app was not issued for this check, so it was stopped. ' + RETRY.en,
+  ),
+  digital_agency_issuer_mismatch: m(
+    403,
+    '応答の発行元がデジタル認証アプリ(デジタル庁)ではないため、本人確認を中止しました。' + RETRY.ja,
+    'The answer did not come from the Digital Agency\'s app, so the check was stopped. ' + RETRY.en,
+  ),
+  digital_agency_userinfo_invalid: m(
+    403,
+    'デジタル認証アプリから受け取った基本4情報を読み取れませんでした。' + OFFICE.ja,
+    'The basic four facts received from the Digital Agency\'s app could not be read. ' + OFFICE.en,
+  ),
+  digital_agency_basic_four_missing: m(
+    400,
+    '氏名・住所・生年月日・性別のすべての提供に同意していただく必要があります。もう一度はじめからやり直してください。',
+    'You need to agree to share all of your name, address, date of birth and gender. ' + RETRY.en,
+  ),
   // Virtual card (development)
   wrong_pin: m(400, '暗証番号が違います。', 'Wrong PIN.'),
   wrong_auth_pin: m(400, '利用者証明用の暗証番号(数字4桁)が違います。', 'Wrong user-authentication PIN (4 digits).'),

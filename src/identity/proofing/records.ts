@@ -12,7 +12,7 @@ import type { StoredVerification } from './ida.ts';
 import { accountChanged } from '../account-cache.ts';
 import { lockAccount } from '../accounts.ts';
 import { selfPersonOf } from '../persons.ts';
-import { currentProof, personBoundTo, personKeyOf, proofHistory, storeVerifiedPerson, type HistoryEntry } from '../verified-persons.ts';
+import { currentProof, personBoundTo, personKeyOf, proofHistory, storeVerifiedPerson, type HistoryEntry, type ProofingMethod } from '../verified-persons.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { bindCard, type CardCertificate } from './card-links.ts';
 
@@ -29,6 +29,8 @@ export interface BindingInput {
   anchorEnvironment: AnchorEnvironment;
   /** The same card's user-authentication certificate, shown to be one card with the signature certificate. */
   card?: { cardKey: string; certificate: CardCertificate };
+  /** How the person was proven; the card's signature certificate unless said (the Digital Agency's app: digital-agency/). */
+  method?: ProofingMethod;
 }
 
 export interface BindingResult {
@@ -40,6 +42,7 @@ export interface BindingResult {
 
 export interface CurrentIdentity extends StoredVerification {
   personId: string;
+  method: ProofingMethod;
   anchorEnvironment: AnchorEnvironment;
   substitution: { name: boolean; address: boolean };
   boundAt: Date;
@@ -101,7 +104,7 @@ export class IdentityRecords {
     const { personId, verificationId } = await storeVerifiedPerson(trx, this.#box, selfId ? { personId: selfId, bound: Boolean(own) } : { create: 'self' }, input.personKey, {
       accountId: input.accountId,
       clientId: input.clientId,
-      method: 'jpki_signature',
+      method: input.method ?? 'jpki_signature',
       evidence: input.evidence,
       claims: input.claims,
       substitution: input.substitution,
@@ -121,6 +124,7 @@ export class IdentityRecords {
     if (!proof) return undefined;
     return {
       personId,
+      method: proof.method,
       verificationId: proof.verificationId,
       verifiedAt: proof.verifiedAt,
       anchorEnvironment: proof.anchorEnvironment,

@@ -123,6 +123,7 @@ export function proofingRoutes({ service, auth, redis }: ProofingRoutesDeps): Ro
           substitute_characters: current.substitution,
           history: history.map((h) => ({
             id: h.id,
+            method: h.method,
             verified_at: h.verifiedAt.toISOString(),
             issuer: h.issuer,
             serial_number: h.serialNumber,

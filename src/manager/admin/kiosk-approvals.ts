@@ -1,5 +1,6 @@
 /**
- * Kiosks in PASS Manager: staff of a facility see its kiosks and their last contact; staff approve
+ * Kiosks in PASS Manager: staff of a facility see its kiosks, their last contact and whether each
+ * is running (online, offline, closed: src/kiosk/kiosk-health.ts); an admin renames one; staff approve
  * a kiosk waiting on its device authorization by typing the code shown on its screen (the same
  * rules as PASS's own device confirmation page: the code exists, has not expired and was not used
  * or cancelled — and here, it must be a PASS Face kiosk's code); an admin revokes a kiosk, which
@@ -9,12 +10,17 @@
  * kiosk scope (and offline_access for its refresh token) to the kiosk client for the approving
  * account, recorded on the device code, which the kiosk then exchanges for DPoP-bound tokens.
  * Only `kiosk` is granted, whatever else the device asked for.
+ *
+ * Staff of the facility also connect a kiosk's card reader: PASS shows a one-time code for that
+ * kiosk, typed on the kiosk's screen (src/kiosk/card-reader-pairing.ts, docs/card.md "Pairing").
  */
 import type Provider from 'oidc-provider';
 import type { Database } from '../../db/database.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { KIOSK_CLIENT_ID, KIOSK_SCOPE } from '../../kiosk/kiosk-auth.ts';
 import type { Kiosk, KioskStore } from '../../kiosk/kiosk-store.ts';
+import { kioskState, type KioskState } from '../../kiosk/kiosk-health.ts';
+import type { CardReaderPairing } from '../../kiosk/card-reader-pairing.ts';
 import { facilityOf, type StaffPrincipal } from '../staff-scope.ts';
 import { administered } from './facility-policies.ts';
 import { ManagerRefusal } from './refusals.ts';
@@ -28,7 +34,9 @@ export interface KioskView {
   facilityId: string;
   createdAt: string;
   lastContactAt: string | null;
+  closedAt: string | null;
   revokedAt: string | null;
+  state: KioskState;
 }
 
 export interface PendingDevice {
@@ -37,14 +45,16 @@ export interface PendingDevice {
   expiresAt: string;
 }
 
-function kioskView(k: Kiosk): KioskView {
+export function kioskView(k: Kiosk, now: number): KioskView {
   return {
     id: k.id,
     name: k.name,
     facilityId: k.facilityId,
     createdAt: k.createdAt.toISOString(),
     lastContactAt: k.lastContactAt?.toISOString() ?? null,
+    closedAt: k.closedAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
+    state: kioskState(k, now),
   };
 }
 
@@ -77,7 +87,11 @@ export interface KioskApprovalsDeps {
   db: Database;
   provider: () => Provider;
   kiosks: () => KioskStore | undefined;
+  /** The kiosk capability's card-reader pairing (its codes live in the shared transient store); without it, no codes. */
+  readers?: CardReaderPairing;
   apiResource: string;
+  /** The clock a kiosk's state is judged by (tests move it). */
+  now?: () => number;
 }
 
 export class KioskApprovals {
@@ -93,9 +107,27 @@ export class KioskApprovals {
     return store;
   }
 
+  #now(): number {
+    return (this.#d.now ?? Date.now)();
+  }
+
   async list(principal: StaffPrincipal, facilityId: string): Promise<KioskView[]> {
     facilityOf(principal, facilityId);
-    return (await this.#store().list(facilityId)).map(kioskView);
+    const now = this.#now();
+    return (await this.#store().list(facilityId)).map((k) => kioskView(k, now));
+  }
+
+  /** An admin of the kiosk's facility names it (the name its screens and the history show). */
+  async rename(principal: StaffPrincipal, kioskId: string, name: string): Promise<KioskView> {
+    const store = this.#store();
+    const kiosk = await store.find(kioskId);
+    if (!kiosk) throw new ManagerRefusal('kiosk_not_found');
+    administered(principal, kiosk.facilityId);
+    const renamed = (await store.rename(kiosk.id, name))!;
+    if (renamed.name !== kiosk.name) {
+      await appendAudit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_renamed', facilityId: kiosk.facilityId, details: { kioskId, from: kiosk.name, to: renamed.name } });
+    }
+    return kioskView(renamed, this.#now());
   }
 
   /** The device code a user code names, with every rule of the confirmation page checked. */
@@ -155,6 +187,16 @@ export class KioskApprovals {
     await appendAudit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_denied', facilityId });
   }
 
+  /** A one-time code that connects the kiosk's card reader, for staff of its facility; audited. */
+  async cardReaderCode(principal: StaffPrincipal, kioskId: string): Promise<{ code: string; expiresAt: string; kiosk: KioskView }> {
+    const kiosk = await this.#store().find(kioskId);
+    if (!kiosk || kiosk.revokedAt) throw new ManagerRefusal('kiosk_not_found');
+    facilityOf(principal, kiosk.facilityId);
+    if (!this.#d.readers) throw new ManagerRefusal('kiosk_unavailable');
+    const issued = await this.#d.readers.issue(kiosk, principal.accountId);
+    return { code: issued.code, expiresAt: issued.expiresAt.toISOString(), kiosk: kioskView(kiosk, this.#now()) };
+  }
+
   async revoke(principal: StaffPrincipal, kioskId: string): Promise<KioskView> {
     const store = this.#store();
     const kiosk = await store.find(kioskId);
@@ -163,7 +205,7 @@ export class KioskApprovals {
     const revoked = (await store.revoke(kiosk.id, principal.accountId))!;
     await this.#endGrant(kiosk.grantId);
     await appendAudit(this.#d.db, { actorAccountId: principal.accountId, action: 'manager.kiosk_revoked', facilityId: kiosk.facilityId, details: { kioskId } });
-    return kioskView(revoked);
+    return kioskView(revoked, this.#now());
   }
 
   /** The kiosk's tokens and grant end now: the kiosk API refuses it on its next request. */

@@ -1,5 +1,6 @@
 /** /api/manager/admin as a Manager API module: facilities and claim policies, kiosks, relying parties, staff and roles. */
 import { passApiResource } from '../../oidc/provider-config.ts';
+import { cardReaderPairing } from '../../kiosk/card-reader-pairing.ts';
 import type { ManagerApiModule } from '../api-modules.ts';
 import { FacilityPolicies } from './facility-policies.ts';
 import { KioskApprovals } from './kiosk-approvals.ts';
@@ -16,7 +17,7 @@ export const adminApi: ManagerApiModule = {
     const router = adminApiRoutes({
       guard,
       facilities: new FacilityPolicies(db, facilities),
-      kiosks: new KioskApprovals({ db, provider, kiosks: () => kiosks, apiResource: passApiResource(config.issuer) }),
+      kiosks: new KioskApprovals({ db, provider, kiosks: () => kiosks, readers: cardReaderPairing(platform), apiResource: passApiResource(config.issuer) }),
       kioskDisplay: new KioskDisplayAdmin(db),
       clients: new RelyingParties(db, () => oidc.clients, facilities),
       staff: new StaffRoles(db, staff, accounts),

@@ -10,6 +10,8 @@
  *   POST   /api/manager/admin/facilities/:id/kiosks/approve       { userCode }
  *   POST   /api/manager/admin/facilities/:id/kiosks/deny          { userCode } → the kiosk is refused (cancel)
  *   POST   /api/manager/admin/kiosks/:kioskId/revoke
+ *   POST   /api/manager/admin/kiosks/:kioskId/name                { name } (1–40 characters, one line; admins)
+ *   POST   /api/manager/admin/kiosks/:kioskId/card-reader-code    → { code, expiresAt, kiosk }: connects its card reader (staff)
  *   GET    /api/manager/admin/facilities/:id/clients              relying parties of the facility
  *   POST   /api/manager/admin/facilities/:id/clients              register one → 201 { client, clientSecret (once) }
  *   GET    /api/manager/admin/clients/:clientId
@@ -30,6 +32,8 @@ import type { Middleware } from 'koa';
 import { z } from 'zod';
 import type { ClaimPolicy } from '../../facilities/claim-policy.ts';
 import { jsonBody, noStore, staffOf, validate } from '../http/edge.ts';
+import { issueFields, validation } from '../../http/validate.ts';
+import { ManagerRefusal } from './refusals.ts';
 import { catalogUnits, policyInput, type FacilityPolicies, type FacilitySummary } from './facility-policies.ts';
 import type { KioskApprovals } from './kiosk-approvals.ts';
 import { kioskDisplaySchema, type KioskDisplayAdmin } from './kiosk-display.ts';
@@ -45,6 +49,13 @@ const accountId = z.uuid();
 const municipalityCode = z.string().regex(/^\d{6}$/);
 const userCode = z.object({ userCode: z.string().trim().min(1).max(20) }).strict();
 const claimsBody = z.object({ claims: z.array(z.string().regex(/^[a-z_0-9]{2,40}$/)).max(30) }).strict();
+/** A kiosk's name is shown on its screen and in tables: one line of printable text. */
+export const KIOSK_NAME_MAX = 40;
+const kioskNameBody = z
+  .object({ name: z.string().trim().min(1).max(KIOSK_NAME_MAX).regex(/^[^\p{Cc}\p{Zl}\p{Zp}]+$/u) })
+  .strict();
+/** A refused name says what a name must be, not only that the request was wrong. */
+const { parse: parseKioskName } = validation((issues) => new ManagerRefusal('kiosk_name_invalid', { fields: issueFields(issues) }));
 
 export interface AdminRoutesDeps {
   /** The console's guard: refusals, token (scope `manager`), staff principal. */
@@ -121,6 +132,15 @@ export function adminApiRoutes(deps: AdminRoutesDeps): Router {
 
   router.post('/kiosks/:kioskId/revoke', validate({ params: onKiosk }), async (ctx) => {
     noStore(ctx, { kiosk: await deps.kiosks.revoke(staffOf(ctx), ctx.state.input.params.kioskId) });
+  });
+
+  router.post('/kiosks/:kioskId/card-reader-code', validate({ params: onKiosk }), async (ctx) => {
+    noStore(ctx, await deps.kiosks.cardReaderCode(staffOf(ctx), ctx.state.input.params.kioskId), 201);
+  });
+
+  router.post('/kiosks/:kioskId/name', jsonBody, validate({ params: onKiosk }), async (ctx) => {
+    const { name } = parseKioskName(kioskNameBody, ctx.request.body ?? {});
+    noStore(ctx, { kiosk: await deps.kiosks.rename(staffOf(ctx), ctx.state.input.params.kioskId, name) });
   });
 
   router.get('/facilities/:facilityId/clients', validate({ params: onFacility }), async (ctx) => {

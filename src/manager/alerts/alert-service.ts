@@ -105,6 +105,15 @@ export class AlertService {
     return this.#toAlerts(await refusedCheckins(this.#db, { facilityIds, after, excluding, order: 'desc', limit: options.limit }));
   }
 
+  /** How many alerts are open (as `list` counts them), up to `cap`; `more` when there are more. */
+  async countOpen(principal: StaffPrincipal, facility: string | undefined, cap: number): Promise<{ open: number; more: boolean }> {
+    const facilityIds = facilitiesFor(principal, facility).map((f) => f.id);
+    const after = new Date(Date.now() - OPEN_ALERT_WINDOW_MS);
+    const excluding = await this.#ackedSince(facilityIds, after);
+    const open = (await refusedCheckins(this.#db, { facilityIds, after, excluding, order: 'desc', limit: cap + 1 })).length;
+    return { open: Math.min(open, cap), more: open > cap };
+  }
+
   /** Refused check-ins recorded after `since`, oldest first: what an event stream missed while it reconnected. */
   async since(facilityIds: readonly string[], since: Date, limit = 100): Promise<Alert[]> {
     return this.#toAlerts(await refusedCheckins(this.#db, { facilityIds, after: since, order: 'asc', limit }));

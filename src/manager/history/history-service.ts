@@ -30,6 +30,8 @@ export interface HistoryRow {
   reason: string | null;
   direction: 'in' | 'out';
   person: VisiblePerson | null;
+  /** A guardian of this person can be looked up (a minor whose registration here consents to it). */
+  guardian: boolean;
 }
 
 export interface HistoryPage {
@@ -68,7 +70,12 @@ export class HistoryService {
     const kiosks = await kioskNames(this.#d.db, entries.map((e) => e.kioskId));
     return Promise.all(
       entries.map(async (e) => {
-        const person = e.result === 'accepted' ? await facts.visible(byId.get(e.facilityId)!, e.personId ?? undefined, e.shown ?? undefined) : undefined;
+        const facility = byId.get(e.facilityId)!;
+        const accepted = e.result === 'accepted';
+        const [person, guardian] = await Promise.all([
+          accepted ? facts.visible(facility, e.personId ?? undefined, e.shown ?? undefined) : undefined,
+          accepted && e.personId ? facts.hasGuardian(facility, e.personId) : false,
+        ]);
         return {
           id: e.id,
           occurredAt: e.occurredAt.toISOString(),
@@ -81,6 +88,7 @@ export class HistoryService {
           reason: e.reason,
           direction: e.direction,
           person: person ?? null,
+          guardian,
           personId: e.personId,
         };
       }),

@@ -78,6 +78,15 @@ export class PersonFacts {
     return entry;
   }
 
+  /**
+   * Whether the facility may look up this person's guardian: the registration there consents to
+   * `guardian` and the claims engine has one (a household member under 18 only).
+   */
+  async hasGuardian(facility: FactsFacility, personId: string): Promise<boolean> {
+    const { units, claims } = await this.#consented(personId, facility.id);
+    return Boolean(units?.includes('guardian') && claims.guardian);
+  }
+
   async visible(facility: FactsFacility, personId: string | undefined, shown: ShownFacts | undefined): Promise<VisiblePerson | undefined> {
     if (!personId) return shown?.name ? { name: shown.name, types: ['guest'] } : undefined;
     const [{ units, claims }, sector] = await Promise.all([this.#consented(personId, facility.id), this.#sector(facility.id)]);

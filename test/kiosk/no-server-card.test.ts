@@ -1,0 +1,122 @@
+/**
+ * The server never plays the card at the kiosk: the development card routes are gone (404 to a
+ * kiosk and to a resident alike), no module of the kiosk or check-in capabilities can sign as a
+ * card, the development simulator's bridge is loaded only on demand behind its switch, and
+ * production refuses that switch.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { ConfigurationError } from '../../src/core/errors.ts';
+import { createStorage, REPO_ROOT, startPass, type TestStorage } from '../helpers/pass.ts';
+import { apiToken, PASSWORD, provisionKiosk, staffAccount, withFacilities, type Pass, type TestKiosk } from './helpers.ts';
+
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  ISSUER: 'https://pass.city.example.jp',
+  DATABASE_URL: 'postgres://pass@db.internal:5432/pass',
+  PASS_COOKIE_KEYS: 'a-production-cookie-key-of-sufficient-length-1',
+  PASS_ENCRYPTION_KEYS: `k2026:${Buffer.alloc(32, 7).toString('base64')}`,
+  PASS_PAIRWISE_SALT: 'production-pairwise-salt-value',
+  PASS_IDENTITY_HASH_KEY: 'production-identity-hash-key-value',
+  JPKI_TRUST_ANCHORS: '../shared/jpki/roots/sign_ca_2015.pem,../shared/jpki/roots/sign_ca_2023.pem',
+  MAIL_TRANSPORT: 'smtp',
+  SMTP_URL: 'smtp://mail.internal:587',
+  SMS_TRANSPORT: 'http',
+  SMS_GATEWAY_URL: 'https://sms.example.jp/send',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, REPO_ROOT);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? sources(full) : full.endsWith('.ts') ? [full] : [];
+  });
+}
+
+describe('the card simulator in the configuration', () => {
+  test('production refuses it, with a reason; development has it by default, tests and production do not', () => {
+    const refused = problems({ ...PRODUCTION, KIOSK_CARD_SIMULATOR: 'true' });
+    expect(refused).toContainEqual(expect.stringMatching(/^KIOSK_CARD_SIMULATOR: the development card simulator is refused in production/));
+    expect(problems(PRODUCTION).some((p) => p.startsWith('KIOSK_CARD_SIMULATOR'))).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }, REPO_ROOT).kiosk).toEqual({ cardBridgeUrl: 'http://127.0.0.1:47213', cardSimulator: true });
+    expect(loadConfig({ NODE_ENV: 'test' }, REPO_ROOT).kiosk.cardSimulator).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development', KIOSK_CARD_SIMULATOR: 'false' }, REPO_ROOT).kiosk.cardSimulator).toBe(false);
+  });
+
+  test('the bridge the kiosk page calls is on loopback only', () => {
+    expect(loadConfig({ KIOSK_CARD_BRIDGE_URL: 'http://localhost:5000/' }, REPO_ROOT).kiosk.cardBridgeUrl).toBe('http://localhost:5000');
+    for (const url of ['https://bridge.example.jp', 'http://192.168.0.10:47213', 'http://127.0.0.1:47213/apdu', 'not a url']) {
+      expect(problems({ KIOSK_CARD_BRIDGE_URL: url })).toEqual([expect.stringMatching(/^KIOSK_CARD_BRIDGE_URL: must be the loopback URL of the card bridge/)]);
+    }
+  });
+});
+
+describe('no server-side card', () => {
+  test('no module of the kiosk or check-in capabilities signs as a card; the simulator is reached only through its switch', () => {
+    const SIGNING = /\b(signChallenge|signDigestInfo|privateEncrypt|VirtualMyNumberCard)\b|virtual-card\.ts|\/simulator\//;
+    const offenders = [...sources(path.join(REPO_ROOT, 'src/kiosk')), ...sources(path.join(REPO_ROOT, 'src/checkins'))]
+      .filter((file) => SIGNING.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(REPO_ROOT, file));
+    // The development bridge holds the demo cards' signers; it is the simulator, loaded only when it is on.
+    expect(offenders).toEqual(['src/kiosk/dev-card-bridge.ts']);
+    const capability = readFileSync(path.join(REPO_ROOT, 'src/kiosk/capability.ts'), 'utf8');
+    // Its type only is imported up front (erased); its code comes in by a dynamic import under the switch.
+    expect(capability).not.toMatch(/^import (?!type )[^\n]*from '\.\/dev-card-bridge\.ts'/m);
+    expect(capability).toMatch(/if \(config\.kiosk\.cardSimulator && !config\.production\) \{[\s\S]*?await import\('\.\/dev-card-bridge\.ts'\)/);
+  });
+
+  describe('the development card routes are gone', () => {
+    let storage: TestStorage;
+    let pass: Pass;
+    let kiosk: TestKiosk;
+    let resident: string;
+
+    beforeAll(async () => {
+      storage = await createStorage('embedded');
+      pass = await startPass(storage.env);
+      await withFacilities(pass);
+      await staffAccount(pass, 'staff@nocard.example.jp', 'facility_staff', { facilityId: 'kaga-niconico-park' });
+      kiosk = await provisionKiosk(pass, 'staff@nocard.example.jp');
+      await pass.platform.accounts.create({ email: 'resident@nocard.example.jp', password: PASSWORD, verified: true });
+      resident = await apiToken(pass, 'resident@nocard.example.jp');
+    }, 120_000);
+
+    afterAll(async () => {
+      await pass?.close();
+      await storage?.cleanup();
+    });
+
+    test('a kiosk asking for the development cards, or for one to sign, gets 404', async () => {
+      // With the kiosk's own token and proof, as the kiosk page would send them.
+      const as = async (method: string, pathname: string, body?: unknown) => {
+        const url = `${pass.issuer}${pathname}`;
+        const headers: Record<string, string> = { authorization: `DPoP ${kiosk.accessToken}`, DPoP: await kiosk.proof(method, url, kiosk.accessToken) };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        return fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      };
+      expect((await as('GET', '/api/kiosk/dev/cards')).status).toBe(404);
+      const sign = await as('POST', '/api/kiosk/dev/cards/kaga-taro/authenticate', { pin: '1234', challenge: Buffer.from('challenge').toString('base64') });
+      expect(sign.status).toBe(404);
+      expect(await sign.text()).not.toMatch(/certificate|signature/);
+      // The kiosk API itself still answers this kiosk.
+      expect((await kiosk.call('GET', '/api/kiosk/me')).status).toBe(200);
+    });
+
+    test('so does the PASS app', async () => {
+      const headers = { authorization: `Bearer ${resident}`, 'content-type': 'application/json' };
+      expect((await fetch(`${pass.issuer}/api/checkins/dev/cards`, { headers })).status).toBe(404);
+      const sign = await fetch(`${pass.issuer}/api/checkins/dev/cards/kaga-taro/authenticate`, { method: 'POST', headers, body: JSON.stringify({ pin: '1234', challenge: 'Y2hhbGxlbmdl' }) });
+      expect(sign.status).toBe(404);
+    });
+  });
+});
