@@ -14,7 +14,7 @@ export interface AppInBrowser {
   close(): Promise<void>;
 }
 
-export async function appInBrowser(mode: StorageMode): Promise<AppInBrowser> {
+export async function appInBrowser(mode: StorageMode, env: Record<string, string> = {}): Promise<AppInBrowser> {
   const storage = await createStorage(mode);
   let pass: Pass | undefined;
   let browser: Browser | undefined;
@@ -24,7 +24,7 @@ export async function appInBrowser(mode: StorageMode): Promise<AppInBrowser> {
     await storage.cleanup();
   };
   try {
-    [pass, browser] = await Promise.all([startPass(storage.env), launch()]);
+    [pass, browser] = await Promise.all([startPass({ ...storage.env, ...env }), launch()]);
     await withFacilities(pass);
     return { pass, browser, close };
   } catch (error) {

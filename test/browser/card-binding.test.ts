@@ -1,5 +1,6 @@
 /**
- * One card, one person (issue 15) in Chromium, with the virtual My Number Cards: 花子 proves her
+ * One card, one person (issue 15) in Chromium, with the virtual My Number Cards (at the kiosk through
+ * the development card bridge PASS runs with the simulator, KIOSK_CARD_SIMULATOR): 花子 proves her
  * identity in the PASS app with her card (both PINs, one card session) and checks in with that card
  * at a kiosk with no link step; then, on the card-link page, she tries to link 加賀太郎's card and
  * is refused (card_other_person): nothing is stored, the refusal is audited, and 太郎's card at the
@@ -10,6 +11,9 @@ import { storageModes } from '../helpers/services.ts';
 import { HANAKO, TARO } from '../jpki/proofing-helpers.ts';
 import { approveDevice, PASSWORD, staffAccount } from '../kiosk/helpers.ts';
 import { plainResident, register } from '../kiosk/fixtures.ts';
+import { freePort } from '../helpers/pass.ts';
+import { givePasskey } from '../helpers/sign-in-factors.ts';
+import { connectCardReader, enterPin } from '../kiosk/card-page.ts';
 import { appInBrowser, type AppInBrowser } from './app-in-browser.ts';
 import { browserAvailable, screenshotter } from './browser.ts';
 import { cspViolations, signInToApp } from './journey-helpers.ts';
@@ -30,9 +34,10 @@ run(`one card, one person in the browser (${mode})`, () => {
   const shot = screenshotter('card-binding');
 
   beforeAll(async () => {
-    app = await appInBrowser(mode);
+    app = await appInBrowser(mode, { KIOSK_CARD_SIMULATOR: 'true', KIOSK_CARD_BRIDGE_URL: `http://127.0.0.1:${await freePort()}` });
     const { pass, browser } = app;
-    await staffAccount(pass, STAFF, 'facility_staff', { facilityId: 'kaga-niconico-park' });
+    // Staff sign in to PASS Manager with a passkey (to make the card reader's connection code).
+    await givePasskey(pass, await staffAccount(pass, STAFF, 'facility_staff', { facilityId: 'kaga-niconico-park' }), STAFF);
     const cards = pass.provided.proofing!.pki.dev!;
     await cards.issue(TARO, { id: 'cb-taro', label: '加賀　太郎' });
     await cards.issue(HANAKO, { id: 'cb-hanako', label: '加賀　花子' });
@@ -50,6 +55,10 @@ run(`one card, one person in the browser (${mode})`, () => {
     await kiosk.getByTestId('user-code').filter({ hasText: /\w{4}-\w{4}/ }).waitFor();
     await approveDevice(pass.issuer, (await kiosk.getByTestId('verification-link').getAttribute('href'))!, STAFF);
     await kiosk.getByTestId('facility-name').filter({ hasText: 'かがにこにこパーク' }).waitFor();
+    // Staff connect the kiosk's card reader (the simulator's) with the code PASS Manager shows.
+    const { id: kioskId } = (await pass.platform.db('kiosks').first('id')) as { id: string };
+    await connectCardReader(pass, { page: kiosk, kioskId } as Parameters<typeof connectCardReader>[1], STAFF);
+    await kiosk.locator('section:not([hidden]) button.back').first().click();
   }, 90_000);
 
   afterAll(async () => {
@@ -58,15 +67,19 @@ run(`one card, one person in the browser (${mode})`, () => {
     await app?.close();
   });
 
-  /** The kiosk's card check-in: the virtual card, the 4-digit PIN; the result screen. */
+  /** The kiosk's card check-in: the virtual card put on the reader, the 4-digit PIN; the result screen; the card taken off. */
   async function cardAtKiosk(label: string): Promise<{ title: string; message: string }> {
     await kiosk.getByRole('button', { name: 'マイナンバーカード' }).click();
-    await kiosk.getByLabel('カード（開発用の仮想カード）').selectOption({ label });
-    await kiosk.getByLabel('暗証番号（4桁）').fill('1234');
-    await kiosk.getByRole('button', { name: '確認する' }).click();
+    await kiosk.getByLabel('デモ住民のカード').selectOption({ label });
+    await kiosk.getByRole('button', { name: 'リーダーに置く' }).click();
+    await kiosk.getByTestId('card-tries').waitFor();
+    await enterPin(kiosk, '1234');
     await kiosk.locator('#result').waitFor();
     const result = { title: (await kiosk.getByTestId('result-title').textContent()) ?? '', message: (await kiosk.getByTestId('result-message').textContent()) ?? '' };
     await kiosk.getByRole('button', { name: 'OK' }).click();
+    await kiosk.getByRole('button', { name: 'マイナンバーカード' }).click();
+    await kiosk.getByRole('button', { name: 'リーダーから取る' }).click();
+    await kiosk.locator('section:not([hidden]) button.back').first().click();
     return result;
   }
 

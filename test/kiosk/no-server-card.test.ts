@@ -7,34 +7,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { ConfigurationError } from '../../src/core/errors.ts';
 import { createStorage, REPO_ROOT, startPass, type TestStorage } from '../helpers/pass.ts';
 import { apiToken, PASSWORD, provisionKiosk, staffAccount, withFacilities, type Pass, type TestKiosk } from './helpers.ts';
-
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  ISSUER: 'https://pass.city.example.jp',
-  DATABASE_URL: 'postgres://pass@db.internal:5432/pass',
-  PASS_COOKIE_KEYS: 'a-production-cookie-key-of-sufficient-length-1',
-  PASS_ENCRYPTION_KEYS: `k2026:${Buffer.alloc(32, 7).toString('base64')}`,
-  PASS_PAIRWISE_SALT: 'production-pairwise-salt-value',
-  PASS_IDENTITY_HASH_KEY: 'production-identity-hash-key-value',
-  JPKI_TRUST_ANCHORS: '../shared/jpki/roots/sign_ca_2015.pem,../shared/jpki/roots/sign_ca_2023.pem',
-  MAIL_TRANSPORT: 'smtp',
-  SMTP_URL: 'smtp://mail.internal:587',
-  SMS_TRANSPORT: 'http',
-  SMS_GATEWAY_URL: 'https://sms.example.jp/send',
-};
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, REPO_ROOT);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-}
+import { configProblems, PRODUCTION } from '../helpers/production-config.ts';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -45,9 +20,9 @@ function sources(dir: string): string[] {
 
 describe('the card simulator in the configuration', () => {
   test('production refuses it, with a reason; development has it by default, tests and production do not', () => {
-    const refused = problems({ ...PRODUCTION, KIOSK_CARD_SIMULATOR: 'true' });
+    const refused = configProblems({ ...PRODUCTION, KIOSK_CARD_SIMULATOR: 'true' });
     expect(refused).toContainEqual(expect.stringMatching(/^KIOSK_CARD_SIMULATOR: the development card simulator is refused in production/));
-    expect(problems(PRODUCTION).some((p) => p.startsWith('KIOSK_CARD_SIMULATOR'))).toBe(false);
+    expect(configProblems(PRODUCTION).some((p) => p.startsWith('KIOSK_CARD_SIMULATOR'))).toBe(false);
     expect(loadConfig({ NODE_ENV: 'development' }, REPO_ROOT).kiosk).toEqual({ cardBridgeUrl: 'http://127.0.0.1:47213', cardSimulator: true });
     expect(loadConfig({ NODE_ENV: 'test' }, REPO_ROOT).kiosk.cardSimulator).toBe(false);
     expect(loadConfig({ NODE_ENV: 'development', KIOSK_CARD_SIMULATOR: 'false' }, REPO_ROOT).kiosk.cardSimulator).toBe(false);
@@ -56,7 +31,7 @@ describe('the card simulator in the configuration', () => {
   test('the bridge the kiosk page calls is on loopback only', () => {
     expect(loadConfig({ KIOSK_CARD_BRIDGE_URL: 'http://localhost:5000/' }, REPO_ROOT).kiosk.cardBridgeUrl).toBe('http://localhost:5000');
     for (const url of ['https://bridge.example.jp', 'http://192.168.0.10:47213', 'http://127.0.0.1:47213/apdu', 'not a url']) {
-      expect(problems({ KIOSK_CARD_BRIDGE_URL: url })).toEqual([expect.stringMatching(/^KIOSK_CARD_BRIDGE_URL: must be the loopback URL of the card bridge/)]);
+      expect(configProblems({ KIOSK_CARD_BRIDGE_URL: url })).toEqual([expect.stringMatching(/^KIOSK_CARD_BRIDGE_URL: must be the loopback URL of the card bridge/)]);
     }
   });
 });

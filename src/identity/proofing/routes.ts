@@ -8,14 +8,12 @@
  * Handlers are thin: validation declared with each route, rules in ProofingService, refusals answered by http-edge.ts.
  */
 import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Middleware } from 'koa';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { PassError } from '../../core/errors.ts';
-import type { ApiPrincipal } from '../../oidc/api-auth.ts';
 import { base64, jsonBody, opaqueId, proofingErrors, validate } from './http-edge.ts';
 import type { ProofingService } from './proofing-service.ts';
+import { principalOf, proofingStartLimit } from './start-limit.ts';
 
 export const PROOFING_PREFIX = '/api/identity/jpki';
 
@@ -39,31 +37,14 @@ export interface ProofingRoutesDeps {
   redis: Redis | undefined;
 }
 
-function principalOf(ctx: Context): ApiPrincipal {
-  return ctx.state.principal!;
-}
-
-function challengeLimiter(redis: Redis | undefined): RateLimiterAbstract {
-  const options = { keyPrefix: 'pass:rl:jpki-challenge', points: 30, duration: 600 };
-  return redis
-    ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) })
-    : new RateLimiterMemory(options);
-}
-
 export function proofingRoutes({ service, auth, redis }: ProofingRoutesDeps): Router {
   const router = new Router({ prefix: PROOFING_PREFIX });
-  const limiter = challengeLimiter(redis);
+  const limitStarts = proofingStartLimit(redis, 'pass:rl:jpki-challenge');
   router.use(proofingErrors(), auth);
 
   router.post('/challenge', async (ctx) => {
     const principal = principalOf(ctx);
-    try {
-      await limiter.consume(principal.accountId ?? `client:${principal.clientId}`);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      ctx.set('Retry-After', String(Math.ceil(error.msBeforeNext / 1000)));
-      throw new PassError('rate_limited', 'rate_limited', 'too many identity checks started; try again later');
-    }
+    await limitStarts(ctx);
     const issued = await service.issueChallenge(principal);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {

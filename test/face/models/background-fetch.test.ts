@@ -94,7 +94,7 @@ test('an unreachable mirror: one warn line, discovery served, /readyz says why f
   expect(pass!.provided.face!.available).toBe(false);
 
   // What `npm run models:fetch -- --from DIR` does while PASS runs: the next probe finds the models.
-  await fetchModels({ manifest: await loadManifest(), to: modelsDir, from: MODELS_DIR, names: ['yunet_s_640', 'mobilefacenet_512'] });
+  await fetchModels({ manifest: await loadManifest(), to: modelsDir, from: MODELS_DIR, names: ['yunet_s_640', 'scrfd_2.5g', 'mobilefacenet_512'] });
   const on = await readyzUntil((r) => r.checks.face?.status === 'ok', 60_000);
   expect(on.body.checks.face).toEqual({ status: 'ok', detail: expect.stringMatching(/^mobilefacenet_512@87aacdfe5751; workers (starting|ready); /) });
   expect(pass!.provided.face!.available).toBe(true);
@@ -122,5 +122,5 @@ test('a reachable mirror: PASS serves while it fetches, with progress in the log
     'face models fetched and verified; face features on',
   ]));
   expect(lines.filter((l) => l.level >= 40)).toEqual([]);
-  expect((await readdir(modelsDir)).sort()).toEqual(['mobilefacenet_512.onnx', 'yunet_s_640_640.onnx']);
+  expect((await readdir(modelsDir)).sort()).toEqual(['mobilefacenet_512.onnx', 'scrfd_2.5g_bnkps.onnx', 'yunet_s_640_640.onnx']);
 }, 120_000);

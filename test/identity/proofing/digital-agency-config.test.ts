@@ -9,26 +9,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { DIGITAL_AGENCY_ISSUERS, STAND_IN_PATH } from '../../../src/config/digital-agency.ts';
-import { ConfigurationError } from '../../../src/core/errors.ts';
 import { loadConfiguredKey, signingKeyOf } from '../../../src/identity/proofing/digital-agency/keys.ts';
 import { standInRoutes } from '../../../src/identity/proofing/digital-agency/stand-in/authorization-server.ts';
 import { REPO_ROOT } from '../../helpers/pass.ts';
 import { tempDir } from '../../helpers/services.ts';
-
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  ISSUER: 'https://pass.city.example.jp',
-  DATABASE_URL: 'postgres://pass@db.internal:5432/pass',
-  PASS_COOKIE_KEYS: 'a-production-cookie-key-of-sufficient-length-1',
-  PASS_ENCRYPTION_KEYS: `k2026:${Buffer.alloc(32, 7).toString('base64')}`,
-  PASS_PAIRWISE_SALT: 'production-pairwise-salt-value',
-  PASS_IDENTITY_HASH_KEY: 'production-identity-hash-key-value',
-  JPKI_TRUST_ANCHORS: '../shared/jpki/roots/sign_ca_2015.pem,../shared/jpki/roots/sign_ca_2023.pem',
-  MAIL_TRANSPORT: 'smtp',
-  SMTP_URL: 'smtp://mail.internal:587',
-  SMS_TRANSPORT: 'http',
-  SMS_GATEWAY_URL: 'https://sms.example.jp/send',
-};
+import { configProblems, PRODUCTION } from '../../helpers/production-config.ts';
 
 const keys = tempDir('pass-da-config-');
 const ecPem = path.join(keys.path, 'rp-ec.pem');
@@ -39,16 +24,6 @@ writeFileSync(rsaJwk, JSON.stringify({ ...generateKeyPairSync('rsa', { modulusLe
 writeFileSync(weakPem, generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
 
 afterAll(() => keys.remove());
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, REPO_ROOT);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 const registered = { DIGITAL_AGENCY_CLIENT_ID: 'RP00000001', DIGITAL_AGENCY_SIGNING_KEY: ecPem };
 
@@ -66,7 +41,7 @@ describe('configuration of the Digital Agency relying party', () => {
   });
 
   test('production with nothing set has no phone path, and no stand-in', () => {
-    expect(problems(PRODUCTION)).toEqual([]);
+    expect(configProblems(PRODUCTION)).toEqual([]);
     expect(loadConfig(PRODUCTION, REPO_ROOT).digitalAgency).toBeUndefined();
   });
 
@@ -79,28 +54,28 @@ describe('configuration of the Digital Agency relying party', () => {
   });
 
   test('production refuses the stand-in\'s issuer, any other development issuer, and http://', () => {
-    const standIn = problems({ ...PRODUCTION, ...registered, DIGITAL_AGENCY_ISSUER: `https://pass.city.example.jp${STAND_IN_PATH}` });
+    const standIn = configProblems({ ...PRODUCTION, ...registered, DIGITAL_AGENCY_ISSUER: `https://pass.city.example.jp${STAND_IN_PATH}` });
     expect(standIn).toEqual([expect.stringMatching(/^DIGITAL_AGENCY_ISSUER: development issuers \(the stand-in\) are refused in production/)]);
-    expect(problems({ ...PRODUCTION, ...registered, DIGITAL_AGENCY_ISSUER: 'https://idp.example.jp/realms/main' })).toHaveLength(1);
-    expect(problems({ ...PRODUCTION, ...registered, DIGITAL_AGENCY_ISSUER: 'http://auth-and-sign.go.jp/api/realms/main' })).toEqual([
+    expect(configProblems({ ...PRODUCTION, ...registered, DIGITAL_AGENCY_ISSUER: 'https://idp.example.jp/realms/main' })).toHaveLength(1);
+    expect(configProblems({ ...PRODUCTION, ...registered, DIGITAL_AGENCY_ISSUER: 'http://auth-and-sign.go.jp/api/realms/main' })).toEqual([
       'DIGITAL_AGENCY_ISSUER: must be an https:// URL in production',
     ]);
-    expect(problems({ ...PRODUCTION, ...registered, DIGITAL_AGENCY_ISSUER: DIGITAL_AGENCY_ISSUERS.production, DIGITAL_AGENCY_REDIRECT: 'http://pass.city.example.jp/cb' })).toEqual([
+    expect(configProblems({ ...PRODUCTION, ...registered, DIGITAL_AGENCY_ISSUER: DIGITAL_AGENCY_ISSUERS.production, DIGITAL_AGENCY_REDIRECT: 'http://pass.city.example.jp/cb' })).toEqual([
       'DIGITAL_AGENCY_REDIRECT: must be an https:// URL in production',
     ]);
   });
 
   test('the three settings go together, and each is checked', () => {
-    expect(problems({ DIGITAL_AGENCY_ISSUER: DIGITAL_AGENCY_ISSUERS.sandbox })).toEqual([
+    expect(configProblems({ DIGITAL_AGENCY_ISSUER: DIGITAL_AGENCY_ISSUERS.sandbox })).toEqual([
       'DIGITAL_AGENCY_ISSUER: set DIGITAL_AGENCY_ISSUER, DIGITAL_AGENCY_CLIENT_ID and DIGITAL_AGENCY_SIGNING_KEY together',
     ]);
-    expect(problems({ ...registered, DIGITAL_AGENCY_ISSUER: DIGITAL_AGENCY_ISSUERS.sandbox, DIGITAL_AGENCY_CLIENT_ID: 'RP-0001' })).toEqual([
+    expect(configProblems({ ...registered, DIGITAL_AGENCY_ISSUER: DIGITAL_AGENCY_ISSUERS.sandbox, DIGITAL_AGENCY_CLIENT_ID: 'RP-0001' })).toEqual([
       'DIGITAL_AGENCY_CLIENT_ID: must be 1–255 letters and digits, as the Digital Agency issues it',
     ]);
-    expect(problems({ ...registered, DIGITAL_AGENCY_ISSUER: DIGITAL_AGENCY_ISSUERS.sandbox, DIGITAL_AGENCY_SIGNING_KEY: '/no/such/key.pem' })).toEqual([
+    expect(configProblems({ ...registered, DIGITAL_AGENCY_ISSUER: DIGITAL_AGENCY_ISSUERS.sandbox, DIGITAL_AGENCY_SIGNING_KEY: '/no/such/key.pem' })).toEqual([
       'DIGITAL_AGENCY_SIGNING_KEY: /no/such/key.pem does not exist (a private JWK, or the path of a PEM or JWK file)',
     ]);
-    expect(problems({ DIGITAL_AGENCY_REDIRECT: 'https://app.example.jp/cb' })).toEqual([
+    expect(configProblems({ DIGITAL_AGENCY_REDIRECT: 'https://app.example.jp/cb' })).toEqual([
       'DIGITAL_AGENCY_REDIRECT: only with DIGITAL_AGENCY_ISSUER (the stand-in answers the PASS app itself)',
     ]);
   });

@@ -8,15 +8,13 @@
  * The current identity and its history stay at GET /api/identity/jpki/verification.
  */
 import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Middleware } from 'koa';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { PassError } from '../../../core/errors.ts';
-import type { ApiPrincipal } from '../../../oidc/api-auth.ts';
 import { jsonBody, opaqueId, proofingErrors, validate } from '../http-edge.ts';
 import { PROOFING_REASONS } from '../messages.ts';
 import type { DigitalAgencyProofing } from './digital-agency-proofing.ts';
+import { principalOf, proofingStartLimit } from '../start-limit.ts';
 
 export const DIGITAL_AGENCY_PREFIX = '/api/identity/digital-agency';
 
@@ -44,18 +42,9 @@ export interface DigitalAgencyRoutesDeps {
   redis: Redis | undefined;
 }
 
-function principalOf(ctx: Context): ApiPrincipal {
-  return ctx.state.principal!;
-}
-
-function startLimiter(redis: Redis | undefined): RateLimiterAbstract {
-  const options = { keyPrefix: 'pass:rl:da-start', points: 30, duration: 600 };
-  return redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) }) : new RateLimiterMemory(options);
-}
-
 export function digitalAgencyRoutes({ service, auth, redis }: DigitalAgencyRoutesDeps): Router {
   const router = new Router({ prefix: DIGITAL_AGENCY_PREFIX });
-  const limiter = startLimiter(redis);
+  const limitStarts = proofingStartLimit(redis, 'pass:rl:da-start');
   const configured = (): DigitalAgencyProofing => {
     if (!service) throw PROOFING_REASONS.refuse('digital_agency_unavailable', 'this PASS is not registered with the Digital Agency (DIGITAL_AGENCY_ISSUER)');
     return service;
@@ -70,13 +59,7 @@ export function digitalAgencyRoutes({ service, auth, redis }: DigitalAgencyRoute
   router.post('/start', async (ctx) => {
     const proofing = configured();
     const principal = principalOf(ctx);
-    try {
-      await limiter.consume(principal.accountId ?? `client:${principal.clientId}`);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      ctx.set('Retry-After', String(Math.ceil(error.msBeforeNext / 1000)));
-      throw new PassError('rate_limited', 'rate_limited', 'too many identity checks started; try again later');
-    }
+    await limitStarts(ctx);
     const started = await proofing.start(principal);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
