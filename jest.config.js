@@ -10,4 +10,8 @@ export default {
   testTimeout: 60000,
   // A failing test can leave a server open; CI must still end rather than wait forever.
   forceExit: true,
+  // The suite (170+ files, ONNX sessions, browsers, 100,000-distractor galleries) outgrows one process's
+  // heap when every file runs in Jest's own process: with a limit set, Jest runs the files in a worker
+  // (still one at a time on CI's cores) and starts a fresh one whenever a file leaves it above the limit.
+  workerIdleMemoryLimit: '1536MB',
 };

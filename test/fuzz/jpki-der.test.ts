@@ -71,7 +71,15 @@ async function timed<T>(what: string, run: () => T | Promise<T>): Promise<T | un
     return undefined;
   } finally {
     const ms = performance.now() - started;
-    if (ms > SLOW_MS) fail(`${what} took ${Math.round(ms)} ms (limit ${SLOW_MS})`);
+    // A pathological input is slow every time; a busy machine (CI's two shared cores) only once.
+    if (ms > SLOW_MS) {
+      const again = performance.now();
+      await Promise.resolve()
+        .then(run)
+        .catch(() => undefined);
+      const retried = performance.now() - again;
+      if (retried > SLOW_MS) fail(`${what} took ${Math.round(ms)} ms, then ${Math.round(retried)} ms again (limit ${SLOW_MS})`);
+    }
   }
 }
 
