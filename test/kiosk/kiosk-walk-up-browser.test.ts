@@ -26,7 +26,7 @@ const BASE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '
 const STAFF = 'staff@niconico.example.jp';
 /** The fake video: 2 s of empty lobby, 4 s of the resident at the kiosk, at 5 frames a second. */
 const FPS = 5;
-const VISITS = 10;
+const VISITS = 6;
 
 interface Box {
   x: number;
