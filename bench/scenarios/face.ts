@@ -6,6 +6,8 @@ import type { FaceBenchResult, SearchFigures } from '../face/match.ts';
 import { IDENTIFY_THRESHOLD } from '../face/search-bench.ts';
 import { measureAccuracy, standardPipelines } from '../face/accuracy.ts';
 import { accuracyReport } from '../face/accuracy-report.ts';
+import { measurePad } from '../face/pad-bench.ts';
+import { padReport } from '../face/pad-report.ts';
 import { AUTO_BINARY_FROM, AUTO_EXACT_BELOW } from '../../src/face/match/gallery.ts';
 import { findRecognizer, loadManifest } from '../../src/face/models/manifest.ts';
 import { VARIABLES } from '../../src/config/schema.ts';
@@ -13,6 +15,8 @@ import { VARIABLES } from '../../src/config/schema.ts';
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const MODELS = path.resolve(REPO_ROOT, '../shared/models');
 const FACES = path.resolve(REPO_ROOT, '../shared/faces');
+/** The PAD model is not among the shared files: the repository's models/ (npm run models:fetch) holds it. */
+const PAD_MODELS = path.resolve(REPO_ROOT, 'models');
 
 /** Goals of issue #5 on the 2-core machine. */
 const GOAL_MODEL_MS = 40;
@@ -92,6 +96,9 @@ const scenario: Scenario = {
     const accuracy = accuracyReport(
       await measureAccuracy({ modelDir: MODELS, facesDir: FACES, pipelines: standardPipelines(current), distractors: ctx.quick ? 5_000 : 100_000, timingRounds: ctx.quick ? 1 : 3, log: ctx.log }),
     );
+    const pad = existsSync(path.join(PAD_MODELS, 'fr_liveness.onnx'))
+      ? padReport(await measurePad({ modelDir: MODELS, padModelDir: PAD_MODELS, facesDir: FACES, seeds: ctx.quick ? 1 : 2, timingRounds: ctx.quick ? 1 : 3, log: ctx.log }))
+      : { measurements: [], ratios: [], notes: [`PAD skipped: ${PAD_MODELS}/fr_liveness.onnx is missing (npm run models:fetch -- --public --only fr_liveness)`] };
     const result = await benchFace({
       modelDir: MODELS,
       facesDir: FACES,
@@ -106,9 +113,9 @@ const scenario: Scenario = {
     const speed = toResult(result);
     return {
       name: 'face',
-      measurements: [...accuracy.measurements, ...speed.measurements],
-      ratios: [...accuracy.ratios, ...speed.ratios],
-      notes: [...(accuracy.notes ?? []), ...(speed.notes ?? [])],
+      measurements: [...accuracy.measurements, ...pad.measurements, ...speed.measurements],
+      ratios: [...accuracy.ratios, ...pad.ratios, ...speed.ratios],
+      notes: [...(accuracy.notes ?? []), ...(pad.notes ?? []), ...(speed.notes ?? [])],
     };
   },
 };

@@ -12,7 +12,10 @@
 import { randomBytes } from 'node:crypto';
 import type { BenchContext, Scenario, ScenarioResult } from '../types.ts';
 import { DevJpkiCa, generateRsaKeyPair } from '../../src/jpki/dev-ca.ts';
-import { VirtualMyNumberCard } from '../../src/jpki/virtual-card.ts';
+import { ApduChannel } from '../../src/card/apdu-channel.ts';
+import { readSignatureProof } from '../../src/card/jpki-proofs.ts';
+import { simulatedJpkiCard } from '../../src/card/simulator/jpki-card.ts';
+import type { SimulatedCard } from '../../src/card/simulator/simulated-card.ts';
 import { CachingCrlProvider, CrlRevocationChecker, createChallenge, createJpkiVerifier, parseTrustAnchors } from '../../src/jpki/index.ts';
 import type { JpkiVerifier } from '../../src/jpki/index.ts';
 import { parseCertificate } from '../../src/jpki/certificate.ts';
@@ -25,6 +28,10 @@ interface Proof {
   certificate: Uint8Array;
   signature: Uint8Array;
   challenge: Uint8Array;
+}
+
+async function cardProof(card: SimulatedCard, challenge: Uint8Array): Promise<{ certificate: Uint8Array; signature: Uint8Array }> {
+  return (await readSignatureProof(new ApduChannel(card), { password: PIN, challenge })).signature;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -41,7 +48,7 @@ async function setUp(ctx: BenchContext): Promise<{ verifier: JpkiVerifier; proof
   const cards = residents.map((facts) => {
     const key = generateRsaKeyPair();
     const certificateDer = ca.issueSignatureCertificate(facts, { publicKey: key.publicKey });
-    return { certificateDer, card: new VirtualMyNumberCard({ signature: { privateKey: key.privateKey, certificateDer, pin: PIN } }) };
+    return { certificateDer, card: simulatedJpkiCard({ signature: { certificate: certificateDer, pin: PIN, sign: key.privateKey } }) };
   });
   // 10,000 revoked serials, the second card's among them: the lookup runs against a full-size CRL.
   const base = BigInt(`0x${randomBytes(8).toString('hex')}`);
@@ -57,15 +64,14 @@ async function setUp(ctx: BenchContext): Promise<{ verifier: JpkiVerifier; proof
     revocation: new CrlRevocationChecker({ provider, maxCrlAgeMs: 48 * 3600_000 }),
     allowTestPolicies: true,
   });
-  // A pool of distinct challenges, each signed by the card as the app would send it.
-  const proofs = Array.from({ length: ctx.quick ? 64 : 256 }, (_, i) => {
-    const { card, certificateDer } = cards[0]!;
+  // A pool of distinct challenges, each signed by the (simulated) card over APDUs, as a reader sends it.
+  const proofs: Proof[] = [];
+  for (let i = 0; i < (ctx.quick ? 64 : 256); i++) {
     const challenge = createChallenge({ purpose: 'identity_proofing', client: 'pass-app', account: `bench-${i}`, issuedAt: new Date() });
-    return { certificate: certificateDer, signature: card.signChallenge('signature', PIN, challenge), challenge };
-  });
-  const other = cards[1]!;
+    proofs.push({ ...(await cardProof(cards[0]!.card, challenge)), challenge });
+  }
   const challenge = createChallenge({ purpose: 'identity_proofing', client: 'pass-app', account: 'bench-other', issuedAt: new Date() });
-  const revoked = { certificate: other.certificateDer, signature: other.card.signChallenge('signature', PIN, challenge), challenge };
+  const revoked = { ...(await cardProof(cards[1]!.card, challenge)), challenge };
   ctx.log(`set-up (CA, keys, CRL of ${CRL_ENTRIES.toLocaleString('en')} entries, ${crl.length.toLocaleString('en')} bytes) in ${Math.round(performance.now() - started)} ms`);
   return { verifier, proofs, revoked };
 }

@@ -20,8 +20,8 @@ export const CARD_MODULES_PREFIX = '/kiosk/lib/';
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
 
-/** What the kiosk page imports: the channel, the JPKI-AP, its proofs and errors, and the bridge's fetch transport. */
-export const CARD_MODULE_ENTRIES = ['card/apdu-channel.ts', 'card/jpki-ap.ts', 'card/jpki-proofs.ts', 'card/errors.ts', 'card/bridge/bridge-transport.ts'];
+/** What the kiosk page imports: the channel, the JPKI-AP, its proofs and errors, the bridge's fetch transport, and for enrollment the text AP and the card photo. */
+export const CARD_MODULE_ENTRIES = ['card/apdu-channel.ts', 'card/jpki-ap.ts', 'card/jpki-proofs.ts', 'card/errors.ts', 'card/bridge/bridge-transport.ts', 'card/text-ap.ts', 'card/card-photo.ts'];
 
 /** The only folders whose modules may reach the page. */
 const ALLOWED = [/^card\/(?!simulator\/|pcsc\/)[a-z0-9/-]+\.ts$/, /^core\/(errors|reasons)\.ts$/];

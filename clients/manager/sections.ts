@@ -64,6 +64,7 @@ import { clientsSection } from './admin/clients-section.ts';
 import { staffSection } from './admin/staff-section.ts';
 import { analyticsSection } from './analytics/section.ts';
 import { sheltersSection } from './shelters/section.ts';
+import { preregistrationsSection } from './preregistrations/section.ts';
 
 export type { StaffPrincipal, ManagerApi };
 export { MANAGER_BASE } from './paths.ts';
@@ -117,6 +118,7 @@ export const MANAGER_SECTIONS: ManagerSection[] = [
   historySection,
   alertsSection,
   guardianSection,
+  preregistrationsSection,
   sheltersSection,
   analyticsSection,
   facilitiesSection,

@@ -4,7 +4,8 @@
  * (a kiosk's name, who acknowledged an alert) by the ids these rows carry.
  */
 import type { Knex } from 'knex';
-import type { CheckinResult, Direction, ShownFacts } from './checkin-store.ts';
+import { padOf, type CheckinResult, type Direction, type ShownFacts } from './checkin-store.ts';
+import type { PadOutcome, PadStatus } from './pad.ts';
 
 export interface CheckinEntry {
   id: string;
@@ -18,6 +19,8 @@ export interface CheckinEntry {
   shown: ShownFacts | null;
   occurredAt: Date;
   recordedAt: Date;
+  /** The presentation-attack check of a face check-in, where the facility's policy kept it. */
+  pad: PadOutcome | null;
 }
 
 interface EntryRow {
@@ -32,9 +35,13 @@ interface EntryRow {
   shown: ShownFacts | string | null;
   occurred_at: Date | string;
   recorded_at: Date | string;
+  pad_status: PadStatus | null;
+  pad_score: number | string | null;
+  pad_method: string | null;
+  pad_model: string | null;
 }
 
-const ENTRY_COLUMNS = ['id', 'facility_id', 'kiosk_id', 'method', 'result', 'reason', 'direction', 'person_id', 'shown', 'occurred_at', 'recorded_at'];
+const ENTRY_COLUMNS = ['id', 'facility_id', 'kiosk_id', 'method', 'result', 'reason', 'direction', 'person_id', 'shown', 'occurred_at', 'recorded_at', 'pad_status', 'pad_score', 'pad_method', 'pad_model'];
 
 function toEntry(r: EntryRow): CheckinEntry {
   return {
@@ -49,6 +56,7 @@ function toEntry(r: EntryRow): CheckinEntry {
     shown: typeof r.shown === 'string' ? (JSON.parse(r.shown) as ShownFacts) : r.shown,
     occurredAt: new Date(r.occurred_at),
     recordedAt: new Date(r.recorded_at),
+    pad: padOf(r) ?? null,
   };
 }
 

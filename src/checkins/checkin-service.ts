@@ -23,6 +23,7 @@ import { QrRefused, type QrTokens } from './qr-tokens.ts';
 import { facilityGallery, municipalityGallery, type RegistrationLookup } from './registration-lookup.ts';
 import type { Facility } from '../facilities/facility-store.ts';
 import { NO_CHECKIN_METRICS, type CheckinMetrics } from './metrics.ts';
+import { padDecision, type PadOutcome, type PadPolicySource } from './pad.ts';
 
 export const CHECKIN_FAILURES_CHANNEL = 'checkin-failures';
 /** Every recorded check-in, accepted or refused (CheckinRecordedEvent). */
@@ -93,6 +94,8 @@ interface Outcome {
   detailsSealed?: string | undefined;
   /** Shown as is (anonymous card check-in with the text AP's name). */
   shown?: ShownFacts | undefined;
+  /** A face check-in's presentation-attack check, where the facility keeps it. */
+  pad?: PadOutcome | undefined;
 }
 
 export interface CheckinServiceDeps {
@@ -108,6 +111,8 @@ export interface CheckinServiceDeps {
   evidence?: FailureEvidence;
   /** What each facility's kiosks may show in public (PASS Manager's per-facility setting). */
   display: KioskDisplaySource;
+  /** Each facility's presentation-attack policy (src/facilities/pad-policy.ts), read at each face check-in. */
+  padPolicy: PadPolicySource;
   bus: EventBus;
   box: SecretBox;
   log: Logger;
@@ -174,8 +179,10 @@ export class CheckinService {
     const galleryId = await this.galleryFor(req.facility);
     if (!face) throw new UnavailableError('face_unavailable', 'face recognition is not running on this node');
     try {
-      const result = await face.identify(galleryId, photo);
-      return this.#conclude(req, 'face', result.matched && result.best ? { personId: result.best.personId, galleryId } : { reason: 'no_match', galleryId }, photo);
+      const [result, policy] = await Promise.all([face.identify(galleryId, photo), this.#d.padPolicy(req.facility.id)]);
+      const pad = padDecision(policy, result.presentationAttack);
+      if (pad.refuse) return this.#conclude(req, 'face', { reason: pad.refuse, galleryId, pad: pad.keep }, photo);
+      return this.#conclude(req, 'face', result.matched && result.best ? { personId: result.best.personId, galleryId, pad: pad.keep } : { reason: 'no_match', galleryId, pad: pad.keep }, photo);
     } catch (error) {
       // A poor photo is a refused check-in (retry message, failure event); a busy or missing model is not.
       if (error instanceof FaceQualityError || error instanceof FaceImageError) return this.#conclude(req, 'face', { reason: error.reason, galleryId }, photo);
@@ -284,6 +291,7 @@ export class CheckinService {
       shown: reason ? undefined : shown,
       occurredAt: clampTime(req.occurredAt, now),
       resident: reason ? undefined : resident,
+      pad: outcome.pad,
     });
     if (created) (this.#d.metrics ?? NO_CHECKIN_METRICS).recorded(record.method, record.result === 'rejected' ? (record.reason ?? 'unknown') : undefined);
     if (created && record.result === 'rejected') await this.#failed(record, photo);

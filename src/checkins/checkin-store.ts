@@ -6,6 +6,7 @@
  */
 import type { Database } from '../db/database.ts';
 import { occupancyOf } from './shelter-status.ts';
+import type { PadOutcome, PadStatus } from './pad.ts';
 
 export const CHECKIN_METHODS = ['face', 'qr', 'card', 'device-code'] as const;
 export type CheckinMethod = (typeof CHECKIN_METHODS)[number];
@@ -36,6 +37,8 @@ export interface NewCheckin {
   occurredAt: Date;
   /** Whether the person lived in the facility's municipality then (analytics); absent when unknown. */
   resident?: boolean | undefined;
+  /** The presentation-attack check of a face check-in, where the facility's PAD policy keeps it (pad.ts). */
+  pad?: PadOutcome | undefined;
 }
 
 export interface CheckinRecord extends NewCheckin {
@@ -57,10 +60,26 @@ interface Row {
   shown: ShownFacts | string | null;
   occurred_at: Date;
   recorded_at: Date;
+  pad_status?: PadStatus | null;
+  pad_score?: number | string | null;
+  pad_method?: string | null;
+  pad_model?: string | null;
+}
+
+/** The PAD columns of a check-in row as a PadOutcome; undefined when none was kept. */
+export function padOf(r: { pad_status?: PadStatus | null; pad_score?: number | string | null; pad_method?: string | null; pad_model?: string | null }): PadOutcome | undefined {
+  if (!r.pad_status) return undefined;
+  return {
+    status: r.pad_status,
+    ...(r.pad_score !== null && r.pad_score !== undefined ? { score: Number(r.pad_score) } : {}),
+    method: r.pad_method ?? 'none',
+    ...(r.pad_model ? { model: r.pad_model } : {}),
+  };
 }
 
 function toRecord(r: Row): CheckinRecord {
   const shown = typeof r.shown === 'string' ? (JSON.parse(r.shown) as ShownFacts) : r.shown;
+  const pad = padOf(r);
   return {
     id: r.id,
     facilityId: r.facility_id,
@@ -76,6 +95,7 @@ function toRecord(r: Row): CheckinRecord {
     shown: shown ?? undefined,
     occurredAt: new Date(r.occurred_at),
     recordedAt: new Date(r.recorded_at),
+    ...(pad ? { pad } : {}),
   };
 }
 
@@ -109,6 +129,7 @@ export class CheckinStore {
         shown: c.shown ? JSON.stringify(c.shown) : null,
         occurred_at: c.occurredAt,
         ...(c.resident !== undefined ? { resident: c.resident } : {}),
+        ...(c.pad ? { pad_status: c.pad.status, pad_score: c.pad.score ?? null, pad_method: c.pad.method, pad_model: c.pad.model ?? null } : {}),
       })
       .onConflict('id')
       .ignore()

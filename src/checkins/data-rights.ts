@@ -23,6 +23,8 @@ async function checkinsOf(trx: Knex, personId: string, facilities: FacilityNames
       ...(c.reason ? { reason: c.reason } : {}),
       direction: c.direction,
       shown_to_facility: c.shown ? json<Record<string, unknown>>(c.shown) : null,
+      // What the facility's presentation-attack check kept about the face (its PAD policy).
+      ...(c.pad_status ? { presentation_attack_check: { status: c.pad_status, score: c.pad_score === null ? null : Number(c.pad_score), method: c.pad_method, model: c.pad_model } } : {}),
       occurred_at: iso(c.occurred_at),
       recorded_at: iso(c.recorded_at),
     })),

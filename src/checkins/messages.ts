@@ -25,6 +25,19 @@ const CHECKIN_REASON_ENTRIES = {
   card_removed: { status: 201, ja: 'カードが読み取り機から離れました。もう一度カードを置いてください。', en: 'The card left the reader. Please place it on the reader again.' },
   code_expired: { status: 404, ja: 'このコードの有効期限が切れています。入口のコードをもう一度読み取ってください。', en: 'This code has expired. Please scan the code at the entrance again.' },
   ...FACE_REASON_ENTRIES,
+  // Presentation-attack detection under the facility's PAD policy (pad.ts). Said to whoever stands
+  // there, who may be the resident holding up their own photo by mistake: never an accusation.
+  // After the face entries, so these words are the kiosk's even if the face capability names them too.
+  presentation_attack: {
+    status: 201,
+    ja: 'お顔を確認できませんでした。写真や画面ではなく、ご本人がカメラを直接見てください。うまくいかない場合は係員にお声がけください。',
+    en: 'We could not confirm your face. Please look at the camera yourself, not at a photo or a screen. If it still does not work, please ask a member of staff.',
+  },
+  pad_unavailable: {
+    status: 201,
+    ja: 'この施設では現在、顔でのチェックインをご利用いただけません。QRコードかマイナンバーカードをご利用いただくか、係員にお声がけください。',
+    en: 'Face check-in is not available at this facility at the moment. Please use a QR code or your My Number Card, or ask a member of staff.',
+  },
   // API errors of the kiosk
   invalid_request: { status: 400, ja: '送信内容が正しくありません。', en: 'The request is not valid.' },
   invalid_token: { status: 401, ja: 'キオスクの認証が切れました。係員が再設定してください。', en: 'The kiosk is no longer signed in. Staff must set it up again.' },

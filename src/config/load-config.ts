@@ -48,6 +48,10 @@ export interface Config {
     recognizer: string;
     /** FACE_LANDMARKER; false for `none`. */
     landmarker: string | false;
+    /** FACE_PAD_MODEL; false for `none` (presentation attacks not checked). */
+    pad: string | false;
+    /** FACE_POSE_MODEL; false for `none` (no active liveness challenge). */
+    pose: string | false;
   };
   /** Face factor: inference workers, upload limit, decision thresholds (verify defaults to the recognizer's), 1:N method. */
   face: {
@@ -56,6 +60,8 @@ export interface Config {
     verifyThreshold: number | undefined;
     identifyThreshold: number;
     search: 'auto' | 'exact' | 'int8' | 'binary';
+    /** FACE_PAD_THRESHOLD; undefined: the PAD model's own. */
+    padThreshold: number | undefined;
   };
   jpki: { trustAnchors: string[] | undefined; allowTestCards: boolean; crlSources: string[]; crlMaxAgeSeconds: number; challengeTtlSeconds: number };
   /** Proofing through the Digital Agency's app (src/config/digital-agency.ts); undefined: that path is off. */
@@ -222,6 +228,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       detector: v.FACE_DETECTOR,
       recognizer: v.FACE_RECOGNIZER,
       landmarker: v.FACE_LANDMARKER === 'none' ? false : v.FACE_LANDMARKER,
+      pad: v.FACE_PAD_MODEL === 'none' ? false : v.FACE_PAD_MODEL,
+      pose: v.FACE_POSE_MODEL === 'none' ? false : v.FACE_POSE_MODEL,
     },
     face: {
       workers: v.FACE_WORKERS,
@@ -229,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       verifyThreshold: v.FACE_VERIFY_THRESHOLD,
       identifyThreshold: v.FACE_IDENTIFY_THRESHOLD,
       search: v.FACE_SEARCH,
+      padThreshold: v.FACE_PAD_THRESHOLD,
     },
     jpki: {
       trustAnchors: v.JPKI_TRUST_ANCHORS?.map((p) => path.resolve(cwd, p)),

@@ -77,6 +77,12 @@ export const VARIABLES = {
   FACE_RECOGNIZER: z.string().min(1).default('mobilefacenet_512'),
   /** The landmark model alignment uses (docs/face.md, "Alignment"); `none` keeps the fast detector's own landmarks. */
   FACE_LANDMARKER: z.string().min(1).default('scrfd_2.5g'),
+  /** The passive presentation-attack (liveness) model scoring every face photo (docs/face.md, "PAD"); `none`: not checked. */
+  FACE_PAD_MODEL: z.string().min(1).default('fr_liveness'),
+  /** Probability of live below which a photo counts as an attack; default the model's (manifest). */
+  FACE_PAD_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  /** The head-pose model of the active liveness challenge (docs/face.md, "Active liveness"); `none`: no challenge. */
+  FACE_POSE_MODEL: z.string().min(1).default('fr_pose'),
   FACE_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   FACE_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).max(15 * 1024 * 1024).default(10 * 1024 * 1024),
   FACE_VERIFY_THRESHOLD: z.coerce.number().min(0).max(1).optional(),

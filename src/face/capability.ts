@@ -9,17 +9,20 @@ import os from 'node:os';
 import type { Middleware } from 'koa';
 import { defineCapability } from '../capability.ts';
 import { requireApiToken } from '../oidc/api-auth.ts';
-import { checkFaceModels } from './models/status.ts';
+import { checkFaceModels, checkModelFile } from './models/status.ts';
 import { AwaitingModels } from './models/awaiting.ts';
 import { ModelProvisioner } from './models/provision.ts';
 import type { FaceInference } from './service/inference.ts';
-import { findDetector, findRecognizer, loadManifest, modelIdOf } from './models/manifest.ts';
+import { findDetector, findLiveness, findPose, findRecognizer, loadManifest, modelIdOf } from './models/manifest.ts';
 import { FaceService } from './service/face-service.ts';
 import { LazyWorkerPool } from './service/inference.ts';
 import { faceKeyringFrom } from './service/keys.ts';
 import { FaceStore } from './service/template-store.ts';
 import { faceMetrics } from './service/metrics.ts';
 import { faceRoutes } from './http/routes.ts';
+import { DEFAULT_TURN_RULES } from './liveness/challenge.ts';
+import { LivenessChecks } from './liveness/liveness-checks.ts';
+import { createTransientStore } from '../identity/proofing/transient-store.ts';
 import { faceDataRights } from './data-rights.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { familyOf } from './enrollment/family.ts';
@@ -36,8 +39,15 @@ export const faceCapability = defineCapability({
     const detector = findDetector(manifest, config.models.detector);
     const recognizer = findRecognizer(manifest, config.models.recognizer);
     const landmarker = config.models.landmarker === false ? undefined : findDetector(manifest, config.models.landmarker);
-    const check = () => checkFaceModels({ manifest, modelDir: config.models.dir, detector: detector.name, recognizer: recognizer.name, landmarker: landmarker?.name });
+    const pad = config.models.pad === false ? undefined : findLiveness(manifest, config.models.pad);
+    const pose = config.models.pose === false ? undefined : findPose(manifest, config.models.pose);
+    const check = () =>
+      checkFaceModels({ manifest, modelDir: config.models.dir, detector: detector.name, recognizer: recognizer.name, landmarker: landmarker?.name, pad: pad?.name });
     const models = await check();
+    const padMissing = models.pad !== undefined && models.pad.status !== 'ok';
+    // The head-pose model only serves the active liveness challenge: fetched like the PAD model, never gating face.
+    const poseMissing = pose !== undefined && (await checkModelFile(pose, config.models.dir)).status !== 'ok';
+    const optional = [...(padMissing && pad ? [pad.name] : []), ...(poseMissing && pose ? [pose.name] : [])];
     const workers = config.face.workers;
     const pool = new LazyWorkerPool({
       size: workers,
@@ -47,6 +57,9 @@ export const faceCapability = defineCapability({
         detector: detector.name,
         recognizer: recognizer.name,
         landmarker: landmarker?.name ?? false,
+        padModel: pad?.name ?? false,
+        poseModel: pose?.name ?? false,
+        ...(config.face.padThreshold === undefined ? {} : { padThreshold: config.face.padThreshold }),
         // The cores are shared by every face worker of every PASS process (PASS_WORKERS) on the machine.
         threads: Math.max(1, Math.floor(os.availableParallelism() / (workers * Math.max(1, config.workers)))),
         limits: { maxBytes: config.face.maxUploadBytes },
@@ -68,14 +81,15 @@ export const faceCapability = defineCapability({
           },
           models.reason ?? 'face models are not installed',
         );
-    if (awaiting && config.models.fetch === 'auto') {
+    if ((awaiting || optional.length > 0) && config.models.fetch === 'auto') {
       provisioner = new ModelProvisioner({
         manifest,
-        names: [detector.name, recognizer.name, ...(landmarker ? [landmarker.name] : [])],
+        names: awaiting ? [detector.name, recognizer.name, ...(landmarker ? [landmarker.name] : [])] : [],
+        optional,
         dir: config.models.dir,
         mirror: config.models.mirror,
         log,
-        onFetched: () => void awaiting.recheck(),
+        onFetched: () => void awaiting?.recheck(),
       });
     }
     const inference: FaceInference = awaiting ?? pool;
@@ -103,11 +117,21 @@ export const faceCapability = defineCapability({
     // Started only now and not awaited: the HTTP listener never waits for a download.
     if (provisioner) provisioner.start();
     else if (!models.available) log.warn({ reason: models.reason }, 'face models unavailable; face features are off');
+    if (padMissing && !provisioner) {
+      log.warn({ model: models.pad?.name, status: models.pad?.status }, 'presentation-attack model not in place: every face result is recorded as not checked; run npm run models:fetch');
+    }
     // Production loads the models now, so the first photo does not wait; elsewhere on first use.
     if (models.available && config.production) pool.start().catch((error: unknown) => log.error({ err: error }, 'face workers failed to start'));
 
     const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
-    const routes = faceRoutes({ service, auth, maxUploadBytes: config.face.maxUploadBytes });
+    const liveness = pose
+      ? new LivenessChecks({
+          store: createTransientStore(db, platform.redis),
+          analyser: () => (service.available ? { analyseFrame: (frame) => service.analyseLivenessFrame(frame), poseModel: modelIdOf(pose) } : undefined),
+          rules: { ...DEFAULT_TURN_RULES, samePersonCosine: verifyThreshold },
+        })
+      : undefined;
+    const routes = faceRoutes({ service, auth, maxUploadBytes: config.face.maxUploadBytes, liveness });
     return {
       provided: { face: service },
       dataRights: [faceDataRights],

@@ -4,16 +4,18 @@ import { LandmarkRefiner } from './detect/refiner.ts';
 import type { RefinerOptions } from './detect/refiner.ts';
 import type { Detection } from './detect/types.ts';
 import { FaceRecognizer } from './embed/recognizer.ts';
-import { FaceQualityError } from './errors.ts';
+import { FaceModelsUnavailableError, FaceQualityError } from './errors.ts';
 import { alignFace } from './align/warp.ts';
 import { DEFAULT_DECODE_LIMITS, decodeImage } from './image/decode.ts';
 import type { DecodeLimits, RgbImage } from './image/decode.ts';
-import { findDetector, findRecognizer, loadManifest, modelIdOf } from './models/manifest.ts';
+import { findDetector, findLiveness, findPose, findRecognizer, loadManifest, modelIdOf } from './models/manifest.ts';
 import type { ModelManifest } from './models/manifest.ts';
 import { DEFAULT_GEOMETRY_BOUNDS, implausibleGeometry, landmarkGeometry } from './quality/geometry.ts';
 import type { GeometryBounds } from './quality/geometry.ts';
 import { measureCrop } from './quality/measures.ts';
-import { notCheckedPad } from './pad.ts';
+import { notCheckedPad, unavailablePad } from './pad.ts';
+import { PassiveLivenessDetector } from './pad/passive-liveness.ts';
+import { HeadPoseModel, type HeadPose } from './liveness/head-pose.ts';
 import type { PresentationAttackDetector, PresentationAttackResult } from './pad.ts';
 
 /**
@@ -51,6 +53,11 @@ export const DEFAULT_QUALITY: QualityThresholds = {
 /** SCRFD-2.5g places the landmarks that alignment uses (docs/face.md, "Alignment"). */
 export const DEFAULT_LANDMARKER = 'scrfd_2.5g';
 
+/** The passive presentation-attack model every analysed photo goes through (docs/face.md, "PAD"). */
+export const DEFAULT_PAD_MODEL = 'fr_liveness';
+/** The head-pose model of the active liveness challenge (src/face/liveness). */
+export const DEFAULT_POSE_MODEL = 'fr_pose';
+
 export interface FaceEngineOptions {
   /** Directory holding the .onnx files (the models:fetch target). */
   modelDir: string;
@@ -75,7 +82,14 @@ export interface FaceEngineOptions {
   antialias?: boolean;
   /** Landmark sanity bounds against non-faces (default DEFAULT_GEOMETRY_BOUNDS); false: none. */
   geometry?: GeometryBounds | false;
+  /** A ready detector (tests, benches); wins over padModel. */
   pad?: PresentationAttackDetector;
+  /** Manifest name of the passive PAD model (default DEFAULT_PAD_MODEL); false: not checked. */
+  padModel?: string | false;
+  /** Probability of live below which a face is an attack; default the model's. */
+  padThreshold?: number;
+  /** Manifest name of the head-pose model (default DEFAULT_POSE_MODEL); false: no active liveness challenge. */
+  poseModel?: string | false;
 }
 
 export interface StageTimings {
@@ -97,6 +111,8 @@ export interface FaceAnalysis {
   presentationAttack: PresentationAttackResult;
   image: { width: number; height: number };
   timings: StageTimings;
+  /** The head's pose, when asked for (a frame of an active liveness challenge). */
+  pose?: HeadPose;
 }
 
 /**
@@ -112,11 +128,21 @@ export class FaceEngine {
   private readonly limits: DecodeLimits;
   private readonly quality: QualityThresholds;
   private readonly detection: Partial<DetectOptions>;
-  private readonly pad: PresentationAttackDetector;
+  readonly pad: PresentationAttackDetector;
+  /** Undefined when no head-pose model is configured or in place: active liveness challenges are then unavailable. */
+  readonly pose: HeadPoseModel | undefined;
   private readonly antialias: boolean;
   private readonly geometry: GeometryBounds | false;
 
-  private constructor(detector: FaceDetector, refiner: LandmarkRefiner | undefined, recognizer: FaceRecognizer, options: FaceEngineOptions) {
+  private constructor(
+    detector: FaceDetector,
+    refiner: LandmarkRefiner | undefined,
+    recognizer: FaceRecognizer,
+    pad: PresentationAttackDetector,
+    pose: HeadPoseModel | undefined,
+    options: FaceEngineOptions,
+  ) {
+    this.pose = pose;
     this.detector = detector;
     this.refiner = refiner;
     this.recognizer = recognizer;
@@ -125,7 +151,7 @@ export class FaceEngine {
     this.limits = { ...DEFAULT_DECODE_LIMITS, ...options.limits };
     this.quality = { ...DEFAULT_QUALITY, ...options.quality };
     this.detection = options.detection ?? {};
-    this.pad = options.pad ?? notCheckedPad;
+    this.pad = pad;
     this.antialias = options.antialias ?? true;
     this.geometry = options.geometry ?? DEFAULT_GEOMETRY_BOUNDS;
   }
@@ -134,12 +160,31 @@ export class FaceEngine {
     const manifest = options.manifest ?? (await loadManifest());
     const session = { intraOpThreads: options.threads };
     const landmarker = options.landmarker ?? DEFAULT_LANDMARKER;
-    const [detector, refiner, recognizer] = await Promise.all([
+    const padModel = options.padModel ?? DEFAULT_PAD_MODEL;
+    const poseModel = options.poseModel ?? DEFAULT_POSE_MODEL;
+    const [detector, refiner, recognizer, pad, pose] = await Promise.all([
       FaceDetector.load(findDetector(manifest, options.detector), options.modelDir, session),
       landmarker === false ? undefined : LandmarkRefiner.load(findDetector(manifest, landmarker), options.modelDir, session, options.refiner),
       FaceRecognizer.load(findRecognizer(manifest, options.recognizer), options.modelDir, session),
+      options.pad ??
+        (padModel === false
+          ? notCheckedPad
+          : // Face features do not wait for the PAD model: without it each result says not_checked (docs/face.md, "PAD").
+            PassiveLivenessDetector.load(findLiveness(manifest, padModel), options.modelDir, { ...session, ...(options.padThreshold === undefined ? {} : { threshold: options.padThreshold }) }).catch(
+              (error: unknown) => {
+                if (error instanceof FaceModelsUnavailableError) return unavailablePad(error.message);
+                throw error;
+              },
+            )),
+      // Like PAD, the pose model is not needed for face features: without it only the challenge is off.
+      poseModel === false
+        ? undefined
+        : HeadPoseModel.load(findPose(manifest, poseModel), options.modelDir, session).catch((error: unknown) => {
+            if (error instanceof FaceModelsUnavailableError) return undefined;
+            throw error;
+          }),
     ]);
-    return new FaceEngine(detector, refiner, recognizer, options);
+    return new FaceEngine(detector, refiner, recognizer, pad, pose, options);
   }
 
   get embeddingLength(): number {
@@ -151,6 +196,15 @@ export class FaceEngine {
     const t0 = performance.now();
     const image = await decodeImage(bytes, this.limits);
     return this.analyseDecoded(image, quality, performance.now() - t0);
+  }
+
+  /** As analyse(), with the head's pose: one frame of an active liveness challenge (src/face/liveness). */
+  async analyseWithPose(bytes: Uint8Array, quality: Partial<QualityThresholds> = {}): Promise<FaceAnalysis & { pose: HeadPose }> {
+    if (!this.pose) throw new FaceModelsUnavailableError('the head-pose model is not in place; run npm run models:fetch');
+    const t0 = performance.now();
+    const image = await decodeImage(bytes, this.limits);
+    const analysis = await this.analyseDecoded(image, quality, performance.now() - t0);
+    return { ...analysis, pose: await this.pose.estimate(image, analysis.face) };
   }
 
   /** As analyse(), for frames already in RGB (for example from a kiosk camera). */
@@ -238,7 +292,7 @@ export class FaceEngine {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.detector.close(), this.refiner?.close(), this.recognizer.close()]);
+    await Promise.all([this.detector.close(), this.refiner?.close(), this.recognizer.close(), this.pad.close?.(), this.pose?.close()]);
   }
 }
 

@@ -29,6 +29,22 @@ export class FaceImageError extends InvalidInputError {
   }
 }
 
+export type FaceCardPhotoReason = 'card_photo_unreadable' | 'face_not_card_holder';
+
+/**
+ * The My Number Card photo (JPEG 2000, card-photo/): `card_photo_unreadable` when it is not one we
+ * accept or has no usable face; `face_not_card_holder` is the caller's refusal of a live face that
+ * does not match it (FaceService.compareWithCardPhoto only answers `matched`).
+ */
+export class FaceCardPhotoError extends PassError {
+  declare readonly reason: FaceCardPhotoReason;
+  constructor(message: string, details?: Record<string, unknown>, options: { cause?: unknown; reason?: FaceCardPhotoReason } = {}) {
+    const reason = options.reason ?? 'card_photo_unreadable';
+    super(FACE_REASONS.code(reason), reason, message, details, FACE_REASONS.status(reason));
+    if (options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
+
 /** Face features are off because model files are missing or do not match the manifest. */
 export class FaceModelsUnavailableError extends UnavailableError {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 // Public surface of the face factor; the platform imports from here only.
-export { FaceEngine, createFaceEngine, DEFAULT_QUALITY } from './engine.ts';
+export { FaceEngine, createFaceEngine, DEFAULT_PAD_MODEL, DEFAULT_QUALITY } from './engine.ts';
 export type { FaceAnalysis, FaceEngineOptions, QualityThresholds, StageTimings } from './engine.ts';
 export { DEFAULT_DECODE_LIMITS, decodeImage, sniffImageFormat } from './image/decode.ts';
 export type { DecodeLimits, ImageFormat, RgbImage } from './image/decode.ts';
@@ -12,8 +12,8 @@ export {
   TemplateError,
 } from './errors.ts';
 export type { FaceImageReason, FaceQualityReason, TemplateErrorReason } from './errors.ts';
-export { DEFAULT_MANIFEST_PATH, findDetector, findRecognizer, loadManifest, modelIdOf, parseManifest } from './models/manifest.ts';
-export type { DetectorEntry, ModelEntry, ModelManifest, RecognizerEntry } from './models/manifest.ts';
+export { DEFAULT_MANIFEST_PATH, findDetector, findLiveness, findRecognizer, loadManifest, modelIdOf, parseManifest } from './models/manifest.ts';
+export type { DetectorEntry, LivenessEntry, ModelEntry, ModelManifest, RecognizerEntry } from './models/manifest.ts';
 export { checkFaceModels } from './models/status.ts';
 export type { CheckModelsOptions, FaceModelsStatus, ModelCheck } from './models/status.ts';
 export { fetchModels, ModelFetchError } from './models/fetch.ts';
@@ -27,6 +27,7 @@ export type { GalleryOptions, IdentifyResult, Match, SearchMethod, VerifyResult 
 export { GalleryRegistry } from './match/registry.ts';
 export { cosineSimilarity, l2normalize } from './match/vector.ts';
 export { notCheckedPad } from './pad.ts';
+export { PassiveLivenessDetector } from './pad/passive-liveness.ts';
 export type { PresentationAttackDetector, PresentationAttackResult } from './pad.ts';
 export { FaceWorkerPool } from './worker/pool.ts';
 export type { EngineInfo, FaceWorkerPoolOptions } from './worker/pool.ts';

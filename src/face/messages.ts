@@ -40,6 +40,35 @@ export const FACE_REASON_ENTRIES = {
     ja: 'この写真の顔は、すでに登録されている別の方の顔と一致しました。ご家族など、ほかの方の写真ではないかご確認ください。',
     en: 'The face in this photo matches someone else who is already registered. Please check that it is not a photo of another family member or another person.',
   },
+  // The My Number Card photo (card-photo/, FaceService.compareWithCardPhoto)
+  card_photo_unreadable: {
+    status: 422,
+    ja: 'カードの顔写真を読み取れませんでした。係員にお声がけください。',
+    en: 'The photo on the card could not be read. Please ask a member of staff.',
+  },
+  face_not_card_holder: {
+    status: 403,
+    ja: 'カードの写真と顔が一致しません。カードをお持ちのご本人がカメラの前にお立ちください。',
+    en: 'Your face does not match the photo on the card. The card holder must stand in front of the camera.',
+  },
+  // Liveness (pad/, liveness/): never an accusation; the person is asked to face the camera themselves.
+  face_not_live: {
+    status: 422,
+    ja: 'カメラの前のご本人の顔を撮影してください。写真や画面に写った顔は登録できません。',
+    en: 'Please let the camera see your own face. A face in a photo or on a screen cannot be registered.',
+  },
+  liveness_challenge_unknown: {
+    status: 409,
+    ja: '確認の時間が過ぎました。もう一度はじめからお試しください。',
+    en: 'The check has timed out. Please start again.',
+  },
+  liveness_frames_invalid: { status: 400, ja: 'カメラの画像を正しく受け取れませんでした。もう一度お試しください。', en: 'The camera pictures did not arrive correctly. Please try again.' },
+  liveness_failed: {
+    status: 422,
+    ja: '指示どおりに顔の向きを変える動きが確認できませんでした。画面の案内に合わせて、もう一度ゆっくりお試しください。',
+    en: 'We could not see your head turn as asked. Please follow the prompts on the screen and try again slowly.',
+  },
+  liveness_unavailable: { status: 503, ja: '現在、動きによる本人確認はご利用いただけません。', en: 'The movement check is not available at the moment.' },
   // Service state
   models_unavailable: { status: 503, ja: '現在、顔認証はご利用いただけません。', en: 'Face recognition is not available at the moment.' },
   face_unavailable: { status: 503, ja: '現在、顔認証はご利用いただけません。', en: 'Face recognition is not available at the moment.' },

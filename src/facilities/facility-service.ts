@@ -6,11 +6,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { ClaimPolicies, claimPolicySchema } from './claim-policy.ts';
 import { findFacility, listFacilities, type Facility } from './facility-store.ts';
 import { listMunicipalities, type Municipality } from './municipalities.ts';
+import { DEFAULT_PAD_POLICY, facilityPadPolicy, setFacilityPadPolicy, type PadPolicy } from './pad-policy.ts';
 
 export type { Facility } from './facility-store.ts';
 export type { Municipality } from './municipalities.ts';
@@ -88,5 +90,15 @@ export class FacilityService {
 
   list(): Promise<Facility[]> {
     return listFacilities(this.#db);
+  }
+
+  /** The facility's presentation-attack policy for face check-ins (pad-policy.ts); the default for an unknown facility. */
+  async padPolicy(id: string): Promise<PadPolicy> {
+    return (await facilityPadPolicy(this.#db, id)) ?? DEFAULT_PAD_POLICY;
+  }
+
+  /** False when there is no such facility. */
+  setPadPolicy(id: string, policy: PadPolicy, db: Knex = this.#db): Promise<boolean> {
+    return setFacilityPadPolicy(db, id, policy);
   }
 }

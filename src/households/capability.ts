@@ -17,6 +17,8 @@ import { MemberClaim } from './member-claim.ts';
 import { householdRoutes } from './routes.ts';
 import { DevTextApCards, loadDevTextApIssuer } from './text-ap/dev-card.ts';
 import { householdsDataRights } from './data-rights.ts';
+import { Preregistrations } from './preregistrations.ts';
+import { KioskEnrollment, type EnrollmentFace } from './kiosk-enrollment.ts';
 import { registrationsDataRights } from '../registrations/data-rights.ts';
 
 export interface HouseholdsRuntime {
@@ -24,6 +26,15 @@ export interface HouseholdsRuntime {
   proofing: MemberProofing;
   registrations: RegistrationService;
   devTextCards: DevTextApCards | undefined;
+  preregistrations: Preregistrations;
+  /** Completing a pre-registration at a kiosk (the kiosk API's enrollment routes). */
+  kioskEnrollment: KioskEnrollment;
+}
+
+/** The face service as enrollment uses it, while its models run and it compares with card photos. */
+function enrollmentFace(face: unknown): EnrollmentFace | undefined {
+  const f = face as (Partial<EnrollmentFace> & { available?: boolean }) | undefined;
+  return f?.available && typeof f.compareWithCardPhoto === 'function' ? (f as EnrollmentFace) : undefined;
 }
 
 export const householdsCapability = defineCapability({
@@ -72,6 +83,20 @@ export const householdsCapability = defineCapability({
       provider: () => oidc.host.provider,
       backchannelLogout: (clientId, accountId) => oidc.notifyBackchannelLogout(clientId, accountId),
     });
+    const preregistrations = new Preregistrations({ db, box, households, facts: claims.facts, identityHashKey: config.identityHashKey });
+    const kioskEnrollment = new KioskEnrollment({
+      db,
+      box,
+      store: createTransientStore(db, redis),
+      households,
+      proofing,
+      preregistrations,
+      verifier: () => jpki.pki.verifier,
+      face: () => enrollmentFace(face),
+      identityHashKey: config.identityHashKey,
+      clientId: 'pass-kiosk',
+      log,
+    });
     const registrations = new RegistrationService({ db, facilities: platform.facilities, engine: claims.engine, effects });
 
     const auth = requireApiToken(() => oidc.host.provider, config.issuer, ['pass:api']);
@@ -84,10 +109,11 @@ export const householdsCapability = defineCapability({
       devCards: devTextCards,
       onMemberRemoved: async (personId) => face.personRemoved(personId),
       claim,
+      preregistrations,
     });
     const api = registrationRoutes({ db, facilities: platform.facilities, registrations, releases: claims.releases, auth });
     return {
-      provided: { households: { households, proofing, registrations, devTextCards } },
+      provided: { households: { households, proofing, registrations, devTextCards, preregistrations, kioskEnrollment } },
       dataRights: [householdsDataRights, registrationsDataRights],
       // @koa/router's middleware types are narrower than Koa's; at run time they are plain middleware.
       middleware: [family.routes(), family.allowedMethods(), api.routes(), api.allowedMethods()] as unknown as Middleware[],

@@ -95,6 +95,53 @@ export const FAMILY_REASONS = defineReasons('households', {
   already_registered: { status: 409, ja: 'この方はすでにこの施設に登録されています（利用中）。', en: 'This person is already registered at this facility.' },
   registration_not_found: { status: 404, ja: '登録が見つかりません。', en: 'No such registration.' },
   already_withdrawn: { status: 409, ja: 'この登録はすでに取り消されています。', en: 'This registration is already withdrawn.' },
+  // Pre-registration and kiosk-assisted enrollment (preregistrations.ts, kiosk-enrollment.ts; issue 16)
+  preregistration_limit: {
+    status: 409,
+    ja: '受付中の事前登録が上限に達しています。不要なものを取り消すか、手続きの完了をお待ちください。',
+    en: 'The household has as many pending pre-registrations as allowed. Cancel one, or wait until one is completed.',
+  },
+  preregistration_exists: { status: 409, ja: 'この方はすでに事前登録されています。', en: 'This person is already pre-registered.' },
+  preregistration_closed: {
+    status: 409,
+    ja: 'この事前登録はすでに完了しているか、取り消されています。',
+    en: 'This pre-registration has already been completed or cancelled.',
+  },
+  preregistration_not_found: {
+    status: 404,
+    ja: 'このカードの方の事前登録が見つかりません。ご家族(世帯の代表者)に、PASS アプリの「家族」から事前登録をしてもらってください。',
+    en: "No pre-registration was found for this card's holder. Ask your family's representative to pre-register you in the PASS app (Family).",
+  },
+  preregistration_expired: {
+    status: 410,
+    ja: '事前登録の有効期限(24時間)が切れています。ご家族に、もう一度事前登録をしてもらってください。',
+    en: 'The pre-registration has expired (it lasts 24 hours). Ask your family to pre-register you again.',
+  },
+  preregistration_ambiguous: {
+    status: 409,
+    ja: 'この方は複数の世帯から事前登録されています。ご家族で相談のうえ、1つを残して取り消してください。',
+    en: 'More than one household pre-registered this person. Please agree as a family and cancel all but one.',
+  },
+  card_data_mismatch: {
+    status: 403,
+    ja: 'カードの券面情報と記録されている情報が一致しませんでした。係員にお声がけください。',
+    en: "The card's printed details and its recorded details do not agree. Please ask a member of staff.",
+  },
+  kiosk_face_not_live: {
+    status: 403,
+    ja: 'お顔を確認できませんでした。写真や画面ではなく、ご本人がカメラを直接見てください。',
+    en: 'We could not confirm your face. Please look at the camera yourself, not at a photo or a screen.',
+  },
+  kiosk_enrollment_not_confirmed: {
+    status: 403,
+    ja: 'どなたの世帯に登録するかの確認が済んでいません。最初からやり直してください。',
+    en: 'Whose household you join was not confirmed. Please start again.',
+  },
+  kiosk_enrollment_unavailable: {
+    status: 503,
+    ja: 'このキオスクでは現在、カードによる登録をご利用いただけません。係員にお声がけください。',
+    en: 'Registering with the card is not available at this kiosk right now. Please ask a member of staff.',
+  },
 } as const satisfies Record<string, ReasonEntry>);
 
 export type FamilyReason = (typeof FAMILY_REASONS)['reasons'][number];

@@ -28,7 +28,12 @@ import { householdOf } from './directory.ts';
 import { FamilyError } from './errors.ts';
 
 export type MemberRelation = 'child' | 'parent';
-export type MemberMethod = 'jpki_signature' | 'jpki_text_ap';
+/**
+ * jpki_kiosk: at a municipal kiosk, the card's text-input-support AP and user-authentication
+ * certificate with the live face matched to the card photo (kiosk-enrollment.ts), for a member the
+ * representative pre-registered; any age. Identity stores it as a text-AP proof (docs/card.md).
+ */
+export type MemberMethod = 'jpki_signature' | 'jpki_text_ap' | 'jpki_kiosk';
 export const MEMBER_RELATIONS: readonly MemberRelation[] = ['child', 'parent'];
 export const TEXT_AP_MAX_AGE = 14;
 export const ADULT_AGE = 18;
@@ -65,6 +70,17 @@ export interface HouseholdView {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** The representative's household, made on first need (a first member, a first pre-registration); call under the account lock. */
+export async function ensureHousehold(trx: Knex.Transaction, accountId: string, repPersonId: string): Promise<{ id: string; representativePersonId: string }> {
+  const found = await householdOf(trx, accountId);
+  if (found) return found;
+  const household = { id: randomUUID(), representativePersonId: repPersonId };
+  await trx('households').insert({ id: household.id, representative_account_id: accountId, representative_person_id: repPersonId });
+  await trx('household_members').insert({ person_id: repPersonId, household_id: household.id, relation: 'representative', added_by_account_id: accountId });
+  await appendAudit(trx, { actorAccountId: accountId, action: 'household.created', householdId: household.id, personId: repPersonId });
+  return household;
+}
+
 export class HouseholdService {
   readonly #db: Database;
   readonly #box: SecretBox;
@@ -94,7 +110,7 @@ export class HouseholdService {
     if (!MEMBER_RELATIONS.includes(member.relation)) throw new FamilyError('invalid_request');
     const age = ageAt(member.claims.birthdate, now);
     if (age === undefined) throw new FamilyError('impossible_relationship');
-    if ((age <= TEXT_AP_MAX_AGE) !== (member.method === 'jpki_text_ap')) throw new FamilyError('wrong_method');
+    if (member.method !== 'jpki_kiosk' && (age <= TEXT_AP_MAX_AGE) !== (member.method === 'jpki_text_ap')) throw new FamilyError('wrong_method');
     if ((await personKeyOf(db, rep.personId)) === member.personKey) throw new FamilyError('is_self');
     const bound = await personBoundTo(db, member.personKey);
     if (bound) {
@@ -114,8 +130,15 @@ export class HouseholdService {
     return { personId: rep.personId };
   }
 
-  /** Adds a verified member (creating the household on the first one), all in one transaction. */
-  async addMember(accountId: string, member: NewMember): Promise<{ householdId: string; personId: string }> {
+  /**
+   * Adds a verified member (creating the household on the first one), all in one transaction;
+   * `also` runs in it once the member exists (the kiosk's card link and pre-registration).
+   */
+  async addMember(
+    accountId: string,
+    member: NewMember,
+    also?: (trx: Knex.Transaction, added: { householdId: string; personId: string }) => Promise<void>,
+  ): Promise<{ householdId: string; personId: string }> {
     const { personId: repPersonId } = await this.checkNewMember(accountId, member);
     try {
       return await this.#db.transaction(async (trx) => {
@@ -123,17 +146,12 @@ export class HouseholdService {
         // (Only trx inside: the embedded database has one connection.) Uniqueness races end in
         // the unique indexes on person_identities.person_key and household_members.person_id.
         await lockAccount(trx, accountId);
-        let household = await householdOf(trx, accountId);
-        if (!household) {
-          household = { id: randomUUID(), representativePersonId: repPersonId };
-          await trx('households').insert({ id: household.id, representative_account_id: accountId, representative_person_id: repPersonId });
-          await trx('household_members').insert({ person_id: repPersonId, household_id: household.id, relation: 'representative', added_by_account_id: accountId });
-          await appendAudit(trx, { actorAccountId: accountId, action: 'household.created', householdId: household.id, personId: repPersonId });
-        }
+        const household = await ensureHousehold(trx, accountId, repPersonId);
         const { personId } = await storeVerifiedPerson(trx, this.#box, { create: member.relation }, member.personKey, {
           accountId,
           clientId: member.clientId,
-          method: member.method,
+          // The kiosk's facts are the text AP's: identity knows it as such (its assurance, its trust framework).
+          method: member.method === 'jpki_kiosk' ? 'jpki_text_ap' : member.method,
           evidence: member.evidence,
           claims: member.claims,
           certificateNotAfter: member.certificateNotAfter,
@@ -147,6 +165,7 @@ export class HouseholdService {
           personId,
           details: { relation: member.relation, method: member.method },
         });
+        await also?.(trx, { householdId: household.id, personId });
         return { householdId: household.id, personId };
       });
     } catch (error) {

@@ -140,6 +140,16 @@ export class MemberProofing {
   }
 
   /**
+   * A text-AP read verified for the kiosk's enrollment (kiosk-enrollment.ts): its facts as claims,
+   * the sex code as the card holds it, the person key, and which issuer key and card AP key vouched.
+   */
+  async verifiedTextAp(read: TextApRead, challenge: Uint8Array): Promise<{ claims: BasicFourClaims; sexCode: '1' | '2' | '3'; personKey: string; issuerKeyId: string; cardKeyId: string; environment: string }> {
+    const { verified, claims, sexCode, environment } = await this.#textAp(read, challenge);
+    const personKey = basicFourHash({ name: claims.name, birthdate: claims.birthdate, sexCode, address: claims.address.formatted }, { key: this.#hashKey, includeAddress: false });
+    return { claims, sexCode, personKey, issuerKeyId: verified.issuerKeyId, cardKeyId: verified.cardKeyId, environment };
+  }
+
+  /**
    * The J-LIS-signed basic four of a card's text-input-support AP, verified: identity asks whether
    * they are a resident's own when the card is linked for check-in (src/identity/proofing/card-binding.ts).
    */

@@ -7,6 +7,9 @@
  *   DELETE /api/households/members/:personId            → removed (representative only)
  *   GET|POST|DELETE /api/households/members/:personId/face   the member's face (status; raw image to enroll; remove)
  *   GET    /api/households/audit                        → household and consent changes
+ *   GET    /api/households/preregistrations             → members pre-registered to finish at a kiosk (pending, expired, completed)
+ *   POST   /api/households/preregistrations             { relation, name, birthdate } → pending for 24 hours
+ *   DELETE /api/households/preregistrations/:id         → cancelled (representative only)
  *   POST   /api/households/claim/challenge              → (a member, signed up on their own) the bytes their card signs
  *   POST   /api/households/claim/verify                 { challenge_id, certificate, signature } → the member found, to confirm
  *   POST   /api/households/claim/confirm                { verification_id } → the member's record is now this account's own
@@ -25,6 +28,7 @@ import type { HouseholdService } from './household-service.ts';
 import type { MemberProof, MemberProofing } from './member-proofing.ts';
 import type { MemberClaim } from './member-claim.ts';
 import type { DevTextApCards } from './text-ap/dev-card.ts';
+import type { Preregistration, Preregistrations } from './preregistrations.ts';
 
 export const HOUSEHOLDS_PREFIX = '/api/households';
 const CERT = 8192;
@@ -59,6 +63,20 @@ export interface HouseholdRoutesDeps {
   onMemberRemoved: (personId: string) => Promise<void>;
   /** A member who comes of age moving to an account of their own (member-claim.ts). */
   claim?: MemberClaim;
+  /** Members pre-registered to complete proofing at a kiosk (preregistrations.ts). */
+  preregistrations?: Preregistrations;
+}
+
+const preregistrationBody = z.strictObject({
+  relation: z.enum(['child', 'parent']),
+  // As the card's text AP will hold it (JIS characters, family and given name); spaces do not count.
+  name: z.string().trim().min(2).max(100).regex(/^[^\p{Cc}<>]+$/u),
+  birthdate: z.iso.date(),
+});
+const onPreregistration = z.object({ id: uuid });
+
+function preregistrationView(p: Preregistration) {
+  return { id: p.id, relation: p.relation, name: p.name, birthdate: p.birthdate, state: p.state, created_at: p.createdAt.toISOString(), expires_at: p.expiresAt.toISOString(), person_id: p.personId ?? null };
 }
 
 const claimVerifyBody = z.object({
@@ -177,6 +195,22 @@ export function householdRoutes(deps: HouseholdRoutesDeps): Router {
       })),
     });
   });
+
+  const pre = deps.preregistrations;
+  if (pre) {
+    router.get('/preregistrations', async (ctx) => {
+      noStore(ctx, { preregistrations: (await pre.list(accountOf(ctx).accountId)).map(preregistrationView) });
+    });
+    router.post('/preregistrations', jsonBody, validate({ body: preregistrationBody }), async (ctx) => {
+      const created = await pre.create(accountOf(ctx).accountId, ctx.state.input.body);
+      noStore(ctx, preregistrationView(created), 201);
+    });
+    router.delete('/preregistrations/:id', validate({ params: onPreregistration }), async (ctx) => {
+      await pre.cancel(accountOf(ctx).accountId, ctx.state.input.params.id);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.status = 204;
+    });
+  }
 
   const claim = deps.claim;
   if (claim) {

@@ -1,11 +1,9 @@
 /**
- * Synthetic residents for demo data and tests, and a helper that gives one a virtual card issued by
- * the development CAs. Names and addresses are invented; street numbers are fictitious.
+ * Synthetic residents for demo data and tests. Names and addresses are invented; street numbers are
+ * fictitious. Their cards are the development store's (src/identity/proofing/dev-cards.ts) or, in
+ * tests, simulated cards (src/card/simulator): PASS has no card of its own that signs.
  */
 import type { ResidentFacts } from './dev-ca.ts';
-import { DevJpkiCa, generateRsaKeyPair } from './dev-ca.ts';
-import type { KeyObject } from 'node:crypto';
-import { VirtualMyNumberCard } from './virtual-card.ts';
 
 export const DEMO_RESIDENTS: readonly (ResidentFacts & { id: string })[] = [
   {
@@ -54,50 +52,3 @@ export const DEMO_RESIDENTS: readonly (ResidentFacts & { id: string })[] = [
     municipality: 'Toyooka-shi',
   },
 ];
-
-export interface IssuedVirtualCard {
-  card: VirtualMyNumberCard;
-  signatureCertificate: Uint8Array;
-  signatureKey: KeyObject;
-  authenticationCertificate: Uint8Array | undefined;
-}
-
-export interface IssueCardOptions {
-  signatureCa: DevJpkiCa;
-  authenticationCa?: DevJpkiCa;
-  signPin?: string;
-  authPin?: string;
-  notBefore?: Date;
-  notAfter?: Date;
-  keyPair?: { privateKey: KeyObject; publicKey: KeyObject };
-}
-
-export function issueVirtualCard(resident: ResidentFacts, options: IssueCardOptions): IssuedVirtualCard {
-  const sign = options.keyPair ?? generateRsaKeyPair();
-  const dates = {
-    ...(options.notBefore ? { notBefore: options.notBefore } : {}),
-    ...(options.notAfter ? { notAfter: options.notAfter } : {}),
-  };
-  const signatureCertificate = options.signatureCa.issueSignatureCertificate(resident, { publicKey: sign.publicKey, ...dates });
-  let authentication;
-  if (options.authenticationCa) {
-    const auth = generateRsaKeyPair();
-    const der = options.authenticationCa.issueUserAuthenticationCertificate({
-      publicKey: auth.publicKey,
-      ...dates,
-      ...(resident.prefecture ? { prefecture: resident.prefecture } : {}),
-      ...(resident.municipality ? { municipality: resident.municipality } : {}),
-    });
-    authentication = { privateKey: auth.privateKey, certificateDer: der, pin: options.authPin ?? '1234' };
-  }
-  const card = new VirtualMyNumberCard({
-    signature: { privateKey: sign.privateKey, certificateDer: signatureCertificate, pin: options.signPin ?? 'PASS1234' },
-    ...(authentication ? { authentication } : {}),
-  });
-  return {
-    card,
-    signatureCertificate,
-    signatureKey: sign.privateKey,
-    authenticationCertificate: authentication?.certificateDer,
-  };
-}

@@ -35,6 +35,7 @@ import { KioskStore } from './kiosk-store.ts';
 import { kioskRoutes } from './routes.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { residentRoutes } from './resident-routes.ts';
+import { kioskEnrollmentRoutes } from './enrollment-routes.ts';
 import { cardReaderPairing, type CardReaderPairing } from './card-reader-pairing.ts';
 import type { DevCardBridge } from './dev-card-bridge.ts';
 import { CHECKIN_CLIENT_ID, entryRoutes } from './entry-routes.ts';
@@ -122,6 +123,8 @@ export const kioskCapability = defineCapability({
       municipalities: () => municipalities('all'),
       evidence,
       display,
+      // Read at each face check-in, uncached, so a policy changed in PASS Manager holds from the next one on every node.
+      padPolicy: (facilityId) => platform.facilities.padPolicy(facilityId),
       bus,
       box,
       log,
@@ -142,6 +145,7 @@ export const kioskCapability = defineCapability({
 
     const routers = [
       kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, closingKiosk: requireKiosk(kiosks, { contact: false }), kiosks, staff, checkins, codes, cards, readers, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
+      kioskEnrollmentRoutes({ kioskToken: tokenGuard, requireKiosk: kioskGuard, enrollment: () => households.kioskEnrollment, maxFrameBytes: config.face.maxUploadBytes }),
       adminRoutes({ issuer, auth: apiAuth, staff, kiosks, store, codes, emergencies, revokeGrant }),
       residentRoutes({ db, auth: apiAuth, qr, binding }),
       entryRoutes({ issuer, provider, box, db, codes, checkins, facility, secureCookies: issuer.startsWith('https://') }),

@@ -1,6 +1,6 @@
 /**
  * Demo data of the kiosk (development only, idempotent): staff@pass.localhost is staff of
- * かがにこにこパーク, admin@pass.localhost municipal admin of 加賀市, and the demo resident's virtual
+ * かがにこにこパーク, admin@pass.localhost municipal admin of 加賀市, and the demo resident's development
  * card (kaga-taro) is linked to the resident, so a card check-in finds them.
  */
 import type { Platform } from '../platform.ts';

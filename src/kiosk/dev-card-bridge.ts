@@ -19,7 +19,6 @@ import { originProblem, type BridgeConfig } from '../card/bridge/config.ts';
 import { Pairing } from '../card/bridge/pairing.ts';
 import { assertionVerifier } from '../card/bridge/pass-verifier.ts';
 import { SimulatorReader } from '../card/simulator/simulator-reader.ts';
-import { simulatedJpkiCard } from '../card/simulator/jpki-card.ts';
 import type { SimulatedCard } from '../card/simulator/simulated-card.ts';
 import { CardError } from '../card/errors.ts';
 
@@ -39,14 +38,9 @@ export interface DevCardBridge {
   stop(): Promise<void>;
 }
 
-/** A demo resident's development card as a simulated card; the keys stay in the store, the card only asks it to sign. */
+/** A demo resident's development card as the simulator holds it: the store's keys, with PIN counters of its own. */
 export async function simulatedDemoCard(cards: DevCardStore, id: string): Promise<SimulatedCard> {
-  const opened = await cards.open(id);
-  const virtual = opened.card;
-  return simulatedJpkiCard({
-    authentication: { certificate: virtual.readAuthenticationCertificate(), pin: opened.authPin, sign: (payload) => virtual.signDigestInfo('authentication', opened.authPin, payload) },
-    signature: { certificate: opened.signatureCertificate, pin: opened.signPin, sign: (payload) => virtual.signDigestInfo('signature', opened.signPin, payload) },
-  });
+  return (await cards.open(id)).card.simulated;
 }
 
 /** Starts it, or says why not (the port taken, an issuer the bridge may not be pinned to) and returns undefined. */

@@ -8,6 +8,7 @@
  *   POST /api/kiosk/checkins/card         { id, challengeId, certificate, signature, textAp?, … }, or
  *                                         { id, refused: wrong_pin|pin_locked|card_removed, … }: the card said no
  *   POST /api/kiosk/card-reader/pairing   { code, nonce } → { assertion, expiresAt, kiosk }: connects the card bridge
+ *   POST /api/kiosk/enrollments[/challenges]  a pre-registered member enrolls with card, PIN and face (enrollment-routes.ts)
  *   POST /api/kiosk/checkin-codes         a device-code check-in code for this kiosk's screen
  *   GET  /api/kiosk/checkin-codes/:code   the code and the latest check-in made with it
  *   GET  /api/kiosk/checkins/:id          one of this kiosk's check-ins

@@ -35,6 +35,7 @@ import { adminApi } from './admin/module.ts';
 import { analyticsApi } from './analytics/module.ts';
 import { sheltersApi } from './shelters/module.ts';
 import { overviewApi } from './overview/module.ts';
+import { preregistrationsApi } from './preregistrations/routes.ts';
 
 export interface ManagerApiDeps {
   platform: Platform;
@@ -65,4 +66,4 @@ export interface ManagerApiModule {
 }
 
 /** Part 2 adds its modules here. */
-export const MANAGER_API_MODULES: ManagerApiModule[] = [historyApi, alertsApi, guardianApi, adminApi, analyticsApi, sheltersApi, overviewApi];
+export const MANAGER_API_MODULES: ManagerApiModule[] = [historyApi, alertsApi, guardianApi, adminApi, analyticsApi, sheltersApi, overviewApi, preregistrationsApi];

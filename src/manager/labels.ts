@@ -57,7 +57,16 @@ export const REASON_LABELS: Words = {
   too_bright: { ja: '明るすぎる', en: 'Too bright' },
   unsupported_image: { ja: '読み取れない画像形式', en: 'Unsupported image' },
   corrupt_image: { ja: '壊れた画像', en: 'Corrupt image' },
+  presentation_attack: { ja: 'なりすましの疑い（写真・画面）', en: 'Suspected presentation attack (photo or screen)' },
+  pad_unavailable: { ja: 'なりすまし検知が動いていない', en: 'Presentation-attack detection not running' },
   unknown: { ja: '不明な理由', en: 'Unknown reason' },
+};
+
+/** What a presentation-attack check said, in a history row. */
+export const PAD_STATUS_LABELS: Words = {
+  live: { ja: '生体', en: 'live' },
+  attack: { ja: 'なりすまし', en: 'attack' },
+  not_checked: { ja: '未確認', en: 'not checked' },
 };
 
 export const HISTORY_COLUMNS: Words = {
@@ -74,6 +83,7 @@ export const HISTORY_COLUMNS: Words = {
   gender: { ja: '性別', en: 'Sex' },
   birthdate: { ja: '生年月日', en: 'Date of birth' },
   type: { ja: '区分', en: 'Type' },
+  pad: { ja: 'なりすまし検知', en: 'Presentation-attack check' },
 };
 
 export function label(words: Words, key: string | undefined | null, lang: Lang): string {
@@ -85,6 +95,17 @@ export function label(words: Words, key: string | undefined | null, lang: Lang):
 export function reasonLabel(reason: string | undefined | null, lang: Lang): string {
   if (!reason) return '';
   return REASON_LABELS[reason]?.[lang] ?? checkinMessage(reason)?.[lang] ?? reason;
+}
+
+/**
+ * A kept presentation-attack check for staff: "生体 0.93 (fr_liveness)" — the status, the detector's
+ * probability that the face is live, and the model, so that a doubtful score can be looked into.
+ */
+export function padLabel(pad: { status: string; score?: number | undefined; method: string; model?: string | undefined } | null | undefined, lang: Lang): string {
+  if (!pad) return '';
+  const score = pad.score !== undefined ? ` ${pad.score.toFixed(2)}` : '';
+  const by = pad.model ?? (pad.method !== 'none' ? pad.method : undefined);
+  return `${label(PAD_STATUS_LABELS, pad.status, lang)}${score}${by ? ` (${by})` : ''}`;
 }
 
 /** Japan time, as staff read it and Excel parses it: 2026-04-01 09:30:00. */

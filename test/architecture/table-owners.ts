@@ -23,6 +23,7 @@ export const TABLE_OWNERS: Record<string, string> = {
   households: 'src/households',
   household_members: 'src/households',
   text_ap_dev_cards: 'src/households',
+  household_preregistrations: 'src/households',
   registrations: 'src/registrations',
   registration_events: 'src/registrations',
   face_templates: 'src/face',

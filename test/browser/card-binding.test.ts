@@ -69,7 +69,7 @@ run(`one card, one person in the browser (${mode})`, () => {
 
   /** The kiosk's card check-in: the virtual card put on the reader, the 4-digit PIN; the result screen; the card taken off. */
   async function cardAtKiosk(label: string): Promise<{ title: string; message: string }> {
-    await kiosk.getByRole('button', { name: 'マイナンバーカード' }).click();
+    await kiosk.getByRole('button', { name: 'マイナンバーカード', exact: true }).click();
     await kiosk.getByLabel('デモ住民のカード').selectOption({ label });
     await kiosk.getByRole('button', { name: 'リーダーに置く' }).click();
     await kiosk.getByTestId('card-tries').waitFor();
@@ -77,7 +77,7 @@ run(`one card, one person in the browser (${mode})`, () => {
     await kiosk.locator('#result').waitFor();
     const result = { title: (await kiosk.getByTestId('result-title').textContent()) ?? '', message: (await kiosk.getByTestId('result-message').textContent()) ?? '' };
     await kiosk.getByRole('button', { name: 'OK' }).click();
-    await kiosk.getByRole('button', { name: 'マイナンバーカード' }).click();
+    await kiosk.getByRole('button', { name: 'マイナンバーカード', exact: true }).click();
     await kiosk.getByRole('button', { name: 'リーダーから取る' }).click();
     await kiosk.locator('section:not([hidden]) button.back').first().click();
     return result;

@@ -8,7 +8,7 @@ import { ConfigurationError } from '../../src/core/errors.ts';
 import { FaceModelsUnavailableError } from '../../src/face/errors.ts';
 import { fetchModels, ModelFetchError } from '../../src/face/models/fetch.ts';
 import type { FetchEvent } from '../../src/face/models/fetch.ts';
-import { findDetector, findRecognizer, loadManifest, parseManifest } from '../../src/face/models/manifest.ts';
+import { findDetector, findLiveness, findRecognizer, loadManifest, parseManifest } from '../../src/face/models/manifest.ts';
 import type { ModelManifest } from '../../src/face/models/manifest.ts';
 import { checkFaceModels } from '../../src/face/models/status.ts';
 import { createEngine, MODELS_DIR } from './helpers.ts';
@@ -31,7 +31,12 @@ afterEach(async () => {
 describe('manifest', () => {
   test('lists every shared model with its hash, and the default pair', async () => {
     const onnx = (await readdir(MODELS_DIR)).filter((f) => f.endsWith('.onnx')).sort();
-    expect(manifest.models.map((m) => m.file).sort()).toEqual(onnx);
+    // The PAD model is not among the shared files: it comes only from its npm package.
+    expect(manifest.models.filter((m) => m.kind !== 'liveness').map((m) => m.file).sort()).toEqual(onnx);
+    const pad = findLiveness(manifest, 'fr_liveness');
+    expect(pad).toMatchObject({ file: 'fr_liveness.onnx', sha256: 'afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d', archive: { member: 'package/model/fr_liveness.onnx' } });
+    expect(pad.output).toMatchObject({ classes: 3, liveClass: 0 });
+    expect(() => findLiveness(manifest, 'mobilefacenet_512')).toThrow(ConfigurationError);
     expect(findDetector(manifest).name).toBe('yunet_s_640');
     expect(findRecognizer(manifest).name).toBe('mobilefacenet_512');
     expect(findDetector(manifest, 'scrfd_500m').output.decoder).toBe('scrfd');
@@ -51,6 +56,12 @@ describe('manifest', () => {
       expect((err as ConfigurationError).problems.length).toBeGreaterThanOrEqual(3);
     }
     expect(() => findRecognizer(manifest, 'yunet_s_640')).toThrow(ConfigurationError);
+  });
+
+  test('a liveness model whose live class is not among its classes is refused', () => {
+    const broken = structuredClone(manifest) as unknown as { models: { kind: string; output: { liveClass: number } }[] };
+    broken.models.find((m) => m.kind === 'liveness')!.output.liveClass = 3;
+    expect(() => parseManifest(broken)).toThrow(/liveClass must be below classes/);
   });
 });
 

@@ -14,7 +14,7 @@ import { createChallenge } from '../../src/jpki/challenge-format.ts';
 import { CrlError, parseCrl } from '../../src/jpki/revocation/crl.ts';
 import { derBlocks } from '../../src/jpki/pem.ts';
 import { parseTrustAnchors } from '../../src/jpki/trust-anchors.ts';
-import { VirtualMyNumberCard } from '../../src/jpki/virtual-card.ts';
+import { authenticationProofOf, signatureProofOf, testCard } from '../helpers/simulated-card-proofs.ts';
 import type { DevJpkiCa } from '../../src/jpki/dev-ca.ts';
 import { DAY, T0, TARO, createPki, harness, realRootPaths, type Harness, type Pki } from '../jpki/fixtures.ts';
 import { fail, fuzz, fuzzPlan, type CaseLog, type Rng } from './fuzz-kit.ts';
@@ -30,22 +30,27 @@ let h: Harness;
 const seeds: { name: string; der: Uint8Array }[] = [];
 let signLeaf: Uint8Array;
 let authLeaf: Uint8Array;
-let card: VirtualMyNumberCard;
+/** The card's signatures over the two fixed challenges, read once through the APDU sequence. */
+let signed: { signature: Uint8Array; authentication: Uint8Array };
 let crl: Uint8Array;
 const challenge = createChallenge({ purpose: 'identity_proofing', client: 'pass-app', account: 'fuzz', issuedAt: T0 });
 const authChallenge = createChallenge({ purpose: 'user_authentication', client: 'kiosk-1', account: '', issuedAt: T0 });
 const validity = { notBefore: new Date(T0.getTime() - 30 * DAY), notAfter: new Date(T0.getTime() + 4 * 365 * DAY) };
 
-beforeAll(() => {
+beforeAll(async () => {
   pki = createPki(1);
   h = harness(pki);
   const key = pki.keys[0]!;
   signLeaf = pki.signCa.issueSignatureCertificate(TARO, { publicKey: key.publicKey, ...validity });
   authLeaf = pki.authCa.issueUserAuthenticationCertificate({ publicKey: key.publicKey, ...validity });
-  card = new VirtualMyNumberCard({
-    signature: { privateKey: key.privateKey, certificateDer: signLeaf, pin: 'FUZZ1234' },
-    authentication: { privateKey: key.privateKey, certificateDer: authLeaf, pin: '1234' },
+  const card = testCard({
+    signature: { privateKey: key.privateKey, certificate: signLeaf, pin: 'FUZZ1234' },
+    authentication: { privateKey: key.privateKey, certificate: authLeaf, pin: '1234' },
   });
+  signed = {
+    signature: (await signatureProofOf(card, challenge, 'FUZZ1234')).signature,
+    authentication: (await authenticationProofOf(card, authChallenge, '1234')).signature,
+  };
   crl = pki.signCa.issueCrl({ thisUpdate: new Date(T0.getTime() - 3600_000), nextUpdate: new Date(T0.getTime() + DAY), revoked: [{ serialNumber: 12345n }] });
   for (const path of realRootPaths()) seeds.push({ name: path.split('/').at(-1)!, der: derBlocks(readFileSync(path), 'CERTIFICATE')[0]! });
   seeds.push({ name: 'dev-sign-ca', der: pki.signCa.certificateDer }, { name: 'dev-auth-ca', der: pki.authCa.certificateDer });
@@ -121,7 +126,7 @@ test(`mutated DER never escapes as an untyped error (${plan.cases} cases, seed $
       const leaf = auth ? authLeaf : signLeaf;
       const der = target === 'verify-resigned' ? resigned(rng, log, leaf, pki.signCa) : mutate(rng, leaf, log, DER_AWARE);
       const c = auth ? authChallenge : challenge;
-      const signature = card.signChallenge(auth ? 'authentication' : 'signature', auth ? '1234' : 'FUZZ1234', c);
+      const signature = auth ? signed.authentication : signed.signature;
       const verified = await timed<unknown>('verify', () =>
         auth ? h.verifier.verifyAuthenticationProof({ certificate: der, signature, challenge: c }) : h.verifier.verifySignatureProof({ certificate: der, signature, challenge: c }),
       );
@@ -130,7 +135,7 @@ test(`mutated DER never escapes as an untyped error (${plan.cases} cases, seed $
       if (verified) stats.verified += 1;
       else stats.refused += 1;
     } else if (target === 'signature-bytes') {
-      const signature = card.signChallenge('signature', 'FUZZ1234', challenge);
+      const signature = signed.signature;
       const bad = rng.chance(0.2) ? rng.bytes(rng.pick([0, 1, 255, 257, 512, 1025])) : mutate(rng, signature, log);
       const c = rng.chance(0.3) ? mutate(rng, challenge, log) : challenge;
       const verified = await timed('verify', () => h.verifier.verifySignatureProof({ certificate: signLeaf, signature: bad, challenge: c }));

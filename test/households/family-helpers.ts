@@ -41,12 +41,13 @@ export async function verifyMember(env: FamilyEnv, token: string, relation: 'chi
   const bytes = new Uint8Array(Buffer.from(challenge.body.challenge as string, 'base64'));
   if ('signature' in card) {
     const { card: c, signPin } = await env.cards.open(card.signature);
+    const read = await c.read('signature', signPin, bytes);
     return api(env, token, 'POST', '/api/households/members/verify', {
       method,
       relation,
       challenge_id: challenge.body.challenge_id,
-      certificate: Buffer.from(c.readSignatureCertificate(signPin)).toString('base64'),
-      signature: Buffer.from(c.signChallenge('signature', signPin, bytes)).toString('base64'),
+      certificate: Buffer.from(read.certificate).toString('base64'),
+      signature: Buffer.from(read.signature).toString('base64'),
     });
   }
   const read = await api(env, token, 'POST', `/api/households/dev/text-cards/${card.text}/read`, { pin: card.pin ?? '1234', challenge: challenge.body.challenge });

@@ -1,10 +1,13 @@
 import { createChallenge, parseChallenge } from '../../src/jpki/challenge-format.ts';
-import { VirtualMyNumberCard } from '../../src/jpki/virtual-card.ts';
-import { DEMO_RESIDENTS, issueVirtualCard } from '../../src/jpki/demo-residents.ts';
+import { DEMO_RESIDENTS } from '../../src/jpki/demo-residents.ts';
 import { buildVerifiedClaims, toEvidenceRecord } from '../../src/jpki/verified-claims.ts';
+import { ApduChannel } from '../../src/card/apdu-channel.ts';
+import { JpkiAp, JPKI_EF } from '../../src/card/jpki-ap.ts';
+import { simulatedJpkiCard } from '../../src/card/simulator/jpki-card.ts';
 import { PassError } from '../../src/core/errors.ts';
 import { DAY, T0, createPki, harness, TARO_CLAIMS } from './fixtures.ts';
 import type { Pki } from './fixtures.ts';
+import { authenticationProofOf, signatureProofOf, testCard } from '../helpers/simulated-card-proofs.ts';
 
 let pki: Pki;
 beforeAll(() => {
@@ -13,45 +16,63 @@ beforeAll(() => {
 
 const validity = { notBefore: new Date(T0.getTime() - DAY), notAfter: new Date(T0.getTime() + 365 * DAY) };
 
-function errorReason(fn: () => unknown): string {
+async function errorReason(run: () => Promise<unknown>): Promise<string> {
   try {
-    fn();
+    await run();
     return 'ok';
   } catch (err) {
     return (err as PassError).reason;
   }
 }
 
-describe('virtual My Number Card', () => {
-  test('PIN checks: wrong PINs count down and lock after 3; a right PIN resets the counter', () => {
-    const { card } = issueVirtualCard(DEMO_RESIDENTS[0]!, { signatureCa: pki.signCa, keyPair: pki.keys[0]!, signPin: 'KAGA2026', ...validity });
+/**
+ * The simulated card around keys a development store holds (the development cards of
+ * src/identity/proofing/dev-cards.ts are made this way): the counters it is given, and the
+ * separation of the two keys, as the card library reads them over APDUs.
+ */
+describe('a simulated card made from held keys', () => {
+  test('wrong passwords count down from the counter it was given and lock it; a right one resets the count', async () => {
+    const key = pki.keys[0]!;
+    const certificate = pki.signCa.issueSignatureCertificate(DEMO_RESIDENTS[0]!, { publicKey: key.publicKey, ...validity });
+    const card = simulatedJpkiCard({ signature: { certificate, pin: 'KAGA2026', sign: key.privateKey, maxTries: 3, triesLeft: 3 } });
     const c = new Uint8Array([1, 2, 3]);
-    expect(errorReason(() => card.signChallenge('signature', 'WRONG1', c))).toBe('wrong_pin');
-    expect(card.attemptsLeft('signature')).toBe(2);
-    expect(errorReason(() => card.signChallenge('signature', 'KAGA2026', c))).toBe('ok');
-    expect(card.attemptsLeft('signature')).toBe(3);
-    expect(errorReason(() => card.readSignatureCertificate('WRONG1'))).toBe('wrong_pin');
-    expect(errorReason(() => card.readSignatureCertificate('WRONG2'))).toBe('wrong_pin');
-    expect(errorReason(() => card.readSignatureCertificate('WRONG3'))).toBe('pin_locked');
-    expect(errorReason(() => card.signChallenge('signature', 'KAGA2026', c))).toBe('pin_locked');
+    const left = () => card.triesLeft('jpki', JPKI_EF.signaturePin);
+    expect(await errorReason(() => signatureProofOf(card, c, 'WRONG1'))).toBe('wrong_pin');
+    expect(left()).toBe(2);
+    expect(await errorReason(() => signatureProofOf(card, c, 'KAGA2026'))).toBe('ok');
+    expect(left()).toBe(3);
+    expect(await errorReason(() => signatureProofOf(card, c, 'WRONG1'))).toBe('wrong_pin');
+    expect(await errorReason(() => signatureProofOf(card, c, 'WRONG2'))).toBe('wrong_pin');
+    expect(await errorReason(() => signatureProofOf(card, c, 'WRONG3'))).toBe('pin_locked');
+    expect(await errorReason(() => signatureProofOf(card, c, 'KAGA2026'))).toBe('pin_locked');
+    // A stored counter carries over: a card made with one try left locks at the next wrong one.
+    const stored = simulatedJpkiCard({ signature: { certificate, pin: 'KAGA2026', sign: key.privateKey, maxTries: 3, triesLeft: 1 } });
+    expect(await errorReason(() => signatureProofOf(stored, c, 'WRONG1'))).toBe('pin_locked');
+    expect(stored.triesLeft('jpki', JPKI_EF.signaturePin)).toBe(0);
   });
 
-  test('PIN formats follow the card: sign PIN 6–16 uppercase alphanumerics, auth PIN 4 digits', () => {
-    const key = { privateKey: pki.keys[0]!.privateKey, certificateDer: new Uint8Array() };
-    expect(() => new VirtualMyNumberCard({ signature: { ...key, pin: 'abc123' } })).toThrow();
-    expect(() => new VirtualMyNumberCard({ authentication: { ...key, pin: '12345' } })).toThrow();
+  test('PIN formats follow the card: signature password 6–16 capital letters and digits, user-authentication PIN 4 digits', () => {
+    const held = { certificate: new Uint8Array(), sign: pki.keys[0]!.privateKey };
+    expect(() => simulatedJpkiCard({ signature: { ...held, pin: 'abc123' } })).toThrow();
+    expect(() => simulatedJpkiCard({ authentication: { ...held, pin: '12345' } })).toThrow();
   });
 
-  test('the signature and authentication applications are separate; EF 000A needs no PIN', async () => {
-    const issued = issueVirtualCard(DEMO_RESIDENTS[1]!, { signatureCa: pki.signCa, authenticationCa: pki.authCa, keyPair: pki.keys[0]!, ...validity });
-    expect(issued.card.readAuthenticationCertificate()).toEqual(issued.authenticationCertificate);
+  test('the signature and authentication keys are separate; EF 000A needs no PIN, EF 0001 does', async () => {
+    const key = pki.keys[0]!;
+    const resident = DEMO_RESIDENTS[1]!;
+    const signature = pki.signCa.issueSignatureCertificate(resident, { publicKey: key.publicKey, ...validity });
+    const authentication = pki.authCa.issueUserAuthenticationCertificate({ publicKey: key.publicKey, ...validity });
+    const card = testCard({ signature: { privateKey: key.privateKey, certificate: signature }, authentication: { privateKey: key.privateKey, certificate: authentication } });
+    const ap = await JpkiAp.select(new ApduChannel(card));
+    expect(Buffer.from(await ap.readAuthenticationCertificate())).toEqual(Buffer.from(authentication));
+    expect(await errorReason(() => ap.readSignatureCertificate())).toBe('pin_not_verified');
+    // The user-authentication PIN opens the user-authentication key only.
+    await ap.verifyAuthenticationPin('1234');
+    expect(await errorReason(() => ap.readSignatureCertificate())).toBe('pin_not_verified');
     const { verifier } = harness(pki);
     const c = createChallenge({ purpose: 'user_authentication', client: 'kiosk', account: '', issuedAt: T0 });
-    const v = await verifier.verifyAuthenticationProof({
-      certificate: issued.card.readAuthenticationCertificate(),
-      challenge: c,
-      signature: issued.card.signChallenge('authentication', '1234', c),
-    });
+    const read = await authenticationProofOf(card, c);
+    const v = await verifier.verifyAuthenticationProof({ certificate: read.certificate, challenge: c, signature: read.signature });
     expect(v.type).toBe('user_authentication');
   });
 });
@@ -76,14 +97,13 @@ describe('challenge format', () => {
 describe('verified_claims', () => {
   test('evidence record and OIDC4IDA shape (JPKI.md §7.6)', async () => {
     const resident = DEMO_RESIDENTS[0]!;
-    const { card } = issueVirtualCard(resident, { signatureCa: pki.signCa, keyPair: pki.keys[0]!, ...validity });
+    const key = pki.keys[0]!;
+    const certificate = pki.signCa.issueSignatureCertificate(resident, { publicKey: key.publicKey, ...validity });
+    const card = testCard({ signature: { privateKey: key.privateKey, certificate, pin: 'PASS1234' } });
     const { verifier } = harness(pki);
     const c = createChallenge({ purpose: 'identity_proofing', client: 'pass-app', account: 'acct-1', issuedAt: T0 });
-    const v = await verifier.verifySignatureProof({
-      certificate: card.readSignatureCertificate('PASS1234'),
-      challenge: c,
-      signature: card.signChallenge('signature', 'PASS1234', c),
-    });
+    const read = await signatureProofOf(card, c, 'PASS1234');
+    const v = await verifier.verifySignatureProof({ certificate: read.certificate, challenge: c, signature: read.signature });
     const evidence = toEvidenceRecord(v);
     expect(evidence).toEqual({
       issuer: v.certificate.issuer,

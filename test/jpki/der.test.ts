@@ -5,7 +5,7 @@ import { parseDer, DerError } from '../../src/jpki/der.ts';
 import { parseCertificate } from '../../src/jpki/certificate.ts';
 import { encodePem } from '../../src/jpki/pem.ts';
 import { createChallenge } from '../../src/jpki/challenge-format.ts';
-import { VirtualMyNumberCard } from '../../src/jpki/virtual-card.ts';
+import { cardSignature } from '../helpers/simulated-card-proofs.ts';
 import { DAY, T0, TARO, createPki, harness, reasonOf } from './fixtures.ts';
 import type { Pki } from './fixtures.ts';
 
@@ -115,9 +115,8 @@ describe('malformed leaf certificates', () => {
   test('through the verifier: oversized input and garbage get their own reasons', async () => {
     const { verifier } = harness(pki);
     const key = pki.keys[0]!;
-    const card = new VirtualMyNumberCard({ signature: { privateKey: key.privateKey, certificateDer: der, pin: 'ABC123' } });
     const challenge = createChallenge({ purpose: 'identity_proofing', client: 'c', account: 'a', issuedAt: T0 });
-    const signature = card.signChallenge('signature', 'ABC123', challenge);
+    const signature = await cardSignature({ privateKey: key.privateKey, certificate: der }, challenge);
     expect(await reasonOf(verifier.verifySignatureProof({ certificate: der, challenge, signature }))).toBe('ok');
     expect(await reasonOf(verifier.verifySignatureProof({ certificate: new Uint8Array(100_000), challenge, signature }))).toBe('input_too_large');
     expect(await reasonOf(verifier.verifySignatureProof({ certificate: der.subarray(0, 500), challenge, signature }))).toBe('malformed_certificate');

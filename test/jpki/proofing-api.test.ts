@@ -70,10 +70,12 @@ describe.each(storageModes())('identity proofing API on %s', (mode) => {
 
     const { card, signPin } = await env.cards.open('taro');
     const raw = new Uint8Array(Buffer.from(challenge.body.challenge as string, 'base64'));
+    // The card read as a reader does it: APDUs to the simulated card.
+    const read = await card.read('signature', signPin, raw);
     const verified = await api(env, taroToken, 'POST', '/api/identity/jpki/verify', {
       challenge_id: challenge.body.challenge_id,
-      certificate: b64(card.readSignatureCertificate(signPin)),
-      signature: b64(card.signChallenge('signature', signPin, raw)),
+      certificate: b64(read.certificate),
+      signature: b64(read.signature),
     });
     expect(verified.status).toBe(200);
     expect(verified.body.claims).toEqual(TARO_CLAIMS);
@@ -100,7 +102,8 @@ describe.each(storageModes())('identity proofing API on %s', (mode) => {
     const challenge = await api(env, taroToken, 'POST', '/api/identity/jpki/challenge');
     const { card, signPin } = await env.cards.open('taro');
     const raw = new Uint8Array(Buffer.from(challenge.body.challenge as string, 'base64'));
-    const body = { challenge_id: challenge.body.challenge_id, certificate: b64(card.readSignatureCertificate(signPin)), signature: b64(card.signChallenge('signature', signPin, raw)) };
+    const read = await card.read('signature', signPin, raw);
+    const body = { challenge_id: challenge.body.challenge_id, certificate: b64(read.certificate), signature: b64(read.signature) };
 
     // Bad input changes nothing: the challenge is still there afterwards.
     const bad = await api(env, taroToken, 'POST', '/api/identity/jpki/verify', { ...body, signature: 'not base64!' });
@@ -123,7 +126,7 @@ describe.each(storageModes())('identity proofing API on %s', (mode) => {
     const expired = await api(env, taroToken, 'POST', '/api/identity/jpki/verify', {
       ...body,
       challenge_id: late.body.challenge_id,
-      signature: b64(card.signChallenge('signature', signPin, lateRaw)),
+      signature: b64(await card.signChallenge('signature', signPin, lateRaw)),
     });
     expect(expired.body.reason).toBe('challenge_invalid');
   });
@@ -140,8 +143,9 @@ describe.each(storageModes())('identity proofing API on %s', (mode) => {
     expect(tampered).toMatchObject({ status: 403, body: { reason: 'signature_invalid' } });
 
     const { card, signPin } = await env.cards.open('hanako');
+    const another = await card.signChallenge('signature', signPin, new TextEncoder().encode('another challenge'));
     const overAnother = await prove(env, token, 'hanako', (p) => {
-      p.signature = card.signChallenge('signature', signPin, new TextEncoder().encode('another challenge'));
+      p.signature = another;
     });
     expect(overAnother.body.reason).toBe('signature_invalid');
 
@@ -282,6 +286,24 @@ describe.each(storageModes())('identity proofing API on %s', (mode) => {
     expect((await sign('WRONG2')).body.attempts_left).toBe(1);
     expect((await sign('WRONG3')).body.reason).toBe('pin_locked');
     expect((await sign('KAGA2026')).body.reason).toBe('pin_locked');
+  });
+
+  test('the development card is a simulated card: both PINs counted by it, the counts stored between sessions', async () => {
+    await env.cards.issue(HANAKO, { id: 'pin-pair', signPin: 'KAGA2026' });
+    const challenge = b64(new TextEncoder().encode('pair'));
+    const read = (pin: string, auth_pin?: string) => api(env, taroToken, 'POST', '/api/identity/jpki/dev/cards/pin-pair/sign', { pin, challenge, ...(auth_pin ? { auth_pin } : {}) });
+    const counters = () => env.pass.platform.db('jpki_dev_cards').where({ id: 'pin-pair' }).first('sign_pin_attempts_left', 'auth_pin_attempts_left');
+    // A wrong user-authentication PIN is told apart from a wrong signature password.
+    expect(await read('KAGA2026', '9999')).toMatchObject({ status: 400, body: { reason: 'wrong_auth_pin', attempts_left: 2 } });
+    expect(await counters()).toEqual({ sign_pin_attempts_left: 3, auth_pin_attempts_left: 2 });
+    // A password the card library keeps from the card still counts, as it always has here.
+    expect(await read('abc')).toMatchObject({ status: 400, body: { reason: 'wrong_pin', attempts_left: 2 } });
+    expect(await counters()).toEqual({ sign_pin_attempts_left: 2, auth_pin_attempts_left: 2 });
+    // Right PINs: both keys sign in one session, both counts go back to three.
+    const good = await read('kaga2026', '1234');
+    expect(good.status).toBe(200);
+    expect(good.body.authentication).toMatchObject({ certificate: expect.any(String), signature: expect.any(String) });
+    expect(await counters()).toEqual({ sign_pin_attempts_left: 3, auth_pin_attempts_left: 3 });
   });
 
   test('demo seeding issues the demo cards and proofs the demo resident, once', async () => {

@@ -70,7 +70,8 @@ export async function prove(env: Env, token: string, cardId: string, tamper?: (c
   if (challenge.status !== 200) return challenge;
   const { card, signPin } = await env.cards.open(cardId);
   const bytes = new Uint8Array(Buffer.from(challenge.body.challenge as string, 'base64'));
-  const parts = { challenge: bytes, signature: card.signChallenge('signature', signPin, bytes), certificate: card.readSignatureCertificate(signPin) };
+  const read = await card.read('signature', signPin, bytes);
+  const parts = { challenge: bytes, signature: read.signature, certificate: read.certificate };
   tamper?.(parts);
   return api(env, token, 'POST', '/api/identity/jpki/verify', {
     challenge_id: challenge.body.challenge_id,

@@ -1,7 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createChallenge } from '../../src/jpki/challenge-format.ts';
 import { DevJpkiCa } from '../../src/jpki/dev-ca.ts';
-import { VirtualMyNumberCard } from '../../src/jpki/virtual-card.ts';
 import { BASIC_FOUR_OID, JPKI_POLICY } from '../../src/jpki/oids.ts';
 import { loadTrustAnchors } from '../../src/jpki/trust-anchors.ts';
 import { CachingCrlProvider } from '../../src/jpki/revocation/crl-provider.ts';
@@ -12,6 +11,8 @@ import { JpkiForbiddenError } from '../../src/jpki/errors.ts';
 import { ForbiddenError } from '../../src/core/errors.ts';
 import { DAY, HANAKO, HOUR, T0, TARO, createPki, harness, realRootPaths, reasonOf, TARO_CLAIMS } from './fixtures.ts';
 import type { Pki } from './fixtures.ts';
+import { authenticationProofOf, signatureProofOf, testCard } from '../helpers/simulated-card-proofs.ts';
+import type { SimulatedCard } from '../../src/card/simulator/simulated-card.ts';
 
 let pki: Pki;
 beforeAll(() => {
@@ -24,24 +25,28 @@ function challenge(): Uint8Array {
   return createChallenge({ purpose: 'identity_proofing', client: 'pass-app', account: 'acct-1', issuedAt: T0 });
 }
 
-/** A signature certificate for TARO with optional profile deviations, and its card. */
+/** A signature certificate for TARO with optional profile deviations, and a simulated card holding it. */
 function issue(over: Partial<IssueOptions> = {}, ca: DevJpkiCa = pki.signCa, keyIndex = 0) {
   const key = pki.keys[keyIndex]!;
   const certificate = ca.issueSignatureCertificate(TARO, { publicKey: key.publicKey, ...validity, ...over });
-  const card = new VirtualMyNumberCard({ signature: { privateKey: key.privateKey, certificateDer: certificate, pin: 'ABC123' } });
-  return { certificate, card };
+  return { certificate, card: testCard({ signature: { privateKey: key.privateKey, certificate } }) };
 }
 
-function proof(over: Partial<IssueOptions> = {}, ca?: DevJpkiCa) {
+/** The card's signature over the challenge, read through the APDU sequence. */
+async function signed(card: SimulatedCard, c: Uint8Array): Promise<Uint8Array> {
+  return (await signatureProofOf(card, c)).signature;
+}
+
+async function proof(over: Partial<IssueOptions> = {}, ca?: DevJpkiCa) {
   const { certificate, card } = issue(over, ca);
   const c = challenge();
-  return { certificate, challenge: c, signature: card.signChallenge('signature', 'ABC123', c) };
+  return { certificate, challenge: c, signature: await signed(card, c) };
 }
 
 describe('verifySignatureProof: happy path with the development CA', () => {
   test('accepts a virtual card signature and returns the basic four as claims', async () => {
     const { verifier } = harness(pki);
-    const input = proof();
+    const input = await proof();
     const v = await verifier.verifySignatureProof(input);
     expect(v.type).toBe('signature');
     expect(v.claims).toEqual(TARO_CLAIMS);
@@ -54,13 +59,17 @@ describe('verifySignatureProof: happy path with the development CA', () => {
     expect(v.verifiedAt).toEqual(T0);
   });
 
-  test('the card-style raw DigestInfo signature (P1=00) is the same signature', async () => {
+  test("the card's raw DigestInfo signature (P1=00) is RSASSA-PKCS1-v1_5 / SHA-256 over the challenge", async () => {
     const { verifier } = harness(pki);
     const { certificate, card } = issue();
     const c = challenge();
     const { digestInfoForChallenge } = await import('../../src/jpki/challenge-signature.ts');
-    const raw = card.signDigestInfo('signature', 'ABC123', digestInfoForChallenge(c));
-    expect(Buffer.from(raw)).toEqual(Buffer.from(card.signChallenge('signature', 'ABC123', c)));
+    const { sha256DigestInfo } = await import('../../src/card/digest-info.ts');
+    // What the card library sends the card is what the verifier rebuilds.
+    expect(Buffer.from(await sha256DigestInfo(c))).toEqual(Buffer.from(digestInfoForChallenge(c)));
+    const raw = await signed(card, c);
+    expect(Buffer.from(raw)).toEqual(sign('sha256', c, pki.keys[0]!.privateKey));
+    expect(card.exchanges.find((e) => e.cla === 0x80 && e.ins === 0x2a)).toMatchObject({ p1: 0x00, sw: 0x9000 });
     await expect(verifier.verifySignatureProof({ certificate, challenge: c, signature: raw })).resolves.toBeDefined();
   });
 
@@ -68,42 +77,44 @@ describe('verifySignatureProof: happy path with the development CA', () => {
     const { verifier } = harness(pki);
     const key = pki.keys[1]!;
     const certificate = pki.authCa.issueUserAuthenticationCertificate({ publicKey: key.publicKey, ...validity });
-    const card = new VirtualMyNumberCard({ authentication: { privateKey: key.privateKey, certificateDer: certificate, pin: '1234' } });
+    const card = testCard({ authentication: { privateKey: key.privateKey, certificate } });
     const c = createChallenge({ purpose: 'user_authentication', client: 'kiosk-1', account: '', issuedAt: T0 });
-    const v = await verifier.verifyAuthenticationProof({ certificate, challenge: c, signature: card.signChallenge('authentication', '1234', c) });
+    const read = await authenticationProofOf(card, c);
+    expect(Buffer.from(read.certificate)).toEqual(Buffer.from(certificate));
+    const v = await verifier.verifyAuthenticationProof({ certificate, challenge: c, signature: read.signature });
     expect(v.type).toBe('user_authentication');
     expect(v.certificate.policy).toBe(JPKI_POLICY.authenticationTest);
     expect('basicFour' in v).toBe(false);
     // …and is refused as a proof of identity.
-    expect(await reasonOf(verifier.verifySignatureProof({ certificate, challenge: c, signature: card.signChallenge('authentication', '1234', c) }))).toBe('not_signature_certificate');
+    expect(await reasonOf(verifier.verifySignatureProof({ certificate, challenge: c, signature: read.signature }))).toBe('not_signature_certificate');
   });
 });
 
 describe('verifySignatureProof: refusals', () => {
   test('tampered signature', async () => {
     const { verifier } = harness(pki);
-    const input = proof();
+    const input = await proof();
     input.signature[10]! ^= 0x01;
     expect(await reasonOf(verifier.verifySignatureProof(input))).toBe('signature_invalid');
   });
 
   test('signature over another challenge', async () => {
     const { verifier } = harness(pki);
-    const input = proof();
+    const input = await proof();
     const other = createChallenge({ purpose: 'identity_proofing', client: 'pass-app', account: 'acct-2', issuedAt: T0 });
     expect(await reasonOf(verifier.verifySignatureProof({ ...input, challenge: other }))).toBe('signature_invalid');
   });
 
   test('signature of the wrong length, empty challenge', async () => {
     const { verifier } = harness(pki);
-    const input = proof();
+    const input = await proof();
     expect(await reasonOf(verifier.verifySignatureProof({ ...input, signature: input.signature.subarray(1) }))).toBe('malformed_signature');
     expect(await reasonOf(verifier.verifySignatureProof({ ...input, challenge: new Uint8Array() }))).toBe('invalid_challenge');
   });
 
   test('certificate from a CA that is not configured, even when its CA is supplied as an intermediate (the on-card copy)', async () => {
     const { verifier } = harness(pki);
-    const input = proof({}, pki.otherCa);
+    const input = await proof({}, pki.otherCa);
     expect(await reasonOf(verifier.verifySignatureProof(input))).toBe('untrusted_chain');
     expect(await reasonOf(verifier.verifySignatureProof({ ...input, intermediates: [pki.otherCa.certificateDer] }))).toBe('untrusted_chain');
   });
@@ -120,23 +131,23 @@ describe('verifySignatureProof: refusals', () => {
       allowTestPolicies: false,
       now: () => T0,
     });
-    const input = proof({ policies: [JPKI_POLICY.signatureProduction] }, fake);
+    const input = await proof({ policies: [JPKI_POLICY.signatureProduction] }, fake);
     expect(await reasonOf(production.verifySignatureProof(input))).toBe('untrusted_chain');
   });
 
   test('test policy under production settings', async () => {
     const { verifier } = harness(pki, { allowTestPolicies: false });
-    expect(await reasonOf(verifier.verifySignatureProof(proof()))).toBe('test_policy_refused');
+    expect(await reasonOf(verifier.verifySignatureProof(await proof()))).toBe('test_policy_refused');
   });
 
   test('unknown policy', async () => {
     const { verifier } = harness(pki);
-    expect(await reasonOf(verifier.verifySignatureProof(proof({ policies: ['1.2.392.200149.8.5.1.9.99'] })))).toBe('policy_not_allowed');
+    expect(await reasonOf(verifier.verifySignatureProof(await proof({ policies: ['1.2.392.200149.8.5.1.9.99'] })))).toBe('policy_not_allowed');
   });
 
   test('expired and not-yet-valid certificates (injected clock)', async () => {
     const h = harness(pki);
-    const input = proof({ notBefore: new Date(T0.getTime() - 2 * HOUR), notAfter: new Date(T0.getTime() + HOUR) });
+    const input = await proof({ notBefore: new Date(T0.getTime() - 2 * HOUR), notAfter: new Date(T0.getTime() + HOUR) });
     h.now.value = new Date(T0.getTime() + HOUR + 1000);
     expect(await reasonOf(h.verifier.verifySignatureProof(input))).toBe('certificate_expired');
     h.now.value = new Date(T0.getTime() - 3 * HOUR);
@@ -147,27 +158,28 @@ describe('verifySignatureProof: refusals', () => {
 
   test('wrong keyUsage', async () => {
     const { verifier } = harness(pki);
-    expect(await reasonOf(verifier.verifySignatureProof(proof({ keyUsage: ['digitalSignature'] })))).toBe('wrong_key_usage');
-    expect(await reasonOf(verifier.verifySignatureProof(proof({ keyUsage: ['digitalSignature', 'nonRepudiation', 'keyCertSign'] })))).toBe('leaf_is_ca');
+    expect(await reasonOf(verifier.verifySignatureProof(await proof({ keyUsage: ['digitalSignature'] })))).toBe('wrong_key_usage');
+    expect(await reasonOf(verifier.verifySignatureProof(await proof({ keyUsage: ['digitalSignature', 'nonRepudiation', 'keyCertSign'] })))).toBe('leaf_is_ca');
   });
 
   test('leaf with CA:TRUE', async () => {
     const { verifier } = harness(pki);
-    expect(await reasonOf(verifier.verifySignatureProof(proof({ basicConstraintsCa: true })))).toBe('leaf_is_ca');
+    expect(await reasonOf(verifier.verifySignatureProof(await proof({ basicConstraintsCa: true })))).toBe('leaf_is_ca');
   });
 
   test('RSA-1024 key', async () => {
     const { verifier } = harness(pki);
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const certificate = pki.signCa.issueSignatureCertificate(TARO, { publicKey: weak.publicKey, ...validity });
-    const card = new VirtualMyNumberCard({ signature: { privateKey: weak.privateKey, certificateDer: certificate, pin: 'ABC123' } });
     const c = challenge();
-    expect(await reasonOf(verifier.verifySignatureProof({ certificate, challenge: c, signature: card.signChallenge('signature', 'ABC123', c) }))).toBe('weak_key');
+    // No card holds an RSA-1024 key (the card library refuses a signature that is not 256 bytes),
+    // so the forger's signature is made directly: the verifier must refuse the key regardless.
+    expect(await reasonOf(verifier.verifySignatureProof({ certificate, challenge: c, signature: new Uint8Array(sign('sha256', c, weak.privateKey)) }))).toBe('weak_key');
   });
 
   test('unknown critical extension', async () => {
     const { verifier } = harness(pki);
-    const input = proof({ extraExtensions: [{ oid: '1.3.6.1.4.1.99999.1', critical: true, value: Uint8Array.from([0x05, 0x00]) }] });
+    const input = await proof({ extraExtensions: [{ oid: '1.3.6.1.4.1.99999.1', critical: true, value: Uint8Array.from([0x05, 0x00]) }] });
     expect(await reasonOf(verifier.verifySignatureProof(input))).toBe('unsupported_critical_extension');
   });
 
@@ -181,7 +193,7 @@ describe('verifySignatureProof: refusals', () => {
       { oid: BASIC_FOUR_OID.address, value: TARO.address },
       { oid: BASIC_FOUR_OID.addressSubstitutionFlags, value: '0'.repeat(15) },
     ];
-    const run = (over: Partial<IssueOptions>) => reasonOf(verifier.verifySignatureProof(proof(over)));
+    const run = async (over: Partial<IssueOptions>) => reasonOf(verifier.verifySignatureProof(await proof(over)));
     expect(await run({ otherNames: six })).toBe('ok');
     expect(await run({ otherNames: [...six].reverse() })).toBe('ok');
     expect(await run({ omitSubjectAltName: true })).toBe('missing_basic_four');
@@ -210,7 +222,7 @@ describe('verifySignatureProof: refusals', () => {
       now: () => T0,
     });
     const c = challenge();
-    const err = await verifier.verifySignatureProof({ certificate, challenge: c, signature: card.signChallenge('signature', 'ABC123', c) }).catch((e: unknown) => e);
+    const err = await verifier.verifySignatureProof({ certificate, challenge: c, signature: await signed(card, c) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JpkiForbiddenError);
     expect(err).toBeInstanceOf(ForbiddenError);
     expect((err as JpkiForbiddenError).reason).toBe('certificate_revoked');
@@ -219,7 +231,7 @@ describe('verifySignatureProof: refusals', () => {
 
   test('stale CRL fails closed', async () => {
     const h = harness(pki, {}, DAY);
-    const input = proof();
+    const input = await proof();
     h.now.value = new Date(T0.getTime() + DAY);
     expect(await reasonOf(h.verifier.verifySignatureProof(input))).toBe('revocation_unavailable');
   });

@@ -56,7 +56,7 @@ run(`card check-in at the kiosk through pcscd, vpcd and the simulator, in Chromi
   const startOver = async () => {
     await pullCard(slot, readers, SECOND_READER);
     await kiosk.page.getByRole('button', { name: 'OK' }).click();
-    await kiosk.page.getByRole('button', { name: 'マイナンバーカード' }).click();
+    await kiosk.page.getByRole('button', { name: 'マイナンバーカード', exact: true }).click();
     await kiosk.page.getByTestId('card-prompt').filter({ hasText: 'カードをリーダーに置いてください' }).waitFor();
   };
 

@@ -34,7 +34,7 @@ export async function kioskPage(pass: Pass, browser: Browser, staffEmail: string
   const verification = await page.getByTestId('verification-link').getAttribute('href');
   const before = new Set(((await pass.platform.db('kiosks').select('id')) as Array<{ id: string }>).map((k) => k.id));
   await approveDevice(pass.issuer, verification!, staffEmail);
-  await page.getByRole('button', { name: 'マイナンバーカード' }).waitFor();
+  await page.getByRole('button', { name: 'マイナンバーカード', exact: true }).waitFor();
   let kioskId: string | undefined;
   for (let i = 0; i < 50 && !kioskId; i += 1) {
     kioskId = ((await pass.platform.db('kiosks').select('id')) as Array<{ id: string }>).map((k) => k.id).find((id) => !before.has(id));
@@ -47,7 +47,7 @@ export async function kioskPage(pass: Pass, browser: Browser, staffEmail: string
 /** What staff do: 「カードリーダーを接続」 in PASS Manager, then the code typed on the kiosk's card screen. */
 export async function connectCardReader(pass: Pass, kiosk: KioskPage, staffEmail: string): Promise<void> {
   const { page } = kiosk;
-  await page.getByRole('button', { name: 'マイナンバーカード' }).click();
+  await page.getByRole('button', { name: 'マイナンバーカード', exact: true }).click();
   await page.getByLabel('接続コード（8桁）').waitFor();
   const issued = await callApi(pass, await managerToken(pass, staffEmail), `/api/manager/admin/kiosks/${kiosk.kioskId}/card-reader-code`, undefined, 'POST');
   if (issued.status !== 201) throw new Error(`card reader code: ${issued.status} ${issued.text}`);

@@ -68,7 +68,7 @@ run('card check-in with the development card simulator, in Chromium', () => {
   test('the card taken off the reader before the PIN is sent: card_removed, recorded', async () => {
     const { page } = kiosk;
     await page.getByRole('button', { name: 'OK' }).click();
-    await page.getByRole('button', { name: 'マイナンバーカード' }).click();
+    await page.getByRole('button', { name: 'マイナンバーカード', exact: true }).click();
     await pinPadShown(page, 3); // the card is still on the reader
     await page.getByRole('button', { name: 'リーダーから取る' }).click();
     await enterPin(page, '1234');

@@ -1,11 +1,17 @@
 /**
  * The server never plays the card at the kiosk: the development card routes are gone (404 to a
  * kiosk and to a resident alike), no module of the kiosk or check-in capabilities can sign as a
- * card, the development simulator's bridge is loaded only on demand behind its switch, and
- * production refuses that switch.
+ * card, no source outside the APDU simulator (src/card/simulator) signs as one at all (issue 16:
+ * the development cards are simulated cards read over APDUs), the development simulator's bridge is
+ * loaded only on demand behind its switch, and production refuses that switch.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import Koa from 'koa';
+import { devCardRoutes } from '../../src/identity/proofing/dev-routes.ts';
+import type { DevCardStore } from '../../src/identity/proofing/dev-cards.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createStorage, REPO_ROOT, startPass, type TestStorage } from '../helpers/pass.ts';
 import { apiToken, PASSWORD, provisionKiosk, staffAccount, withFacilities, type Pass, type TestKiosk } from './helpers.ts';
@@ -48,6 +54,47 @@ describe('no server-side card', () => {
     // Its type only is imported up front (erased); its code comes in by a dynamic import under the switch.
     expect(capability).not.toMatch(/^import (?!type )[^\n]*from '\.\/dev-card-bridge\.ts'/m);
     expect(capability).toMatch(/if \(config\.kiosk\.cardSimulator && !config\.production\) \{[\s\S]*?await import\('\.\/dev-card-bridge\.ts'\)/);
+  });
+
+  test('outside the APDU simulator no source signs as a card, and the server-side virtual card is gone', () => {
+    expect(existsSync(path.join(REPO_ROOT, 'src/jpki/virtual-card.ts'))).toBe(false);
+    const simulator = path.join(REPO_ROOT, 'src/card/simulator') + path.sep;
+    const outside = sources(path.join(REPO_ROOT, 'src')).filter((file) => !file.startsWith(simulator));
+    // The card's raw RSA operation, or the card classes that did it on the server.
+    const CARD_SIGNING = /\bprivateEncrypt\b|\bVirtualMyNumberCard\b|\bsignDigestInfo\b|virtual-card\.ts/;
+    expect(outside.filter((file) => CARD_SIGNING.test(readFileSync(file, 'utf8'))).map((file) => path.relative(REPO_ROOT, file))).toEqual([]);
+    // Node's signing primitive with a private key: only the development CA, which issues
+    // certificates and CRLs and never answers for a card.
+    const NODE_SIGN = /import \{[^}]*\b(sign|createSign)\b[^}]*\} from 'node:crypto'|\bcrypto\.(sign|createSign)\(/;
+    expect(outside.filter((file) => NODE_SIGN.test(readFileSync(file, 'utf8'))).map((file) => path.relative(REPO_ROOT, file))).toEqual(['src/jpki/dev-ca.ts']);
+  });
+
+  test('the development card stores hand their keys to the simulated card and read it over APDUs', () => {
+    for (const file of ['src/identity/proofing/dev-cards.ts', 'src/households/text-ap/dev-card.ts']) {
+      const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+      expect(text).toMatch(/new ApduChannel\(/);
+      expect(text).toMatch(/from '\.\.\/\.\.\/card\/simulator\/(jpki|text-ap)-card\.ts'/);
+    }
+  });
+
+  test('in production the development card routes of the PASS app refuse before they reach a card', async () => {
+    // Production never mounts them (no development CA there, capability.ts); mounted anyway, they refuse.
+    const cards = new Proxy({}, { get: () => () => Promise.reject(new Error('a card was reached')) }) as unknown as DevCardStore;
+    const app = new Koa();
+    app.use(devCardRoutes(cards, async (_ctx, next) => next(), true).routes());
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/identity/jpki/dev`;
+      const list = await fetch(`${base}/cards`);
+      expect(list.status).toBe(403);
+      expect(await list.json()).toMatchObject({ reason: 'development_only' });
+      const sign = await fetch(`${base}/cards/kaga-taro/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pin: 'PASS1234', challenge: 'Y2hhbGxlbmdl' }) });
+      expect(sign.status).toBe(403);
+      expect(await sign.text()).not.toMatch(/certificate|signature/);
+    } finally {
+      server.close();
+    }
   });
 
   describe('the development card routes are gone', () => {

@@ -139,7 +139,7 @@ describe.each(modes)('check-in history on %s', (mode) => {
   test('the CSV opens in Excel and round-trips Japanese names', async () => {
     const response = await fetch(new URL('/api/manager/checkins.csv', world.env.pass.issuer), { headers: { authorization: `Bearer ${tokens.niconico}` } });
     const { text, rows } = await readExcelCsv(response, /^attachment; filename="checkins-all-\d{4}-\d{2}-\d{2}\.csv"$/);
-    expect(rows[0]).toEqual(['日時', '施設', 'キオスク', '方法', '結果', '理由', '入/出', '氏名', 'PASS ID', 'メールアドレス', '性別', '生年月日', '区分']);
+    expect(rows[0]).toEqual(['日時', '施設', 'キオスク', '方法', '結果', '理由', '入/出', '氏名', 'PASS ID', 'メールアドレス', '性別', '生年月日', '区分', 'なりすまし検知']);
     expect(rows).toHaveLength(7);
     // The names in the file are the database's, byte for byte (decrypted from the verified identities).
     const facts = new FactsReader(world.env.pass.platform.db, world.env.pass.platform.box);
@@ -147,7 +147,7 @@ describe.each(modes)('check-in history on %s', (mode) => {
     const names = rows.slice(1).map((r) => r[7]);
     for (const name of stored) expect(names).toContain(name);
     const sora = rows.find((r) => r[7] === '加賀　そら')!;
-    expect(sora.slice(1)).toEqual(['かがにこにこパーク', '', 'デバイスコード', '成功', '', '入', '加賀　そら', expect.stringMatching(/^\w{5}-\w{5}$/), '', '', '2019-05-01', '市内 登録者']);
+    expect(sora.slice(1)).toEqual(['かがにこにこパーク', '', 'デバイスコード', '成功', '', '入', '加賀　そら', expect.stringMatching(/^\w{5}-\w{5}$/), '', '', '2019-05-01', '市内 登録者', '']);
     expect(sora[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     // The formula is text: an apostrophe before it, and quoted because of its quotes.
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
@@ -158,8 +158,8 @@ describe.each(modes)('check-in history on %s', (mode) => {
     const englishBytes = new Uint8Array(await english.arrayBuffer());
     expect([...englishBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(parseCsv(new TextDecoder().decode(englishBytes.subarray(3)))).toEqual([
-      ['Date and time', 'Facility', 'Kiosk', 'Method', 'Result', 'Reason', 'In/out', 'Name', 'PASS ID', 'E-mail', 'Sex', 'Date of birth', 'Type'],
-      [expect.any(String), 'Kaga Niko Niko Park', '', 'QR code', 'Refused', 'Invalid QR code', 'In', '', '', '', '', '', ''],
+      ['Date and time', 'Facility', 'Kiosk', 'Method', 'Result', 'Reason', 'In/out', 'Name', 'PASS ID', 'E-mail', 'Sex', 'Date of birth', 'Type', 'Presentation-attack check'],
+      [expect.any(String), 'Kaga Niko Niko Park', '', 'QR code', 'Refused', 'Invalid QR code', 'In', '', '', '', '', '', '', ''],
     ]);
   });
 

@@ -3,7 +3,9 @@
  * text-input-support AP and its 4-digit PIN) or an adult family member (signature certificate),
  * confirming the facts read from the card, and removing a member. Every step calls the household
  * API (/api/households/...) with the resident's token. In development the card is a virtual card;
- * in production the PASS smartphone app reads it and sends the same data to /verify.
+ * in production the PASS smartphone app reads it and sends the same data to /verify. A member
+ * without a phone that reads cards (a grandparent) is pre-registered here by name and birthdate and
+ * finishes at a municipal kiosk with their card, PIN and face within 24 hours (docs/card.md).
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -21,6 +23,7 @@ const API = '/api/households';
 const FLOW = 'family';
 const CARD_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 interface Claims {
   name: string;
@@ -61,7 +64,8 @@ export function familyAppRoutes(kit: FeatureKit): Router {
     const lang = kit.lang(ctx);
     const t = translator(MESSAGES, lang);
     const answer = await kit.api.call<{ members: Array<Record<string, any>>; representative: boolean }>(s.token, 'GET', `${API}/me`);
-    const news = ctx.query.added ? t('family.added') : ctx.query.removed ? t('family.removed') : null;
+    const pre = await kit.api.call<{ preregistrations: Array<Record<string, any>> }>(s.token, 'GET', `${API}/preregistrations`);
+    const news = ctx.query.added ? t('family.added') : ctx.query.removed ? t('family.removed') : ctx.query.preregistered ? t('family.pre.done') : ctx.query.cancelled ? t('family.pre.cancelled') : null;
     ctx.status = status;
     await kit.page(ctx, 'family/family', MESSAGES, BASE, {
       csrf: kit.csrf(s),
@@ -76,6 +80,9 @@ export function familyAppRoutes(kit: FeatureKit): Router {
         assurance: m.assurance,
         face: m.face_enrolled === true,
       })),
+      preregistrations: (pre.ok ? pre.body.preregistrations : [])
+        .filter((p) => p.state !== 'completed')
+        .map((p) => ({ id: String(p.id), name: String(p.name), relation: String(p.relation), birthdate: formatDate(String(p.birthdate), lang), state: String(p.state), expires: String(p.expires_at) })),
     });
   }
 
@@ -163,6 +170,32 @@ export function familyAppRoutes(kit: FeatureKit): Router {
     const s = await kit.signedIn<FamilyFlow>(ctx, FLOW);
     if (s && kit.csrfOk(ctx, s)) await kit.saveFlow<FamilyFlow>(s, FLOW, undefined);
     kit.seeOther(ctx, BASE);
+  });
+
+  router.post('/preregister', form, async (ctx) => {
+    const s = await kit.signedIn<FamilyFlow>(ctx, FLOW);
+    if (!s) return;
+    const lang = kit.lang(ctx);
+    const t = translator(MESSAGES, lang);
+    const name = field(ctx, 'name', 100);
+    const birthdate = field(ctx, 'birthdate', 10);
+    const relation = field(ctx, 'relation') === 'child' ? 'child' : 'parent';
+    if (!kit.csrfOk(ctx, s)) return listPage(ctx, s, t('family.error'), 403);
+    if (!name || !DATE.test(birthdate)) return listPage(ctx, s, t('family.pre.invalid'), 400);
+    const created = await kit.api.call(s.token, 'POST', `${API}/preregistrations`, { json: { relation, name, birthdate } });
+    if (!created.ok) return listPage(ctx, s, refusalText(created, lang, t('family.error')), created.status);
+    kit.seeOther(ctx, `${BASE}/?preregistered=1`);
+  });
+
+  router.post('/preregistrations/:id/cancel', form, async (ctx) => {
+    const s = await kit.signedIn<FamilyFlow>(ctx, FLOW);
+    if (!s) return;
+    const t = translator(MESSAGES, kit.lang(ctx));
+    const id = String(ctx.params.id);
+    if (!UUID.test(id) || !kit.csrfOk(ctx, s)) return listPage(ctx, s, t('family.error'), 400);
+    const cancelled = await kit.api.call(s.token, 'DELETE', `${API}/preregistrations/${id}`);
+    if (!cancelled.ok) return listPage(ctx, s, refusalText(cancelled, kit.lang(ctx), t('family.error')), cancelled.status);
+    kit.seeOther(ctx, `${BASE}/?cancelled=1`);
   });
 
   router.post('/:personId/remove', form, async (ctx) => {

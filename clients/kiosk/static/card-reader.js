@@ -6,6 +6,8 @@
 import { ApduChannel } from '/kiosk/lib/card/apdu-channel.ts';
 import { JpkiAp } from '/kiosk/lib/card/jpki-ap.ts';
 import { readAuthenticationProof } from '/kiosk/lib/card/jpki-proofs.ts';
+import { readTextApProof } from '/kiosk/lib/card/text-ap.ts';
+import { readSurfaceWithTextPin } from '/kiosk/lib/card/card-photo.ts';
 import { CardError, describeCardError } from '/kiosk/lib/card/errors.ts';
 import { CARD_REASONS } from '/kiosk/lib/card/reasons.ts';
 import { BRIDGE_REASONS } from '/kiosk/lib/card/bridge/reasons.ts';
@@ -64,6 +66,19 @@ export async function pinStatus() {
 /** The card's proof for PASS's challenge: the certificate of EF 000A and its key's signature after the PIN. */
 export function proof(pin, challenge) {
   return readAuthenticationProof(channel(), { pin, challenge });
+}
+
+/**
+ * Enrollment at the kiosk (enroll.js), one card session and the PIN typed once: the
+ * user-authentication proof and the text AP over PASS's challenge, then the 券面AP's surface record
+ * with the photo (the text AP's PIN opens it, card-photo.ts). A wrong PIN stops at the first AP.
+ */
+export async function enrollmentRead(pin, challenge) {
+  const ch = channel();
+  const authentication = await readAuthenticationProof(ch, { pin, challenge });
+  const textAp = await readTextApProof(ch, { pin, challenge });
+  const surface = await readSurfaceWithTextPin(ch, pin);
+  return { authentication, textAp, surface };
 }
 
 /** Ends the card session with a reset: a PIN verified in it is gone before the next resident. */

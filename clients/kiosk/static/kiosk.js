@@ -8,6 +8,7 @@ import { grabJpeg, startCamera } from './camera.js';
 import { scan } from './qr-reader.js';
 import { loadDetector, watchFaces } from './face-watch.js';
 import * as reader from './card-reader.js';
+import { enrollWithPin } from './enroll.js';
 import { $, other, setNet, show, showResult, ui } from './views.js';
 
 const issuer = document.body.dataset.issuer;
@@ -19,6 +20,8 @@ let phoneTimer;
 let resultTimer;
 /** The card screen's current run: leaving the screen stops its polling. */
 let cardRun;
+/** What the card screen is for: a check-in, or registering a pre-registered member (enroll.js). */
+let cardPurpose = 'checkin';
 /** The PIN as typed on the pad: only ever handed to the card, then forgotten. */
 let pin = '';
 let cameraReady = Promise.resolve(false);
@@ -130,7 +133,7 @@ function faceHint(kind, progress) {
 }
 
 /** What the result screen's retry button does, by what it retries. */
-const AGAIN = { face: ['face.again', () => faceCheckIn()], card: ['card.again', () => cardScreen()] };
+const AGAIN = { face: ['face.again', () => faceCheckIn()], card: ['card.again', () => cardScreen()], enroll: ['enroll.again', () => cardScreen('enroll')] };
 
 function done(view) {
   showResult(view);
@@ -245,8 +248,10 @@ function stopCard() {
 const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
 const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-async function cardScreen() {
+async function cardScreen(purpose = 'checkin') {
   stopCard();
+  cardPurpose = purpose;
+  $('card-title').textContent = ui(purpose === 'enroll' ? 'method.enroll' : 'method.card');
   show('card');
   const run = (cardRun = new AbortController());
   const panel = $('card-simulator');
@@ -261,7 +266,7 @@ async function cardScreen() {
     if (run.signal.aborted) return;
     if (status.locked) {
       await reader.release();
-      return cardRefused('pin_locked', reader.cardWords('pin_locked'));
+      return cardSaidNo('pin_locked', reader.cardWords('pin_locked'));
     }
     pinPad(status.triesLeft);
   } catch (error) {
@@ -286,6 +291,7 @@ async function submitPin() {
   const typed = pin;
   pin = '';
   showPin();
+  if (cardPurpose === 'enroll') return enrollWithPin(typed, { done, cardFailed });
   show('working');
   const challenge = await api.call('POST', '/api/kiosk/card/challenges').catch(() => undefined);
   if (challenge?.status !== 201) {
@@ -320,15 +326,21 @@ async function cardRefused(reason, words) {
   done({ ...(view ?? { result: 'rejected', reason }), ...(words ? { message: words } : {}), again: reason === 'wrong_pin' ? 'card' : undefined });
 }
 
+/** A card's refusal: a check-in records it for staff; registering only tells the resident (nothing to record). */
+function cardSaidNo(reason, words) {
+  if (cardPurpose !== 'enroll') return cardRefused(reason, words);
+  done({ result: 'rejected', reason, ...(words ? { message: words } : {}), again: reason === 'wrong_pin' ? 'enroll' : undefined });
+}
+
 async function cardFailed(error) {
   if (reader.bridgeReason(error) === 'not_paired') {
     await reader.forget();
-    return cardScreen();
+    return cardScreen(cardPurpose);
   }
   const reason = error?.reason;
-  if (reason === 'wrong_pin' || reason === 'pin_locked') return cardRefused(reason, reader.words(error));
+  if (reason === 'wrong_pin' || reason === 'pin_locked') return cardSaidNo(reason, reader.words(error));
   // Once the sequence began, a card gone from the reader is a card pulled off mid-way.
-  if (reason === 'card_removed' || reason === 'no_card') return cardRefused('card_removed', reader.cardWords('card_removed'));
+  if (reason === 'card_removed' || reason === 'no_card') return cardSaidNo('card_removed', reader.cardWords('card_removed'));
   show('card');
   document.querySelector('#card-unavailable .card-prompt').textContent = reader.words(error)?.ja ?? ui('card.unavailable');
   cardStep('unavailable');
@@ -344,7 +356,7 @@ async function pairReader(code) {
       return;
     }
     $('card-pair-status').textContent = ui('card.pair.done');
-    await cardScreen();
+    await cardScreen(cardPurpose);
   } catch (error) {
     $('card-pair-status').textContent = reader.words(error)?.ja ?? ui('card.unavailable');
   }
@@ -392,6 +404,7 @@ $('setup-start').addEventListener('click', () => provision());
 $('go-face').addEventListener('click', () => faceCheckIn());
 $('go-qr').addEventListener('click', () => qrScreen());
 $('go-card').addEventListener('click', () => cardScreen());
+$('go-enroll').addEventListener('click', () => cardScreen('enroll'));
 $('go-phone').addEventListener('click', () => phoneScreen());
 $('result-ok').addEventListener('click', () => back());
 $('result-again').addEventListener('click', () => {
@@ -436,7 +449,7 @@ $('card-pair-form').addEventListener('submit', (event) => {
   $('card-pair-code').value = '';
   pairReader(code);
 });
-$('card-retry').addEventListener('click', () => cardScreen());
+$('card-retry').addEventListener('click', () => cardScreen(cardPurpose));
 $('card-simulator-put')?.addEventListener('click', async () => {
   await reader.simulator('POST', '/simulator/put', { id: $('card-simulator-card').value });
 });

@@ -2,7 +2,8 @@
  * /manager/facilities: the facilities of the staff member and their claim policies; an admin of a
  * facility edits its policy (one choice per catalog item: not asked, required or optional), and
  * only a municipal admin the way subjects are shared. Everyone else sees it read-only. The same
- * admins choose what the facility's kiosks show in public (name and age rules).
+ * admins choose what the facility's kiosks show in public (name and age rules) and its
+ * presentation-attack detection policy for face check-ins (off, record, required).
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -32,6 +33,10 @@ interface FacilityJson {
 interface KioskDisplay {
   name: string;
   age: string;
+}
+
+interface PadPolicySetting {
+  policy: 'off' | 'record' | 'required';
 }
 
 interface CatalogUnit {
@@ -66,7 +71,11 @@ export const facilitiesSection: ManagerSection = {
 
     async function show(ctx: Context, id: string, extra: { error?: string; draft?: Policy; blocking?: string[]; status?: number } = {}): Promise<void> {
       const staff = env.staff(ctx);
-      const [answer, display] = await Promise.all([staff.api.get<{ facility: FacilityJson; catalog: CatalogUnit[] }>(`${API}/${id}`), staff.api.get<KioskDisplay>(`${API}/${id}/kiosk-display`)]);
+      const [answer, display, pad] = await Promise.all([
+        staff.api.get<{ facility: FacilityJson; catalog: CatalogUnit[] }>(`${API}/${id}`),
+        staff.api.get<KioskDisplay>(`${API}/${id}/kiosk-display`),
+        staff.api.get<PadPolicySetting>(`${API}/${id}/pad-policy`),
+      ]);
       if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
       const facility = answer.body.facility;
       const municipal = staff.principal.assignments.some((a) => a.role === 'municipal_admin' && a.municipalityCode === facility.municipalityCode);
@@ -80,8 +89,9 @@ export const facilitiesSection: ManagerSection = {
         municipal,
         blocking: extra.blocking ?? [],
         display: display.ok ? { name: display.body.name, age: display.body.age } : null,
+        pad: pad.ok ? { policy: pad.body.policy } : null,
         error: extra.error ?? null,
-        notice: noticeOf(ctx, staff, ['facilities.saved', 'facilities.display.saved']),
+        notice: noticeOf(ctx, staff, ['facilities.saved', 'facilities.display.saved', 'facilities.pad.saved']),
         here: `/manager/facilities/${id}`,
       });
       if (extra.status) ctx.status = extra.status;
@@ -129,6 +139,16 @@ export const facilitiesSection: ManagerSection = {
       const staff = env.staff(ctx);
       const answer = await staff.api.post(`${API}/${id}/kiosk-display`, { name: field(ctx, 'displayName'), age: field(ctx, 'displayAge') });
       if (answer.ok) return env.seeOther(ctx, `/manager/facilities/${id}?done=facilities.display.saved`);
+      await show(ctx, id, { error: refusal(staff, answer), status: answer.status });
+    });
+
+    router.post('/:facilityId/pad-policy', env.form, async (ctx) => {
+      const id = String(ctx.params.facilityId);
+      if (!FACILITY.test(id)) return env.refuse(ctx, 404, 'error.notfound');
+      if (!env.csrfOk(ctx)) return env.refuse(ctx, 403, 'error.csrf');
+      const staff = env.staff(ctx);
+      const answer = await staff.api.post(`${API}/${id}/pad-policy`, { policy: field(ctx, 'padPolicy') });
+      if (answer.ok) return env.seeOther(ctx, `/manager/facilities/${id}?done=facilities.pad.saved`);
       await show(ctx, id, { error: refusal(staff, answer), status: answer.status });
     });
 

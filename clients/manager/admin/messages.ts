@@ -59,6 +59,17 @@ export const ADMIN_MESSAGES: Messages = {
   'facilities.display.age.never': { ja: '表示しない', en: 'Never' },
   'facilities.display.save': { ja: '表示設定を保存', en: 'Save the display setting' },
   'facilities.display.saved': { ja: 'キオスクの表示設定を保存しました。', en: 'The kiosk display setting was saved.' },
+  'facilities.pad': { ja: 'なりすまし検知（顔チェックイン）', en: 'Presentation-attack detection (face check-in)' },
+  'facilities.pad.lead': {
+    ja: '顔でのチェックインのたびに、カメラの前にいるのが本人か、写真や画面ではないかを調べます。結果はチェックインごとに履歴に残ります。「必須」にすると、写真や画面と判定された顔、または検知が動いていないときの顔チェックインを断り、職員にアラートを出します。判定は合成した写真・画面で試したもので、認証を受けたものではありません。',
+    en: 'Each face check-in is checked for whether a live person, not a photo or a screen, is in front of the camera. The result is kept with each check-in in the history. "Required" refuses a face judged a photo or a screen, or any face check-in while the detection is not running, and raises a staff alert. The detector was tested on synthetic photos and screens; it is not certified.',
+  },
+  'facilities.pad.policy': { ja: '方針', en: 'Policy' },
+  'facilities.pad.policy.off': { ja: '使わない（結果を残さない）', en: 'Off (nothing kept)' },
+  'facilities.pad.policy.record': { ja: '記録のみ（チェックインは通常どおり）【既定】', en: 'Record only (check-ins as usual) [default]' },
+  'facilities.pad.policy.required': { ja: '必須（なりすましの疑いは断る）', en: 'Required (refuse suspected attacks)' },
+  'facilities.pad.save': { ja: 'なりすまし検知の方針を保存', en: 'Save the detection policy' },
+  'facilities.pad.saved': { ja: 'なりすまし検知の方針を保存しました。', en: 'The presentation-attack detection policy was saved.' },
 
   'kiosks.nav': { ja: 'キオスク', en: 'Kiosks' },
   'kiosks.title': { ja: 'キオスク', en: 'Kiosks' },

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { CHECKIN_METHODS } from '../../../src/checkins/checkin-store.ts';
-import { DIRECTION_LABELS, GENDER_LABELS, HISTORY_COLUMNS, METHOD_LABELS, RESULT_LABELS, TYPE_LABELS, japanTime, label, reasonLabel } from '../../../src/manager/labels.ts';
+import { DIRECTION_LABELS, GENDER_LABELS, HISTORY_COLUMNS, METHOD_LABELS, RESULT_LABELS, TYPE_LABELS, japanTime, label, padLabel, reasonLabel } from '../../../src/manager/labels.ts';
 import type { HistoryPage } from '../../../src/manager/history/history-service.ts';
 import { MANAGER_BASE } from '../paths.ts';
 import type { ManagerEnv, ManagerSection } from '../sections.ts';
@@ -57,6 +57,7 @@ function routes(env: ManagerEnv): Router {
       words: { METHOD_LABELS, RESULT_LABELS, DIRECTION_LABELS, GENDER_LABELS, TYPE_LABELS, HISTORY_COLUMNS },
       label,
       reasonLabel,
+      padLabel,
       japanTime,
       fill,
     });

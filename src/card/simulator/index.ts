@@ -20,6 +20,8 @@ export type { TextApFiles, TextApIssuerKey } from './text-ap-files.ts';
 export { buildSurfaceRecord } from './surface-files.ts';
 export { simulatedJpkiCard } from './jpki-card.ts';
 export type { HeldJpkiCard, HeldJpkiKey } from './jpki-card.ts';
+export { simulatedTextApCard } from './text-ap-card.ts';
+export type { HeldTextAp } from './text-ap-card.ts';
 export type { PaddedSigner } from './card-file-system.ts';
 export { cardDelayMs, INSTANT_CARD_TIMING, REAL_CARD_TIMING, TimedCard } from './card-timing.ts';
 export type { CardTiming } from './card-timing.ts';

@@ -9,7 +9,7 @@ import { FACE_REASONS } from '../messages.ts';
 export function faceErrors(): Middleware {
   return apiEdge({
     reasons: [FACE_REASONS],
-    details: exposing(['faceSize', 'minFaceSize', 'faces', 'brightness', 'sharpness', 'maxBytes', 'resembles']),
+    details: exposing(['faceSize', 'minFaceSize', 'faces', 'brightness', 'sharpness', 'maxBytes', 'resembles', 'failure', 'steps', 'seen']),
     detailsAt: 'nested',
     retryAfter: { 429: 5, 503: 30 },
     logMessage: 'face request refused',

@@ -46,6 +46,32 @@ const embeddingOutputSchema = z.object({
 });
 
 /** A path inside an archive: relative, no `.` or `..` segment, nothing a tar reader would have to interpret. */
+/**
+ * A passive presentation-attack (liveness) classifier: softmax over `classes`, one of which is a
+ * live face; its input is the face box widened `cropScale` times around its centre (docs/face.md, "PAD").
+ */
+const livenessOutputSchema = z.object({
+  decoder: z.literal('liveness'),
+  name: z.string().min(1),
+  classes: z.number().int().min(2),
+  liveClass: z.number().int().min(0),
+  cropScale: z.number().min(1).max(5),
+});
+
+/**
+ * A Hopenet-style head-pose model: three outputs (yaw, pitch, roll) of `bins` logits, each bin
+ * `binDegrees` wide from `firstDegrees`; its input is the face box widened by `margin` of its size
+ * on each side (docs/face.md, "Active liveness").
+ */
+const poseOutputSchema = z.object({
+  decoder: z.literal('pose-bins'),
+  names: z.tuple([z.string().min(1), z.string().min(1), z.string().min(1)]),
+  bins: z.number().int().min(2),
+  binDegrees: z.number().positive(),
+  firstDegrees: z.number(),
+  margin: z.number().min(0).max(1),
+});
+
 const archiveMember = z
   .string()
   .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'member must be a plain relative path (no . or .. segments)');
@@ -93,11 +119,25 @@ const recognizerSchema = z.object({
   threshold: z.number().min(-1).max(1),
 });
 
+const livenessSchema = z.object({
+  ...commonFields,
+  kind: z.literal('liveness'),
+  output: livenessOutputSchema,
+  /** Default probability of "live" below which a face counts as an attack (FACE_PAD_THRESHOLD overrides). */
+  threshold: z.number().min(0).max(1),
+});
+
+const poseSchema = z.object({
+  ...commonFields,
+  kind: z.literal('pose'),
+  output: poseOutputSchema,
+});
+
 const manifestSchema = z
   .object({
     version: z.literal(1),
     defaults: z.object({ detector: z.string(), recognizer: z.string() }),
-    models: z.array(z.discriminatedUnion('kind', [detectorSchema, recognizerSchema])).min(1),
+    models: z.array(z.discriminatedUnion('kind', [detectorSchema, recognizerSchema, livenessSchema, poseSchema])).min(1),
   })
   .superRefine((m, ctx) => {
     const names = new Set<string>();
@@ -105,6 +145,9 @@ const manifestSchema = z
       if (names.has(model.name)) ctx.addIssue({ code: 'custom', message: `duplicate model name ${model.name}` });
       names.add(model.name);
       if (model.archive && !model.url) ctx.addIssue({ code: 'custom', message: `model ${model.name} has an archive but no url to fetch it from` });
+      if (model.kind === 'liveness' && model.output.liveClass >= model.output.classes) {
+        ctx.addIssue({ code: 'custom', message: `model ${model.name}: liveClass must be below classes` });
+      }
     }
     const kindOf = (name: string) => m.models.find((x) => x.name === name)?.kind;
     if (kindOf(m.defaults.detector) !== 'detector') {
@@ -119,6 +162,8 @@ export type ModelManifest = z.infer<typeof manifestSchema>;
 export type ModelEntry = ModelManifest['models'][number];
 export type DetectorEntry = Extract<ModelEntry, { kind: 'detector' }>;
 export type RecognizerEntry = Extract<ModelEntry, { kind: 'recognizer' }>;
+export type LivenessEntry = Extract<ModelEntry, { kind: 'liveness' }>;
+export type PoseEntry = Extract<ModelEntry, { kind: 'pose' }>;
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 export type YunetOutput = z.infer<typeof yunetOutputSchema>;
 export type ScrfdOutput = z.infer<typeof scrfdOutputSchema>;
@@ -162,6 +207,22 @@ export function findRecognizer(manifest: ModelManifest, name: string = manifest.
   const entry = findEntry(manifest, name);
   if (!entry || entry.kind !== 'recognizer') {
     throw new ConfigurationError([`unknown face recognizer "${name}"; known: ${namesOfKind(manifest, 'recognizer')}`]);
+  }
+  return entry;
+}
+
+export function findLiveness(manifest: ModelManifest, name: string): LivenessEntry {
+  const entry = findEntry(manifest, name);
+  if (!entry || entry.kind !== 'liveness') {
+    throw new ConfigurationError([`unknown presentation-attack model "${name}"; known: ${namesOfKind(manifest, 'liveness') || '(none)'}, or none`]);
+  }
+  return entry;
+}
+
+export function findPose(manifest: ModelManifest, name: string): PoseEntry {
+  const entry = findEntry(manifest, name);
+  if (!entry || entry.kind !== 'pose') {
+    throw new ConfigurationError([`unknown head-pose model "${name}"; known: ${namesOfKind(manifest, 'pose') || '(none)'}, or none`]);
   }
   return entry;
 }

@@ -24,8 +24,13 @@ const realSchedule: Schedule = (ms, run) => {
 
 export interface ProvisionOptions {
   manifest: ModelManifest;
-  /** Manifest names of the models PASS is configured to use. */
+  /** Manifest names of the models face features need (may be empty when only optional ones are missing). */
   names: string[];
+  /**
+   * Models face works without (the presentation-attack model): fetched after the needed ones, a
+   * failure is one warn line and no retry, and never keeps face off.
+   */
+  optional?: string[];
   dir: string;
   mirror: ModelMirror | undefined;
   log: Logger;
@@ -113,17 +118,20 @@ export class ModelProvisioner {
     this.#begun.clear();
     this.#status = `fetching face models from ${describeMirror(this.#o.mirror)}`;
     const { mirror } = this.#o;
-    try {
-      await fetchModels({
+    const fetchNamed = (names: string[]) =>
+      fetchModels({
         manifest: this.#o.manifest,
         to: this.#o.dir,
-        names: this.#o.names,
+        names,
         ...(!mirror ? { public: true } : 'url' in mirror ? { url: mirror.url } : { from: mirror.directory }),
         onEvent: (event) => this.#report(event),
         signal: this.#abort.signal,
         ...(this.#o.wait ? { wait: this.#o.wait } : {}),
         ...(this.#o.fetch ? { fetch: this.#o.fetch } : {}),
       });
+    try {
+      // fetchModels reads an empty list as "all models".
+      if (this.#o.names.length > 0) await fetchNamed(this.#o.names);
     } catch (err) {
       if (this.#stopped) return false;
       if (err instanceof ModelFetchBusyError) {
@@ -140,6 +148,16 @@ export class ModelProvisioner {
       const delays = this.#o.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
       this.#retryIn(delays[Math.min(this.#failures - 1, delays.length - 1)]!);
       return false;
+    }
+    const optional = this.#o.optional ?? [];
+    if (optional.length > 0 && !this.#stopped) {
+      try {
+        await fetchNamed(optional);
+      } catch (err) {
+        if (this.#stopped) return false;
+        const failures = err instanceof ModelFetchError ? err.failures : [(err as Error).message];
+        this.#o.log.warn({ failures }, `optional face models not fetched (${failures.join('; ')}); presentation attacks are recorded as not checked; ${FETCH_ADVICE}`);
+      }
     }
     this.#status = 'face models fetched; loading them';
     this.#o.log.info({ models: this.#o.names }, 'face models fetched and verified; face features on');

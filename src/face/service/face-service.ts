@@ -13,7 +13,8 @@ import { GalleryCache } from './gallery-cache.ts';
 import type { CachedTemplate } from './gallery-cache.ts';
 import type { FaceInference } from './inference.ts';
 import type { FaceMetrics, FaceOperation } from './metrics.ts';
-import type { WorkerAnalysis } from '../worker/protocol.ts';
+import type { PhotoSource, WorkerAnalysis } from '../worker/protocol.ts';
+import type { AnalysedFrame } from '../liveness/liveness-checks.ts';
 import type { QualityThresholds } from '../engine.ts';
 import { templateContext } from './keys.ts';
 import { FaceStore, isUuid } from './template-store.ts';
@@ -63,6 +64,17 @@ export interface EnrollmentStatus {
 export interface EnrollResult extends EnrollmentStatus {
   replaced: boolean;
   quality: { faceSize: number; sharpness: number; brightness: number };
+  presentationAttack: PresentationAttackResult;
+}
+
+/** A live face against the My Number Card photo (compareWithCardPhoto). */
+export interface CardPhotoComparison {
+  matched: boolean;
+  /** Cosine similarity of the two faces' embeddings. */
+  score: number;
+  /** The 1:1 threshold (FACE_VERIFY_THRESHOLD, else the recognizer's). */
+  threshold: number;
+  /** The live photo's, as the engine gives it; what it means is the caller's to decide. */
   presentationAttack: PresentationAttackResult;
 }
 
@@ -157,6 +169,13 @@ export class FaceService {
     const analysis = await this.#analyse('enroll', photo);
     try {
       if (analysis.modelId !== this.modelId) throw new FaceModelsUnavailableError(`the face workers run ${analysis.modelId}, not ${this.modelId}`);
+      // A face that is a print, a screen or a cut-out is never enrolled, whatever facility it is for
+      // (the threshold keeps real photos: 0 of 56 refused, docs/face.md "Presentation-attack detection").
+      if (analysis.presentationAttack.status === 'attack') {
+        const refusal = new InvalidInputError('face_not_live', 'the photo looks like a photo of a photo or a screen', { score: analysis.presentationAttack.score }, 422);
+        await this.#auditRefusal(personId, actor, 'presentation_attack', refusal);
+        throw refusal;
+      }
       const probe = { personId, embedding: analysis.embedding, photo, enrolled: this.#enrolledFaces };
       for (const check of this.#o.checks) {
         try {
@@ -201,12 +220,43 @@ export class FaceService {
     return { score, matched: score >= this.verifyThreshold, threshold: this.verifyThreshold };
   }
 
+  /**
+   * 1:1 — is the live face the card holder's? The My Number Card photo (券面AP, JPEG 2000: a JP2
+   * file or a bare codestream) and the live photo go through the same pipeline in the workers and
+   * are compared at the 1:1 threshold. Both serve this comparison only: nothing is stored or
+   * logged. A non-match is answered, not thrown; the caller refuses it as `face_not_card_holder`.
+   * Throws `card_photo_unreadable` for a card photo that is not one or shows no usable face, and
+   * the live photo's own refusals as enroll() does.
+   */
+  async compareWithCardPhoto(cardPhoto: Uint8Array, live: Uint8Array): Promise<CardPhotoComparison> {
+    const inference = this.#inference();
+    const started = performance.now();
+    // Not through #analyse: a card photo is a photo by nature, so its PAD outcome is not counted.
+    const card = inference.analyse(cardPhoto, undefined, 'card-photo').finally(() => this.#o.metrics?.waited('verify', (performance.now() - started) / 1000));
+    const [c, p] = await Promise.allSettled([card, this.#analyse('verify', live)]);
+    try {
+      // The card photo's refusal first: retaking the live photo would not help.
+      if (c.status === 'rejected') throw c.reason;
+      if (p.status === 'rejected') throw p.reason;
+      for (const a of [c.value, p.value]) {
+        if (a.modelId !== this.modelId) throw new FaceModelsUnavailableError(`the face workers run ${a.modelId}, not ${this.modelId}`);
+      }
+      const score = dotRow(c.value.embedding, 0, p.value.embedding, c.value.embedding.length);
+      return { matched: score >= this.verifyThreshold, score, threshold: this.verifyThreshold, presentationAttack: p.value.presentationAttack };
+    } finally {
+      if (c.status === 'fulfilled') c.value.embedding.fill(0);
+      if (p.status === 'fulfilled') p.value.embedding.fill(0);
+    }
+  }
+
   /** 1:N — who in the gallery is in the photo, if anyone (decision at the identification threshold). */
-  async identify(galleryId: string, photo: Uint8Array, topK = 1): Promise<IdentifyResult> {
+  async identify(galleryId: string, photo: Uint8Array, topK = 1): Promise<IdentifyResult & { presentationAttack: PresentationAttackResult }> {
     checkGalleryId(galleryId);
     // A kiosk check-in: the person in front counts, smaller faces behind them do not (docs/face.md, "Crowds").
     const analysis = await this.#analyse('identify', photo, { faces: 'dominant' });
-    return this.#cache.registry.identify(galleryId, analysis.embedding, this.identifyThreshold, Math.min(Math.max(1, topK), 10));
+    // The caller's facility decides what the PAD result means (src/checkins/pad.ts); it is only passed on here.
+    const found = this.#cache.registry.identify(galleryId, analysis.embedding, this.identifyThreshold, Math.min(Math.max(1, topK), 10));
+    return { ...found, presentationAttack: analysis.presentationAttack };
   }
 
   async addToGallery(galleryId: string, personId: string): Promise<void> {
@@ -278,12 +328,22 @@ export class FaceService {
     }
   }
 
+  /**
+   * One camera frame of an active liveness challenge (src/face/liveness): its single face's
+   * embedding, head pose and passive presentation-attack result. The frame is not kept.
+   */
+  async analyseLivenessFrame(frame: Uint8Array): Promise<AnalysedFrame> {
+    const analysis = await this.#analyse('liveness', frame, undefined, 'liveness-frame');
+    if (!analysis.pose) throw new FaceModelsUnavailableError('the head-pose model is not in place; run npm run models:fetch');
+    return { yaw: analysis.pose.yaw, embedding: analysis.embedding, presentationAttack: analysis.presentationAttack };
+  }
+
   /** One photo through the inference workers, timed, its presentation-attack outcome counted. */
-  async #analyse(operation: FaceOperation, photo: Uint8Array, quality?: Partial<QualityThresholds>): Promise<WorkerAnalysis> {
+  async #analyse(operation: FaceOperation, photo: Uint8Array, quality?: Partial<QualityThresholds>, source?: PhotoSource): Promise<WorkerAnalysis> {
     const inference = this.#inference();
     const started = performance.now();
     try {
-      const analysis = await inference.analyse(photo, quality);
+      const analysis = await inference.analyse(photo, quality, source);
       this.#o.metrics?.analysed(analysis);
       return analysis;
     } finally {

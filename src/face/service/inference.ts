@@ -3,11 +3,12 @@ import type { PassError } from '../../core/errors.ts';
 import { FaceWorkerPool } from '../worker/pool.ts';
 import type { EngineInfo, FaceWorkerPoolOptions } from '../worker/pool.ts';
 import type { QualityThresholds } from '../engine.ts';
-import type { WorkerAnalysis } from '../worker/protocol.ts';
+import type { PhotoSource, WorkerAnalysis } from '../worker/protocol.ts';
 
 /** What the face service needs from inference; the worker pool in production, a stub in unit tests. */
 export interface FaceInference {
-  analyse(bytes: Uint8Array, quality?: Partial<QualityThresholds>): Promise<WorkerAnalysis>;
+  /** `source` 'card-photo': a My Number Card photo (JPEG 2000), decoded in the worker too. */
+  analyse(bytes: Uint8Array, quality?: Partial<QualityThresholds>, source?: PhotoSource): Promise<WorkerAnalysis>;
   readonly state: 'idle' | 'starting' | 'ready' | 'failed';
   readonly failure: string | undefined;
   readonly stats: { workers: number; busy: number; queued: number };
@@ -55,9 +56,9 @@ export class LazyWorkerPool implements FaceInference {
     return (await this.#pool).info;
   }
 
-  async analyse(bytes: Uint8Array, quality?: Partial<QualityThresholds>): Promise<WorkerAnalysis> {
+  async analyse(bytes: Uint8Array, quality?: Partial<QualityThresholds>, source?: PhotoSource): Promise<WorkerAnalysis> {
     await this.start();
-    return this.#ready!.analyse(bytes, quality);
+    return this.#ready!.analyse(bytes, quality, source);
   }
 
   async close(): Promise<void> {

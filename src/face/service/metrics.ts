@@ -10,7 +10,7 @@ import type { WorkerAnalysis } from '../worker/protocol.ts';
 import type { FaceInference } from './inference.ts';
 import type { PresentationAttackResult } from '../pad.ts';
 
-export type FaceOperation = 'enroll' | 'verify' | 'identify';
+export type FaceOperation = 'enroll' | 'verify' | 'identify' | 'liveness';
 
 export interface FaceMetrics {
   /** A photo was analysed: its stage timings and its presentation-attack outcome. */
@@ -28,7 +28,7 @@ export function faceMetrics(metrics: Metrics, stats: () => FaceInference['stats'
   });
   const analysis = metrics.histogram({
     name: 'pass_face_analysis_seconds',
-    help: 'Time a face operation waited for its photo to be analysed, queue for a worker included, by operation (enroll, verify, identify)',
+    help: 'Time a face operation waited for its photo to be analysed, queue for a worker included, by operation (enroll, verify, identify, liveness: a frame of an active liveness challenge)',
     labelNames: ['operation'],
     buckets: LATENCY_BUCKETS,
   });

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { PassError } from '../../core/errors.ts';
 import type { QualityThresholds } from '../engine.ts';
 import { deserializeError } from './protocol.ts';
-import type { FromWorker, SerializedError, ToWorker, WorkerAnalysis, WorkerEngineOptions } from './protocol.ts';
+import type { FromWorker, PhotoSource, SerializedError, ToWorker, WorkerAnalysis, WorkerEngineOptions } from './protocol.ts';
 
 export interface FaceWorkerPoolOptions {
   /** Worker threads; each holds its own onnxruntime sessions (about 40 MB). */
@@ -23,6 +23,7 @@ interface Job {
   id: number;
   bytes: Uint8Array;
   quality: Partial<QualityThresholds> | undefined;
+  source: PhotoSource;
   resolve(analysis: WorkerAnalysis): void;
   reject(error: unknown): void;
 }
@@ -70,13 +71,13 @@ export class FaceWorkerPool {
     return { workers: this.#slots.length, busy: this.#slots.filter((s) => s.job).length, queued: this.#queue.length };
   }
 
-  analyse(bytes: Uint8Array, quality?: Partial<QualityThresholds>): Promise<WorkerAnalysis> {
+  analyse(bytes: Uint8Array, quality?: Partial<QualityThresholds>, source: PhotoSource = 'upload'): Promise<WorkerAnalysis> {
     if (this.#closed) return Promise.reject(new PassError('unavailable', 'face_unavailable', 'face analysis is shutting down'));
     if (this.#queue.length >= this.#options.maxQueue) {
       return Promise.reject(new PassError('rate_limited', 'face_busy', 'too many photos are being analysed; try again shortly'));
     }
     return new Promise<WorkerAnalysis>((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, bytes, quality, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, bytes, quality, source, resolve, reject });
       this.#dispatch();
     });
   }
@@ -128,7 +129,7 @@ export class FaceWorkerPool {
       slot.job = job;
       // The upload is copied once into a transferable buffer; the request's Buffer stays untouched.
       const bytes = Uint8Array.from(job.bytes);
-      const message: ToWorker = { id: job.id, op: 'analyse', bytes, ...(job.quality ? { quality: job.quality } : {}) };
+      const message: ToWorker = { id: job.id, op: 'analyse', bytes, ...(job.quality ? { quality: job.quality } : {}), ...(job.source === 'upload' ? {} : { source: job.source }) };
       slot.worker.postMessage(message, [bytes.buffer]);
     }
   }

@@ -1,6 +1,6 @@
 import { PassError } from '../../core/errors.ts';
-import { FaceImageError, FaceModelsUnavailableError, FaceQualityError } from '../errors.ts';
-import type { FaceImageReason, FaceQualityReason } from '../errors.ts';
+import { FaceCardPhotoError, FaceImageError, FaceModelsUnavailableError, FaceQualityError } from '../errors.ts';
+import type { FaceCardPhotoReason, FaceImageReason, FaceQualityReason } from '../errors.ts';
 import type { QualityThresholds, StageTimings } from '../engine.ts';
 import type { DecodeLimits } from '../image/decode.ts';
 import type { PresentationAttackResult } from '../pad.ts';
@@ -12,6 +12,11 @@ export interface WorkerEngineOptions {
   recognizer?: string;
   /** The landmark model (FaceEngineOptions.landmarker); default DEFAULT_LANDMARKER. */
   landmarker?: string | false;
+  /** The passive PAD model (FaceEngineOptions.padModel); default DEFAULT_PAD_MODEL, false: not checked. */
+  padModel?: string | false;
+  padThreshold?: number;
+  /** The head-pose model (FaceEngineOptions.poseModel); default DEFAULT_POSE_MODEL, false: none. */
+  poseModel?: string | false;
   /** onnxruntime intra-op threads per worker. */
   threads: number;
   limits?: Partial<DecodeLimits>;
@@ -25,9 +30,17 @@ export interface WorkerAnalysis {
   quality: { faceSize: number; sharpness: number; brightness: number };
   presentationAttack: PresentationAttackResult;
   timings: StageTimings;
+  /** Degrees, for a frame of an active liveness challenge (source `liveness-frame`). */
+  pose?: { yaw: number; pitch: number; roll: number };
 }
 
-export type ToWorker = { id: number; op: 'analyse'; bytes: Uint8Array; quality?: Partial<QualityThresholds> };
+/**
+ * What the bytes are: an upload (JPEG, PNG, WebP), a My Number Card photo (JPEG 2000, card-photo/),
+ * or a camera frame of an active liveness challenge (an upload whose head pose is read too, liveness/).
+ */
+export type PhotoSource = 'upload' | 'card-photo' | 'liveness-frame';
+
+export type ToWorker = { id: number; op: 'analyse'; bytes: Uint8Array; quality?: Partial<QualityThresholds>; source?: PhotoSource };
 
 export type FromWorker =
   | { kind: 'ready'; modelId: string; embeddingLength: number; threshold: number }
@@ -56,6 +69,7 @@ export function deserializeError(e: SerializedError): PassError {
   if (e.name === 'FaceQualityError') return new FaceQualityError(e.reason as FaceQualityReason, e.message, e.details);
   if (e.name === 'FaceImageError') return new FaceImageError(e.reason as FaceImageReason, e.message, e.details);
   if (e.name === 'FaceModelsUnavailableError') return new FaceModelsUnavailableError(e.message);
+  if (e.name === 'FaceCardPhotoError') return new FaceCardPhotoError(e.message, e.details, { reason: e.reason as FaceCardPhotoReason });
   const code = (['invalid_input', 'unavailable', 'configuration'].includes(e.code) ? e.code : 'internal') as PassError['code'];
   return new PassError(code, e.reason, e.message, e.details);
 }

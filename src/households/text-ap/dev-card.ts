@@ -1,17 +1,24 @@
 /**
- * Development only: virtual text-input-support AP cards (the child's My Number Card without a
- * signature certificate), in the style of the virtual JPKI cards (src/identity/proofing/dev-cards.ts).
+ * Development only: text-input-support AP cards (the child's My Number Card without a signature
+ * certificate), in the style of the development JPKI cards (src/identity/proofing/dev-cards.ts).
  * A development issuer key (kept by identity's development PKI, dev-pki.ts, as kind `text_ap`,
- * private key sealed) certifies each card's data-signing key and card AP key; the 4-digit PIN is
- * checked by the "card" with three attempts, kept in the database like the real card's retry
- * counter. Never used in production.
+ * private key sealed) certifies each card's data-signing key and card AP key; the files are made
+ * the way the card simulator makes them (src/card/simulator/text-ap-files.ts). A read is a card
+ * session over APDUs against a simulated text AP (src/card/simulator/text-ap-card.ts): the card
+ * checks the 4-digit PIN and signs the challenge with its AP key; this store only keeps the sealed
+ * files and key, and the PIN's retry counter (three tries) between sessions. Never used in production.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { storedDevKey } from '../../identity/proofing/dev-pki.ts';
+import { ApduChannel } from '../../card/apdu-channel.ts';
+import { isCardError } from '../../card/errors.ts';
+import { readTextApProof, TEXT_AP_EF } from '../../card/text-ap.ts';
+import { myNumberCheckDigit } from '../../card/simulator/issue-simulated-card.ts';
+import { simulatedTextApCard } from '../../card/simulator/text-ap-card.ts';
+import { buildTextApFiles } from '../../card/simulator/text-ap-files.ts';
 import { FamilyError } from '../errors.ts';
-import { encodeEf0002, ef0002HashedPart, TAG, tlv, type TextApFacts } from './format.ts';
 import type { TextApRead } from './verify.ts';
 
 export const DEV_TEXT_AP_KEY_ID = 'PASS-DEV-TEXTAP-1';
@@ -32,12 +39,13 @@ interface CardData {
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
 
-function rsa(): { privateKey: KeyObject; publicKey: KeyObject } {
-  return generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+function randomMyNumber(): string {
+  const first = Array.from({ length: 11 }, () => randomInt(10)).join('');
+  return `${first}${myNumberCheckDigit(first)}`;
 }
 
-function spkiDer(key: KeyObject): Uint8Array {
-  return new Uint8Array(key.export({ type: 'spki', format: 'der' }));
+function rsa(): { privateKey: KeyObject; publicKey: KeyObject } {
+  return generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
 }
 
 /** The development issuer key, created once per installation. */
@@ -72,23 +80,16 @@ export class DevTextApCards {
     const id = options.id ?? `text-${randomBytes(6).toString('hex')}`;
     if (!CARD_ID.test(id)) throw new FamilyError('invalid_request');
     const issuer = await loadDevTextApIssuer(this.#db, this.#box);
-    const data = rsa();
     const card = rsa();
-    const cardFacts: TextApFacts = { name: facts.name, address: facts.address, birthdate: facts.birthdate.replaceAll('-', ''), sex: facts.sex };
-    const ef0002 = encodeEf0002(cardFacts);
-    const certifiedBody = Buffer.concat([tlv(TAG.caKeyId, Buffer.from(issuer.keyId, 'latin1')), tlv(TAG.publicKey, spkiDer(data.publicKey))]);
-    const ef0004 = tlv(TAG.cvc, certifiedBody, tlv(TAG.cvcSignature, sign('sha256', certifiedBody, issuer.privateKey)));
-    // EF 0003: the header already counts the 256-byte signature that follows the signed part.
-    const hashes = Buffer.concat([
-      tlv(TAG.hashEf0001, createHash('sha256').update(randomBytes(16)).digest()), // stands in for the My Number file PASS never reads
-      tlv(TAG.hashEf0002, createHash('sha256').update(ef0002HashedPart(ef0002)).digest()),
-    ]);
-    const sigLength = tlv(TAG.signature, new Uint8Array(256)).length;
-    const header = tlv(TAG.ef0003, new Uint8Array(hashes.length + sigLength)).subarray(0, -(hashes.length + sigLength));
-    const signedPart = Buffer.concat([header, hashes]);
-    const ef0003 = Buffer.concat([signedPart, tlv(TAG.signature, sign('sha256', signedPart, data.privateKey))]);
-    const cardKey = spkiDer(card.publicKey);
-    const ef0007 = tlv(TAG.ef0007, tlv(TAG.cardKey, cardKey), tlv(TAG.issuerSignature, sign('sha256', cardKey, issuer.privateKey)));
+    // EF 0001 is made only for its hash in EF 0003; the store never keeps a My Number.
+    const files = buildTextApFiles({
+      facts: { name: facts.name, address: facts.address, birthdate: facts.birthdate.replaceAll('-', ''), sex: facts.sex },
+      myNumber: randomMyNumber(),
+      issuer,
+      dataKey: rsa(),
+      cardKey: card,
+    });
+    const { ef0002, ef0003, ef0004, ef0007 } = files;
     const sealed: CardData = {
       ef0002: b64(ef0002),
       ef0003: b64(ef0003),
@@ -110,24 +111,44 @@ export class DevTextApCards {
     return rows.map((r) => ({ id: r.id, label: r.label, locked: r.pin_attempts_left <= 0 }));
   }
 
-  /** What a phone does with the card: verify the 4-digit PIN, read EF 0002–0007, sign the challenge. */
+  /**
+   * What a phone does with the card, as one APDU session against the simulated text AP: the PIN
+   * (counter first), EF 0002–0007, and the card's signature over the challenge. The stored counter
+   * goes into the card before the session and comes back out after it.
+   */
   async read(id: string, pin: string, challenge: Uint8Array): Promise<TextApRead> {
     const row = CARD_ID.test(id) ? ((await this.#db(TABLE).where({ id }).first()) as { data_sealed: string; pin_attempts_left: number } | undefined) : undefined;
     if (!row) throw new FamilyError('card_not_found');
     if (row.pin_attempts_left <= 0) throw new FamilyError('pin_locked');
     const data = JSON.parse(this.#box.openText(row.data_sealed, `text-ap-dev-card:${id}`)) as CardData;
-    if (!/^\d{4}$/.test(pin) || pin !== data.pin) {
-      const left = row.pin_attempts_left - 1;
-      await this.#db(TABLE).where({ id }).update({ pin_attempts_left: left });
-      throw left <= 0 ? new FamilyError('pin_locked') : new FamilyError('wrong_pin', { attempts_left: left });
-    }
-    if (row.pin_attempts_left !== ATTEMPTS) await this.#db(TABLE).where({ id }).update({ pin_attempts_left: ATTEMPTS });
-    return {
+    const card = simulatedTextApCard({
       ef0002: bytes(data.ef0002),
       ef0003: bytes(data.ef0003),
       ef0004: bytes(data.ef0004),
       ef0007: bytes(data.ef0007),
-      challengeSignature: new Uint8Array(sign('sha256', challenge, createPrivateKey(data.cardKey))),
-    };
+      cardKey: createPrivateKey(data.cardKey),
+      pin: data.pin,
+      maxTries: ATTEMPTS,
+      triesLeft: row.pin_attempts_left,
+    });
+    try {
+      return await readTextApProof(new ApduChannel(card), { pin, challenge });
+    } catch (error) {
+      // The card library keeps a PIN that is not 4 digits from the card; this route has always
+      // counted one as a wrong PIN, and still does.
+      if (isCardError(error, 'invalid_pin')) return this.#spentOnMalformedPin(id, row.pin_attempts_left);
+      if (isCardError(error, 'pin_locked')) throw new FamilyError('pin_locked');
+      if (isCardError(error, 'wrong_pin')) throw new FamilyError('wrong_pin', { attempts_left: error.triesLeft ?? 0 });
+      throw error;
+    } finally {
+      const left = card.triesLeft('text', TEXT_AP_EF.pin);
+      if (left !== undefined && left !== row.pin_attempts_left) await this.#db(TABLE).where({ id }).update({ pin_attempts_left: left });
+    }
+  }
+
+  async #spentOnMalformedPin(id: string, before: number): Promise<never> {
+    const left = before - 1;
+    await this.#db(TABLE).where({ id }).update({ pin_attempts_left: left });
+    throw left <= 0 ? new FamilyError('pin_locked') : new FamilyError('wrong_pin', { attempts_left: left });
   }
 }

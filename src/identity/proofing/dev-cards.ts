@@ -1,17 +1,26 @@
 /**
- * Virtual My Number Cards of demo and test residents, issued by the development CA and kept in
- * the database (development and test only). Both certificates of a card are issued together (the
- * same validity), as at a municipal counter. The PINs' retry counters are stored, so three wrong
- * PINs lock the card's application across requests and restarts, like the real card.
+ * The development My Number Cards of demo and test residents, issued by the development CA and kept
+ * in the database (development and test only). Both certificates of a card are issued together (the
+ * same validity), as at a municipal counter. The store keeps the keys sealed and the PINs' retry
+ * counters; the card itself is the APDU simulator (src/card/simulator/jpki-card.ts): every read is
+ * the card library's real APDU sequence (src/card/jpki-proofs.ts) against a simulated card made
+ * from the stored keys and counters, and the counters it ends with are stored back, so three wrong
+ * PINs lock the card's application across requests and restarts, like the real card. Three for the
+ * signature password too, where the real card allows five (docs/jpki.md, development deviations).
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import type { Database } from '../../db/database.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../../core/errors.ts';
+import { ApduChannel } from '../../card/apdu-channel.ts';
+import { isCardError } from '../../card/errors.ts';
+import { JPKI_EF } from '../../card/jpki-ap.ts';
+import { readAuthenticationProof, readSignatureProof, type CardProof } from '../../card/jpki-proofs.ts';
+import { simulatedJpkiCard } from '../../card/simulator/jpki-card.ts';
+import type { SimulatedCard } from '../../card/simulator/simulated-card.ts';
 import { generateRsaKeyPair } from '../../jpki/dev-ca.ts';
 import type { ResidentFacts } from '../../jpki/dev-ca.ts';
 import { parseCertificate } from '../../jpki/certificate.ts';
-import { VirtualMyNumberCard } from '../../jpki/virtual-card.ts';
 import type { RevocationReason } from '../../jpki/index.ts';
 import type { DevelopmentCas, DevRevocation } from './dev-pki.ts';
 
@@ -60,14 +69,68 @@ export interface IssueDevCardOptions {
 
 export interface OpenedDevCard {
   id: string;
-  /** An in-memory card with its own PIN counter, for tests and tools. */
-  card: VirtualMyNumberCard;
+  /** The card on a simulated reader, for tests and tools: its own PIN counters, in memory. */
+  card: DevCardInHand;
   signPin: string;
   authPin: string;
   signatureCertificate: Uint8Array;
 }
 
+/**
+ * A development card in someone's hand: what a reader gets from it, by the card library's APDU
+ * sequence against the simulated card. The PIN counters are this card's own (fresh at
+ * `DevCardStore.open`), not the stored ones.
+ */
+export class DevCardInHand {
+  /** The APDU-level card, for a simulated reader (the development card bridge). */
+  readonly simulated: SimulatedCard;
+  readonly #authenticationCertificate: Uint8Array | undefined;
+
+  constructor(simulated: SimulatedCard, authenticationCertificate: Uint8Array | undefined) {
+    this.simulated = simulated;
+    this.#authenticationCertificate = authenticationCertificate;
+  }
+
+  /** EF 000A needs no PIN, so the certificate is handed out as it is stored. */
+  readAuthenticationCertificate(): Uint8Array {
+    if (!this.#authenticationCertificate) throw new InvalidInputError('no_certificate', 'this card has no user-authentication certificate');
+    return this.#authenticationCertificate;
+  }
+
+  /** One card session: PIN, certificate, and the key's signature over DigestInfo(SHA-256(challenge)). */
+  async read(app: 'signature' | 'authentication', pin: string, challenge: Uint8Array): Promise<CardProof> {
+    const channel = new ApduChannel(this.simulated);
+    if (app === 'authentication') return readAuthenticationProof(channel, { pin, challenge });
+    return (await readSignatureProof(channel, { password: pin, challenge })).signature;
+  }
+
+  async signChallenge(app: 'signature' | 'authentication', pin: string, challenge: Uint8Array): Promise<Uint8Array> {
+    return (await this.read(app, pin, challenge)).signature;
+  }
+}
+
 const CARD_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+interface Counters {
+  sign: number;
+  auth: number;
+}
+
+/**
+ * The card's answer in this store's words, as the proofing and step-up pages have always shown
+ * it: which PIN was wrong and how many tries are left, or that it is locked.
+ */
+function refusalOf(error: unknown, before: Counters, after: Counters, malformed: keyof Counters | undefined): unknown {
+  if (!isCardError(error)) return error;
+  const which = malformed ?? (after.auth < before.auth ? 'auth' : 'sign');
+  if (error.reason === 'pin_locked' || (malformed && after[malformed] <= 0)) {
+    return new ForbiddenError('pin_locked', error.reason === 'pin_locked' && before[which] <= 0 ? 'the PIN is locked; reset it at the municipal office' : 'wrong PIN; the PIN is now locked');
+  }
+  if (error.reason === 'wrong_pin' || malformed) {
+    return new InvalidInputError(which === 'auth' ? 'wrong_auth_pin' : 'wrong_pin', 'wrong PIN', { attempts_left: after[which] });
+  }
+  return error;
+}
 
 /** A positive 128-bit serial, as the development CA makes them. */
 function cardSerial(): bigint {
@@ -148,68 +211,72 @@ export class DevCardStore {
   async open(id: string): Promise<OpenedDevCard> {
     const row = await this.#row(id);
     const secrets = this.#secrets(row);
-    const signatureCertificate = new Uint8Array(Buffer.from(row.signature_certificate, 'base64'));
-    const card = new VirtualMyNumberCard({
-      maxPinAttempts: DEV_CARD_PIN_ATTEMPTS,
-      signature: { privateKey: createPrivateKey(secrets.signKey), certificateDer: signatureCertificate, pin: secrets.signPin },
-      ...(row.authentication_certificate
-        ? {
-            authentication: {
-              privateKey: createPrivateKey(secrets.authKey),
-              certificateDer: new Uint8Array(Buffer.from(row.authentication_certificate, 'base64')),
-              pin: secrets.authPin,
-            },
-          }
-        : {}),
-    });
-    return { id: row.id, card, signPin: secrets.signPin, authPin: secrets.authPin, signatureCertificate };
+    const card = this.#simulatedCard(row, secrets, { sign: DEV_CARD_PIN_ATTEMPTS, auth: DEV_CARD_PIN_ATTEMPTS });
+    return { id: row.id, card: new DevCardInHand(card, this.#authenticationCertificate(row)), signPin: secrets.signPin, authPin: secrets.authPin, signatureCertificate: this.#signatureCertificate(row) };
   }
 
   /**
    * What the PASS app does with the card: verify the sign PIN, read EF 0001, sign the challenge.
    * The retry counter lives in the database: three wrong PINs lock the card.
    */
-  async signChallenge(id: string, pin: string, challenge: Uint8Array): Promise<{ certificate: Uint8Array; signature: Uint8Array }> {
+  async signChallenge(id: string, pin: string, challenge: Uint8Array): Promise<CardProof> {
     const { signature } = await this.readCard(id, { signPin: pin }, challenge);
     return signature;
   }
 
   /**
-   * One card session of the PASS app: the sign PIN, and the user-authentication PIN when given, are
-   * checked by the card before anything is signed; then both keys sign the same challenge and both
-   * certificates are read (EF 0001 and EF 000A).
+   * One card session of the PASS app (src/card/jpki-proofs.ts `readSignatureProof`): the signature
+   * password, EF 0001 and its key's signature over the challenge, then — with `authPin` — the
+   * user-authentication PIN, EF 000A and that key's signature over the same challenge. The stored
+   * counters go into the simulated card and the ones it ends with are stored back.
    */
-  async readCard(
-    id: string,
-    pins: { signPin: string; authPin?: string },
-    challenge: Uint8Array,
-  ): Promise<{ signature: { certificate: Uint8Array; signature: Uint8Array }; authentication?: { certificate: Uint8Array; signature: Uint8Array } }> {
+  async readCard(id: string, pins: { signPin: string; authPin?: string }, challenge: Uint8Array): Promise<{ signature: CardProof; authentication?: CardProof }> {
     const row = await this.#row(id);
+    if (pins.authPin !== undefined && !row.authentication_certificate) throw new InvalidInputError('no_certificate', 'this card has no user-authentication certificate');
     const secrets = this.#secrets(row);
-    await this.#checkPin(row, 'sign_pin_attempts_left', pins.signPin.toUpperCase() === secrets.signPin, 'wrong_pin');
-    if (pins.authPin !== undefined) {
-      if (!row.authentication_certificate) throw new InvalidInputError('no_certificate', 'this card has no user-authentication certificate');
-      await this.#checkPin(row, 'auth_pin_attempts_left', pins.authPin === secrets.authPin, 'wrong_auth_pin');
+    const before: Counters = { sign: row.sign_pin_attempts_left, auth: row.auth_pin_attempts_left };
+    const card = this.#simulatedCard(row, secrets, before);
+    let outcome: { signature: CardProof; authentication?: CardProof } | undefined;
+    let refusal: unknown;
+    try {
+      const read = await readSignatureProof(new ApduChannel(card), {
+        password: pins.signPin,
+        challenge,
+        ...(pins.authPin !== undefined ? { authenticationPin: pins.authPin } : {}),
+      });
+      outcome = read.authentication ? { signature: read.signature, authentication: read.authentication } : { signature: read.signature };
+    } catch (error) {
+      refusal = error;
     }
-    const { card } = await this.open(id);
-    return {
-      signature: { certificate: card.readSignatureCertificate(secrets.signPin), signature: card.signChallenge('signature', secrets.signPin, challenge) },
-      ...(pins.authPin !== undefined
-        ? { authentication: { certificate: card.readAuthenticationCertificate(), signature: card.signChallenge('authentication', secrets.authPin, challenge) } }
-        : {}),
-    };
+    const after: Counters = { sign: card.triesLeft('jpki', JPKI_EF.signaturePin) ?? before.sign, auth: card.triesLeft('jpki', JPKI_EF.authenticationPin) ?? before.auth };
+    // The card library keeps a PIN of the wrong form (not 6–16 letters and digits, not 4 digits)
+    // from the card; this store has always counted one as a wrong try, and still does.
+    const malformed = isCardError(refusal, 'invalid_sign_password') ? 'sign' : isCardError(refusal, 'invalid_pin') ? 'auth' : undefined;
+    if (malformed) after[malformed] = Math.max(0, after[malformed] - 1);
+    if (after.sign !== before.sign || after.auth !== before.auth) {
+      await this.#db(TABLE).where({ id: row.id }).update({ sign_pin_attempts_left: after.sign, auth_pin_attempts_left: after.auth });
+    }
+    if (outcome) return outcome;
+    throw refusalOf(refusal, before, after, malformed);
   }
 
-  /** The card's check of one PIN against its stored retry counter: a right PIN resets it, three wrong ones lock it. */
-  async #checkPin(row: CardRow, counter: 'sign_pin_attempts_left' | 'auth_pin_attempts_left', right: boolean, wrongReason: 'wrong_pin' | 'wrong_auth_pin'): Promise<void> {
-    if (row[counter] <= 0) throw new ForbiddenError('pin_locked', 'the PIN is locked; reset it at the municipal office');
-    if (!right) {
-      const left = row[counter] - 1;
-      await this.#db(TABLE).where({ id: row.id }).update({ [counter]: left });
-      if (left <= 0) throw new ForbiddenError('pin_locked', 'wrong PIN; the PIN is now locked');
-      throw new InvalidInputError(wrongReason, 'wrong PIN', { attempts_left: left });
-    }
-    if (row[counter] !== DEV_CARD_PIN_ATTEMPTS) await this.#db(TABLE).where({ id: row.id }).update({ [counter]: DEV_CARD_PIN_ATTEMPTS });
+  /** The card as the simulator holds it: the stored keys, and the PIN counters given. */
+  #simulatedCard(row: CardRow, secrets: Secrets, triesLeft: { sign: number; auth: number }): SimulatedCard {
+    const authenticationCertificate = this.#authenticationCertificate(row);
+    return simulatedJpkiCard({
+      signature: { certificate: this.#signatureCertificate(row), pin: secrets.signPin, sign: createPrivateKey(secrets.signKey), maxTries: DEV_CARD_PIN_ATTEMPTS, triesLeft: triesLeft.sign },
+      ...(authenticationCertificate
+        ? { authentication: { certificate: authenticationCertificate, pin: secrets.authPin, sign: createPrivateKey(secrets.authKey), maxTries: DEV_CARD_PIN_ATTEMPTS, triesLeft: triesLeft.auth } }
+        : {}),
+    });
+  }
+
+  #signatureCertificate(row: CardRow): Uint8Array {
+    return new Uint8Array(Buffer.from(row.signature_certificate, 'base64'));
+  }
+
+  #authenticationCertificate(row: CardRow): Uint8Array | undefined {
+    return row.authentication_certificate ? new Uint8Array(Buffer.from(row.authentication_certificate, 'base64')) : undefined;
   }
 
   /** Lists the card's signature certificate on the development CRL from now on. */
@@ -231,7 +298,7 @@ export class DevCardStore {
 
   async #row(id: string): Promise<CardRow> {
     const row = CARD_ID.test(id) ? ((await this.#db(TABLE).where({ id }).first()) as CardRow | undefined) : undefined;
-    if (!row) throw new NotFoundError('card_not_found', 'no such virtual card');
+    if (!row) throw new NotFoundError('card_not_found', 'no such development card');
     return row;
   }
 

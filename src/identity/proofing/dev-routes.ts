@@ -1,7 +1,9 @@
 /**
- * Development only: the "virtual My Number Card" over HTTP, so the proofing flow can be shown
- * without a card reader. The app lists the demo cards, and the card signs a challenge after the
- * sign PIN is checked (three wrong PINs lock it). Never mounted in production, and refused there.
+ * Development only: the demo residents' simulated My Number Cards over HTTP, so the proofing flow
+ * can be shown without a card reader. Each read is a real APDU session of the card library against
+ * the APDU-level simulator (dev-cards.ts); the server never signs as a card itself. The app lists
+ * the demo cards, and the card signs a challenge after the sign PIN is checked (three wrong PINs
+ * lock it). Never mounted in production, and refused there.
  *   GET  /api/identity/jpki/dev/cards
  *   POST /api/identity/jpki/dev/cards/:id/sign   { pin, challenge, auth_pin? } → { certificate, signature, authentication? }
  * With `auth_pin` the card is read as the app reads it at proofing and card linking: in one

@@ -1,5 +1,5 @@
 /**
- * Demo data for identity proofing (development only): virtual My Number Cards of the synthetic
+ * Demo data for identity proofing (development only): development (simulated) My Number Cards of the synthetic
  * demo residents, issued by this installation's development CA, one revoked card (a lost card,
  * for the revocation demo), and the demo resident account proofed as 加賀　太郎 the same way the
  * app does it (challenge, card signature, verification, confirmation).
@@ -72,13 +72,15 @@ export async function seedJpkiDemo(platform: Platform): Promise<JpkiSeedReport> 
     const principal = { accountId: account.id, clientId: 'pass-app' };
     try {
       const challenge = await service.issueChallenge(principal);
-      const { card, signPin, authPin } = await cards.open(DEMO_PROOFED_ACCOUNT.card);
-      // Both keys of the card in one session, as the app reads it: the card becomes the resident's check-in card.
+      // Both keys of the card in one session, as the app reads it (over APDUs, against the
+      // simulated card): the card becomes the resident's check-in card.
+      const { signPin, authPin } = await cards.open(DEMO_PROOFED_ACCOUNT.card);
+      const read = await cards.readCard(DEMO_PROOFED_ACCOUNT.card, { signPin, authPin }, challenge.challenge);
       const pending = await service.verify(principal, {
         challengeId: challenge.id,
-        certificate: card.readSignatureCertificate(signPin),
-        signature: card.signChallenge('signature', signPin, challenge.challenge),
-        authentication: { certificate: card.readAuthenticationCertificate(), signature: card.signChallenge('authentication', authPin, challenge.challenge) },
+        certificate: read.signature.certificate,
+        signature: read.signature.signature,
+        ...(read.authentication ? { authentication: read.authentication } : {}),
       });
       await service.confirm(principal, pending.verificationId);
       proofed.push(DEMO_PROOFED_ACCOUNT.email);

@@ -5,6 +5,7 @@ import type { ManagerApiModule } from '../api-modules.ts';
 import { FacilityPolicies } from './facility-policies.ts';
 import { KioskApprovals } from './kiosk-approvals.ts';
 import { KioskDisplayAdmin } from './kiosk-display.ts';
+import { PadPolicyAdmin } from './pad-policy.ts';
 import { RelyingParties } from './relying-parties.ts';
 import { StaffRoles } from './staff-roles.ts';
 import { adminApiRoutes } from './routes.ts';
@@ -19,6 +20,7 @@ export const adminApi: ManagerApiModule = {
       facilities: new FacilityPolicies(db, facilities),
       kiosks: new KioskApprovals({ db, provider, kiosks: () => kiosks, readers: cardReaderPairing(platform), apiResource: passApiResource(config.issuer) }),
       kioskDisplay: new KioskDisplayAdmin(db),
+      padPolicy: new PadPolicyAdmin(db, facilities),
       clients: new RelyingParties(db, () => oidc.clients, facilities),
       staff: new StaffRoles(db, staff, accounts),
     });

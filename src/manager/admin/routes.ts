@@ -5,6 +5,8 @@
  *   POST   /api/manager/admin/facilities/:id/claim-policy         { required, optional, purposeJa, purposeEn, retentionDays, sector?, subjectType? }
  *   GET    /api/manager/admin/facilities/:id/kiosk-display        what its kiosks show in public → { name, age }
  *   POST   /api/manager/admin/facilities/:id/kiosk-display        { name: given_name|full_name|none, age: children_only|always|never } (admins)
+ *   GET    /api/manager/admin/facilities/:id/pad-policy           presentation-attack detection at its kiosks → { facilityId, policy }
+ *   POST   /api/manager/admin/facilities/:id/pad-policy           { policy: off|record|required } (admins)
  *   GET    /api/manager/admin/facilities/:id/kiosks               kiosks, last contact, revocation
  *   POST   /api/manager/admin/facilities/:id/kiosks/preview       { userCode } → the device waiting for approval
  *   POST   /api/manager/admin/facilities/:id/kiosks/approve       { userCode }
@@ -37,6 +39,7 @@ import { ManagerRefusal } from './refusals.ts';
 import { catalogUnits, policyInput, type FacilityPolicies, type FacilitySummary } from './facility-policies.ts';
 import type { KioskApprovals } from './kiosk-approvals.ts';
 import { kioskDisplaySchema, type KioskDisplayAdmin } from './kiosk-display.ts';
+import { padPolicyInput, type PadPolicyAdmin } from './pad-policy.ts';
 import { keysInput, registerInput, type RelyingParties } from './relying-parties.ts';
 import { adminInput, assignInput, type StaffRoles } from './staff-roles.ts';
 
@@ -63,6 +66,7 @@ export interface AdminRoutesDeps {
   facilities: FacilityPolicies;
   kiosks: KioskApprovals;
   kioskDisplay: KioskDisplayAdmin;
+  padPolicy: PadPolicyAdmin;
   clients: RelyingParties;
   staff: StaffRoles;
 }
@@ -108,6 +112,15 @@ export function adminApiRoutes(deps: AdminRoutesDeps): Router {
   router.post('/facilities/:facilityId/kiosk-display', jsonBody, validate({ params: onFacility, body: kioskDisplaySchema }), async (ctx) => {
     const { params, body } = ctx.state.input;
     noStore(ctx, await deps.kioskDisplay.set(staffOf(ctx), params.facilityId, body));
+  });
+
+  router.get('/facilities/:facilityId/pad-policy', validate({ params: onFacility }), async (ctx) => {
+    noStore(ctx, await deps.padPolicy.get(staffOf(ctx), ctx.state.input.params.facilityId));
+  });
+
+  router.post('/facilities/:facilityId/pad-policy', jsonBody, validate({ params: onFacility, body: padPolicyInput }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, await deps.padPolicy.set(staffOf(ctx), params.facilityId, body.policy));
   });
 
   router.get('/facilities/:facilityId/kiosks', validate({ params: onFacility }), async (ctx) => {

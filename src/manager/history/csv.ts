@@ -5,7 +5,7 @@
  * gets a leading apostrophe, so a name like "=HYPERLINK(…)" stays text (OWASP CSV injection).
  */
 import type { Lang } from '../../http/i18n.ts';
-import { DIRECTION_LABELS, GENDER_LABELS, HISTORY_COLUMNS, METHOD_LABELS, RESULT_LABELS, TYPE_LABELS, japanTime, label, reasonLabel } from '../labels.ts';
+import { DIRECTION_LABELS, GENDER_LABELS, HISTORY_COLUMNS, METHOD_LABELS, RESULT_LABELS, TYPE_LABELS, japanTime, label, padLabel, reasonLabel } from '../labels.ts';
 import type { ManagerFacility } from '../staff-scope.ts';
 import type { HistoryRow } from './history-service.ts';
 
@@ -20,7 +20,7 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
   return BOM + rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-const COLUMNS = ['at', 'facility', 'kiosk', 'method', 'result', 'reason', 'direction', 'name', 'passId', 'email', 'gender', 'birthdate', 'type'] as const;
+const COLUMNS = ['at', 'facility', 'kiosk', 'method', 'result', 'reason', 'direction', 'name', 'passId', 'email', 'gender', 'birthdate', 'type', 'pad'] as const;
 
 export function historyCsv(rows: readonly HistoryRow[], facilities: readonly ManagerFacility[], lang: Lang): string {
   const names = new Map(facilities.map((f) => [f.id, lang === 'ja' ? f.nameJa : f.nameEn]));
@@ -39,6 +39,7 @@ export function historyCsv(rows: readonly HistoryRow[], facilities: readonly Man
     label(GENDER_LABELS, r.person?.gender, lang),
     r.person?.birthdate ?? '',
     (r.person?.types ?? []).map((t) => label(TYPE_LABELS, t, lang)).join(' '),
+    padLabel(r.pad, lang),
   ]);
   return toCsv([header, ...body]);
 }

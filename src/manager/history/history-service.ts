@@ -9,6 +9,7 @@ import type { Database } from '../../db/database.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { countHistory, historyPage, type CheckinEntry, type CheckinFilter } from '../../checkins/checkin-reports.ts';
+import type { PadOutcome } from '../../checkins/pad.ts';
 import { kioskNames } from '../../kiosk/kiosk-names.ts';
 import { facilitiesFor, type ManagerFacility, type StaffPrincipal } from '../staff-scope.ts';
 import { dayRange, searchKey, type HistoryFilter } from './history-query.ts';
@@ -32,6 +33,8 @@ export interface HistoryRow {
   person: VisiblePerson | null;
   /** A guardian of this person can be looked up (a minor whose registration here consents to it). */
   guardian: boolean;
+  /** The presentation-attack check of a face check-in, where the facility's PAD policy kept it. */
+  pad: PadOutcome | null;
 }
 
 export interface HistoryPage {
@@ -89,6 +92,7 @@ export class HistoryService {
           direction: e.direction,
           person: person ?? null,
           guardian,
+          pad: e.pad,
           personId: e.personId,
         };
       }),

@@ -153,3 +153,28 @@ test('another process fetching into the same directory: no warning, a look again
   await provisioner.stop();
   expect(pending).toEqual([]);
 });
+
+test('an optional model the mirror lacks (the PAD model): one warn line, no retry, and face still turns on', async () => {
+  const { log, lines } = capturingLogger();
+  const { schedule, pending } = manualSchedule();
+  let fetched = 0;
+  const provisioner = new ModelProvisioner({
+    manifest,
+    names: ['yunet_s_640'],
+    optional: ['fr_liveness'],
+    dir,
+    mirror: { directory: MODELS_DIR },
+    log,
+    onFetched: () => fetched++,
+    schedule,
+  });
+  provisioner.start();
+  expect(await provisioner.settled()).toBe(true);
+  expect(fetched).toBe(1);
+  expect(pending).toEqual([]);
+  const warnings = lines.filter((l) => l.level >= WARN);
+  expect(warnings.map((l) => l.msg)).toEqual([expect.stringMatching(/^optional face models not fetched \(fr_liveness \(fr_liveness\.onnx\): .*\); presentation attacks are recorded as not checked/)]);
+  expect(await readdir(dir)).toContain('yunet_s_640_640.onnx');
+  expect(await readdir(dir)).not.toContain('fr_liveness.onnx');
+  await provisioner.stop();
+});
