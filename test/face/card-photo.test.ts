@@ -9,7 +9,7 @@ import { FACE_REASONS } from '../../src/face/messages.ts';
 import { CARD_PHOTO_LIMITS, readCardPhotoHeader } from '../../src/face/card-photo/codestream.ts';
 import { decodeCardPhoto } from '../../src/face/card-photo/decode-card-photo.ts';
 import type { FaceService } from '../../src/face/service/face-service.ts';
-import { loadOpenJpeg } from '../card/card-fixtures.ts';
+import { encodeJ2k, jp2, jp2Box } from '../helpers/jpeg2000.ts';
 import { createStorage, startPass, type TestStorage } from '../helpers/pass.ts';
 import { faceEnv, photo, type Pass } from './platform.ts';
 
@@ -36,62 +36,6 @@ async function idPhoto(key: string, channels: 1 | 3): Promise<Uint8Array> {
   let image = source.extract({ left, top, width: cropWidth, height: cropHeight }).resize(WIDTH, HEIGHT, { fit: 'fill' }).removeAlpha();
   if (channels === 1) image = image.greyscale();
   return new Uint8Array(await image.raw().toBuffer());
-}
-
-/** A bare codestream; `lossy` uses the irreversible 9/7 wavelet. */
-async function encodeJ2k(pixels: Uint8Array, width: number, height: number, channels: number, lossy = false): Promise<Uint8Array> {
-  const codec = (await loadOpenJpeg()) as unknown as {
-    J2KEncoder: new () => {
-      getDecodedBuffer(info: object): Uint8Array;
-      setQuality(lossless: boolean, quality: number): void;
-      encode(): void;
-      getEncodedBuffer(): Uint8Array;
-      delete(): void;
-    };
-  };
-  const encoder = new codec.J2KEncoder();
-  try {
-    encoder.getDecodedBuffer({ width, height, bitsPerSample: 8, componentCount: channels, isSigned: false }).set(pixels);
-    if (lossy) encoder.setQuality(false, 0);
-    encoder.encode();
-    return encoder.getEncodedBuffer().slice();
-  } finally {
-    encoder.delete();
-  }
-}
-
-function box(type: string, ...parts: Uint8Array[]): Uint8Array {
-  const length = 8 + parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(length);
-  new DataView(out.buffer).setUint32(0, length);
-  out.set(Buffer.from(type, 'latin1'), 4);
-  let at = 8;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/** The codestream in a JP2 file (T.800 Annex I): signature, file type, header (ihdr, colr), codestream. */
-function jp2(codestream: Uint8Array, width: number, height: number, channels: number, enumeratedColour = channels === 1 ? 17 : 16): Uint8Array {
-  const ihdr = new Uint8Array(14);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, height);
-  view.setUint32(4, width);
-  view.setUint16(8, channels);
-  ihdr[10] = 7; // 8 bits, unsigned
-  ihdr[11] = 7; // compression: JPEG 2000
-  const colr = new Uint8Array(7);
-  colr[0] = 1; // enumerated colour space
-  new DataView(colr.buffer).setUint32(3, enumeratedColour);
-  const ftyp = new Uint8Array([...Buffer.from('jp2 '), 0, 0, 0, 0, ...Buffer.from('jp2 ')]);
-  return Buffer.concat([
-    box('jP  ', Uint8Array.of(0x0d, 0x0a, 0x87, 0x0a)),
-    box('ftyp', ftyp),
-    box('jp2h', box('ihdr', ihdr), box('colr', colr)),
-    box('jp2c', codestream),
-  ]);
 }
 
 /** A codestream whose SIZ segment declares other sizes than the pixels behind it. */
@@ -126,7 +70,7 @@ beforeAll(async () => {
   greyJ2k = await encodeJ2k(greyPixels, WIDTH, HEIGHT, 1);
   colourPixels = await idPhoto('guido_van_rossum/1', 3);
   colourJp2 = jp2(await encodeJ2k(colourPixels, WIDTH, HEIGHT, 3), WIDTH, HEIGHT, 3);
-  lossyJ2k = await encodeJ2k(colourPixels, WIDTH, HEIGHT, 3, true);
+  lossyJ2k = await encodeJ2k(colourPixels, WIDTH, HEIGHT, 3, { lossy: true });
 }, 60_000);
 
 describe('decoding a card photo (JPEG 2000)', () => {
@@ -213,7 +157,7 @@ describe('decoding a card photo (JPEG 2000)', () => {
     const side = Math.floor(Math.sqrt(CARD_PHOTO_LIMITS.maxPixels));
     // Blurred, so that it still fits the byte limit at this size: the decoder's work is in the pixels.
     const big = new Uint8Array(await sharp(await photo('obama', 1)).resize(side, side, { fit: 'fill' }).greyscale().blur(6).raw().toBuffer());
-    const largest = await encodeJ2k(big, side, side, 1, true);
+    const largest = await encodeJ2k(big, side, side, 1, { lossy: true });
     expect(largest.length).toBeLessThanOrEqual(CARD_PHOTO_LIMITS.maxBytes);
     const started = performance.now();
     const image = await decodeCardPhoto(largest);

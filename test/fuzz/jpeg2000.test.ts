@@ -9,7 +9,7 @@ import { PassError } from '../../src/core/errors.ts';
 import { CARD_PHOTO_LIMITS } from '../../src/face/card-photo/codestream.ts';
 import { decodeCardPhoto } from '../../src/face/card-photo/decode-card-photo.ts';
 import { FaceCardPhotoError } from '../../src/face/errors.ts';
-import { loadOpenJpeg } from '../card/card-fixtures.ts';
+import { encodeJ2k, jp2 } from '../helpers/jpeg2000.ts';
 import { fail, fuzz, fuzzPlan, type CaseLog, type Rng } from './fuzz-kit.ts';
 import { bitFlip, mutate, type Mutator } from './mutate-bytes.ts';
 
@@ -25,77 +25,17 @@ interface Seed {
 
 const seeds: Seed[] = [];
 
-interface EncoderOptions {
-  lossy?: boolean;
-  tile?: number;
-  decompositions?: number;
-  progression?: number;
-}
-
-async function encode(pixels: Uint8Array, width: number, height: number, channels: number, options: EncoderOptions = {}): Promise<Uint8Array> {
-  const codec = (await loadOpenJpeg()) as unknown as {
-    J2KEncoder: new () => {
-      getDecodedBuffer(info: object): Uint8Array;
-      setQuality(lossless: boolean, quality: number): void;
-      setTileSize(size: { width: number; height: number }): void;
-      setDecompositions(n: number): void;
-      setProgressionOrder(n: number): void;
-      encode(): void;
-      getEncodedBuffer(): Uint8Array;
-      delete(): void;
-    };
-  };
-  const encoder = new codec.J2KEncoder();
-  try {
-    encoder.getDecodedBuffer({ width, height, bitsPerSample: 8, componentCount: channels, isSigned: false }).set(pixels);
-    if (options.lossy) encoder.setQuality(false, 0);
-    if (options.tile) encoder.setTileSize({ width: options.tile, height: options.tile });
-    if (options.decompositions !== undefined) encoder.setDecompositions(options.decompositions);
-    if (options.progression !== undefined) encoder.setProgressionOrder(options.progression);
-    encoder.encode();
-    return encoder.getEncodedBuffer().slice();
-  } finally {
-    encoder.delete();
-  }
-}
-
-function box(type: string, ...parts: Uint8Array[]): Uint8Array {
-  const body = Buffer.concat(parts);
-  const header = Buffer.alloc(8);
-  header.writeUInt32BE(8 + body.length);
-  header.write(type, 4, 'latin1');
-  return Buffer.concat([header, body]);
-}
-
-function jp2(codestream: Uint8Array, width: number, height: number, channels: number): Uint8Array {
-  const ihdr = Buffer.alloc(14);
-  ihdr.writeUInt32BE(height, 0);
-  ihdr.writeUInt32BE(width, 4);
-  ihdr.writeUInt16BE(channels, 8);
-  ihdr[10] = 7;
-  ihdr[11] = 7;
-  const colr = Buffer.from([1, 0, 0, 0, 0, 0, channels === 1 ? 17 : 16]);
-  return new Uint8Array(
-    Buffer.concat([
-      box('jP  ', Uint8Array.of(0x0d, 0x0a, 0x87, 0x0a)),
-      box('ftyp', Buffer.from('jp2 \0\0\0\0jp2 ', 'latin1')),
-      box('jp2h', box('ihdr', ihdr), box('colr', colr)),
-      box('jp2c', codestream),
-    ]),
-  );
-}
-
 beforeAll(async () => {
   const [w, h] = [96, 128];
   const grey = new Uint8Array(await sharp(FACE).resize(w, h, { fit: 'cover' }).greyscale().raw().toBuffer());
   const rgb = new Uint8Array(await sharp(FACE).resize(w, h, { fit: 'cover' }).removeAlpha().raw().toBuffer());
   seeds.push(
-    { name: 'grey-lossless', bytes: await encode(grey, w, h, 1) },
-    { name: 'colour-lossy', bytes: await encode(rgb, w, h, 3, { lossy: true }) },
-    { name: 'colour-tiled', bytes: await encode(rgb, w, h, 3, { tile: 32, decompositions: 2 }) },
-    { name: 'grey-rpcl', bytes: await encode(grey, w, h, 1, { progression: 2, decompositions: 3 }) },
-    { name: 'jp2-colour', bytes: jp2(await encode(rgb, w, h, 3), w, h, 3) },
-    { name: 'jp2-grey-lossy', bytes: jp2(await encode(grey, w, h, 1, { lossy: true }), w, h, 1) },
+    { name: 'grey-lossless', bytes: await encodeJ2k(grey, w, h, 1) },
+    { name: 'colour-lossy', bytes: await encodeJ2k(rgb, w, h, 3, { lossy: true }) },
+    { name: 'colour-tiled', bytes: await encodeJ2k(rgb, w, h, 3, { tile: 32, decompositions: 2 }) },
+    { name: 'grey-rpcl', bytes: await encodeJ2k(grey, w, h, 1, { progression: 2, decompositions: 3 }) },
+    { name: 'jp2-colour', bytes: jp2(await encodeJ2k(rgb, w, h, 3), w, h, 3) },
+    { name: 'jp2-grey-lossy', bytes: jp2(await encodeJ2k(grey, w, h, 1, { lossy: true }), w, h, 1) },
   );
 }, 60_000);
 

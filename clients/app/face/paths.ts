@@ -11,7 +11,18 @@ export interface FaceSubject {
   owner(api: PassApi, token: string): Promise<FaceOwner>;
   /** Where the person proves their identity, when that is theirs to do (the resident's own face). */
   proofingPath?: string;
+  /**
+   * The face API's active liveness challenge and burst enrollment, when this person can take it
+   * (the resident's own face: the challenge is bound to the resident's account).
+   */
+  live?: { challengePath: string; enrollPath: string };
 }
 
 /** The resident's own face. Household members get theirs under /app/family/:personId/face (family/mount.ts). */
-export const SELF_FACE: FaceSubject = { base: '/app/face', apiPath: '/api/face/enrollment', owner: ownFaceOwner, proofingPath: '/app/identity' };
+export const SELF_FACE: FaceSubject = {
+  base: '/app/face',
+  apiPath: '/api/face/enrollment',
+  owner: ownFaceOwner,
+  proofingPath: '/app/identity',
+  live: { challengePath: '/api/face/liveness/challenges', enrollPath: '/api/face/enrollment/live' },
+};

@@ -94,6 +94,7 @@ export function faceAppRoutes(kit: FeatureKit, options: FaceScreensOptions): Rou
       notice: done,
       maxUploadBytes: options.maxUploadBytes,
       tooLarge: feedbackFor('image_too_large', lang),
+      live: Boolean(subject.live),
     });
   }
 
@@ -141,6 +142,56 @@ export function faceAppRoutes(kit: FeatureKit, options: FaceScreensOptions): Rou
     else kit.seeOther(ctx, next);
   };
   router.post('/photo', upload);
+
+  // The active liveness challenge (the resident's own face only): the page asks for the turns, films
+  // them, and sends the burst; PASS judges it and enrolls the first frame (docs/face.md, "Active liveness").
+  const liveJson = koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '6mb', jsonStrict: true });
+  const liveRequest = async (ctx: Context): Promise<{ subject: FaceSubject & { live: NonNullable<FaceSubject['live']> }; s: SignedIn<unknown> } | undefined> => {
+    const subject = subjectOf(ctx);
+    if (!subject) return undefined;
+    if (!subject.live) {
+      ctx.status = 404;
+      return undefined;
+    }
+    const s = await kit.signedIn(ctx, 'face', true);
+    if (!s) return undefined;
+    if (!kit.csrfOk(ctx, s)) {
+      ctx.status = 403;
+      ctx.body = { ok: false, reason: 'csrf', message: translator(MESSAGES, kit.lang(ctx))('face.error.form'), hint: null };
+      return undefined;
+    }
+    return { subject: subject as FaceSubject & { live: NonNullable<FaceSubject['live']> }, s };
+  };
+
+  router.post('/live/challenge', liveJson, async (ctx) => {
+    const live = await liveRequest(ctx);
+    if (!live) return;
+    const answer = await kit.api.call<{ challenge_id: string; steps: string[] }>(live.s.token, 'POST', live.subject.live.challengePath);
+    ctx.set('Cache-Control', 'no-store');
+    if (!answer.ok) {
+      ctx.status = answer.status;
+      ctx.body = { ok: false, ...refusal(answer, kit.lang(ctx)) };
+      return;
+    }
+    ctx.body = { ok: true, challengeId: answer.body.challenge_id, steps: answer.body.steps };
+  });
+
+  router.post('/live', liveJson, async (ctx) => {
+    const live = await liveRequest(ctx);
+    if (!live) return;
+    const lang = kit.lang(ctx);
+    const body = (ctx.request.body ?? {}) as { challengeId?: unknown; frames?: unknown };
+    // The face API validates the burst; only its shape is passed on.
+    const json = { challenge_id: String(body.challengeId ?? ''), frames: Array.isArray(body.frames) ? body.frames.map(String) : [] };
+    const answer = await kit.api.call(live.s.token, 'POST', live.subject.live.enrollPath, { json });
+    ctx.set('Cache-Control', 'no-store');
+    if (!answer.ok) {
+      ctx.status = answer.status;
+      ctx.body = { ok: false, ...refusal(answer, lang) };
+      return;
+    }
+    ctx.body = { ok: true, next: `${live.subject.base}?done=enrolled`, message: translator(MESSAGES, lang)('face.done.enrolled') };
+  });
 
   router.get('/delete', async (ctx) => {
     const subject = subjectOf(ctx);

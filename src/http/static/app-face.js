@@ -129,5 +129,99 @@
       });
   });
 
+  // The active liveness check: PASS draws the head turns; the camera films them while the page
+  // prompts, one frame at set moments of each prompt; PASS judges the burst and enrolls its first
+  // frame. Nothing is decided here: the page only shows the prompts and carries the frames.
+  var liveBox = document.getElementById('live');
+  var liveStart = document.getElementById('live-start');
+  var prompt = document.getElementById('live-prompt');
+  /** Milliseconds: how long each prompt stays, and when in it a frame is taken. */
+  var FRONT = { ms: 2000, at: [1000] };
+  var TURN = { ms: 2000, at: [1000, 1500] };
+  var BACK = { ms: 1500, at: [900] };
+
+  function wait(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  function frame() {
+    var canvas = document.createElement('canvas');
+    var scale = Math.min(1, 640 / video.videoWidth);
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
+    return canvas.toDataURL('image/jpeg', 0.85).split(',')[1];
+  }
+
+  function postJson(url, body) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': data.csrf, Accept: 'application/json' },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      if (response.status === 401) { window.location.assign('/app/login'); throw new Error('signed out'); }
+      return response.json();
+    });
+  }
+
+  function step(text, timing, frames) {
+    prompt.textContent = text;
+    var started = Date.now();
+    return timing.at.reduce(function (done, at) {
+      return done.then(function () { return wait(Math.max(0, started + at - Date.now())); }).then(function () { frames.push(frame()); });
+    }, Promise.resolve()).then(function () { return wait(Math.max(0, started + timing.ms - Date.now())); });
+  }
+
+  if (liveBox && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    liveBox.hidden = false;
+    liveStart.addEventListener('click', function () {
+      var ld = liveBox.dataset;
+      var frames = [];
+      var challenge;
+      liveStart.disabled = true;
+      submit.disabled = true;
+      postJson(ld.challenge, {})
+        .then(function (answer) {
+          if (!answer.ok) throw answer;
+          challenge = answer;
+          // The camera opens only now, so the film starts with the first prompt.
+          return navigator.mediaDevices.getUserMedia({ video: { facingMode: 'user', width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+        })
+        .then(function (s) {
+          stream = s;
+          video.srcObject = s;
+          video.hidden = false;
+          prompt.hidden = false;
+          return video.play();
+        })
+        .then(function () {
+          return challenge.steps.reduce(function (done, turn) {
+            return done
+              .then(function () { return step(ld[turn === 'left' ? 'msgLeft' : 'msgRight'], TURN, frames); })
+              .then(function () { return step(ld.msgBack, BACK, frames); });
+          }, step(ld.msgFront, FRONT, frames));
+        })
+        .then(function () {
+          prompt.textContent = ld.msgChecking;
+          stopCamera();
+          return postJson(ld.enroll, { challengeId: challenge.challengeId, frames: frames });
+        })
+        .then(function (answer) {
+          if (!answer.ok) throw answer;
+          say(answer.message);
+          window.location.assign(answer.next);
+        })
+        .catch(function (refusal) {
+          stopCamera();
+          prompt.hidden = true;
+          if (refusal && refusal.message) say(refusal.message, refusal.hint, true);
+          else say(data.msgError, null, true);
+          liveStart.disabled = false;
+          submit.disabled = false;
+        });
+    });
+  }
+
   window.addEventListener('pagehide', stopCamera);
 })();
