@@ -12,9 +12,9 @@ import { copyRepository, REPO_ROOT, run, whileStarted } from './clean-copy.ts';
 
 /** The model files beside the repository (../shared/models), served as the mirror. */
 const SHARED_MODELS = path.resolve(REPO_ROOT, '../shared/models');
-/** The presentation-attack model is not among them: this checkout's copy (npm run models:fetch) joins the mirror. */
-const PAD_MODEL = path.join(REPO_ROOT, 'models', 'fr_liveness.onnx');
-const FETCHED = ['fr_liveness.onnx', 'mobilefacenet_512.onnx', 'scrfd_2.5g_bnkps.onnx', 'yunet_s_640_640.onnx'];
+/** The liveness models are not among them: this checkout's copies (npm run models:fetch) join the mirror. */
+const LIVENESS_MODELS = ['fr_liveness.onnx', 'fr_pose.onnx'];
+const FETCHED = ['fr_liveness.onnx', 'fr_pose.onnx', 'mobilefacenet_512.onnx', 'scrfd_2.5g_bnkps.onnx', 'yunet_s_640_640.onnx'];
 
 /** The machine's own Node.js, when it is older than 24 (what a newcomer's fresh machine has). */
 function olderNode(): string | undefined {
@@ -62,9 +62,12 @@ runs("README's lines from a clean copy with an older Node first on the PATH", ()
     expect(Number(version.stdout.trim().slice(1).split('.')[0])).toBeLessThan(24);
     // The models a fresh clone lacks (git ignores models/*.onnx) are what the first start must fetch.
     expect(readdirSync(path.join(copy.path, 'models')).filter((f) => f.endsWith('.onnx'))).toEqual([]);
-    if (!existsSync(PAD_MODEL)) throw new Error(`${PAD_MODEL} is missing: run npm run models:fetch -- --public --only fr_liveness`);
     for (const file of readdirSync(SHARED_MODELS).filter((f) => f.endsWith('.onnx'))) copyFileSync(path.join(SHARED_MODELS, file), path.join(mirrorDir.path, file));
-    copyFileSync(PAD_MODEL, path.join(mirrorDir.path, 'fr_liveness.onnx'));
+    for (const file of LIVENESS_MODELS) {
+      const own = path.join(REPO_ROOT, 'models', file);
+      if (!existsSync(own)) throw new Error(`${own} is missing: run npm run models:fetch -- --public --only fr_liveness,fr_pose`);
+      copyFileSync(own, path.join(mirrorDir.path, file));
+    }
     mirror = await startModelServer(mirrorDir.path);
     env.PASS_MODELS_MIRROR = mirror.url;
     env.FACE_WORKERS = '1';
@@ -92,8 +95,9 @@ runs("README's lines from a clean copy with an older Node first on the PATH", ()
         face = readyz.checks.face;
       }
       expect({ face, log: face?.status === 'ok' ? '' : output() }).toEqual({ face: { status: 'ok', detail: expect.stringMatching(/^mobilefacenet_512@/) }, log: '' });
-      // The PAD model is fetched after the models face needs, and face does not wait for it.
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !existsSync(path.join(copy.path, 'models', 'fr_liveness.onnx')); ) {
+      // The liveness models are fetched after the models face needs, and face does not wait for them.
+      const arrived = () => LIVENESS_MODELS.every((file) => existsSync(path.join(copy.path, 'models', file)));
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !arrived(); ) {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(mirror!.requests.map((r) => r.path).sort()).toEqual(FETCHED);

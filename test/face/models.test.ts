@@ -8,7 +8,7 @@ import { ConfigurationError } from '../../src/core/errors.ts';
 import { FaceModelsUnavailableError } from '../../src/face/errors.ts';
 import { fetchModels, ModelFetchError } from '../../src/face/models/fetch.ts';
 import type { FetchEvent } from '../../src/face/models/fetch.ts';
-import { findDetector, findLiveness, findRecognizer, loadManifest, parseManifest } from '../../src/face/models/manifest.ts';
+import { findDetector, findLiveness, findPose, findRecognizer, loadManifest, parseManifest } from '../../src/face/models/manifest.ts';
 import type { ModelManifest } from '../../src/face/models/manifest.ts';
 import { checkFaceModels } from '../../src/face/models/status.ts';
 import { createEngine, MODELS_DIR } from './helpers.ts';
@@ -31,8 +31,9 @@ afterEach(async () => {
 describe('manifest', () => {
   test('lists every shared model with its hash, and the default pair', async () => {
     const onnx = (await readdir(MODELS_DIR)).filter((f) => f.endsWith('.onnx')).sort();
-    // The PAD model is not among the shared files: it comes only from its npm package.
-    expect(manifest.models.filter((m) => m.kind !== 'liveness').map((m) => m.file).sort()).toEqual(onnx);
+    // The liveness models (passive PAD, head pose) are not among the shared files: they come only from their npm package.
+    expect(manifest.models.filter((m) => m.kind !== 'liveness' && m.kind !== 'pose').map((m) => m.file).sort()).toEqual(onnx);
+    expect(findPose(manifest, 'fr_pose')).toMatchObject({ file: 'fr_pose.onnx', sha256: '72d032ec941b7153bf8d3f2c03a4c165453cc7e63d479041ec7c6ef087e5839d', archive: { member: 'package/model/fr_pose.onnx' } });
     const pad = findLiveness(manifest, 'fr_liveness');
     expect(pad).toMatchObject({ file: 'fr_liveness.onnx', sha256: 'afa783b7e902fdfcf323a7240cac2a1c580c25314ea4161129dc1b0d100dc32d', archive: { member: 'package/model/fr_liveness.onnx' } });
     expect(pad.output).toMatchObject({ classes: 3, liveClass: 0 });

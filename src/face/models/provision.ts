@@ -27,7 +27,7 @@ export interface ProvisionOptions {
   /** Manifest names of the models face features need (may be empty when only optional ones are missing). */
   names: string[];
   /**
-   * Models face works without (the presentation-attack model): fetched after the needed ones, a
+   * Models face works without (the presentation-attack and head-pose models): fetched after the needed ones, a
    * failure is one warn line and no retry, and never keeps face off.
    */
   optional?: string[];
@@ -156,7 +156,7 @@ export class ModelProvisioner {
       } catch (err) {
         if (this.#stopped) return false;
         const failures = err instanceof ModelFetchError ? err.failures : [(err as Error).message];
-        this.#o.log.warn({ failures }, `optional face models not fetched (${failures.join('; ')}); presentation attacks are recorded as not checked; ${FETCH_ADVICE}`);
+        this.#o.log.warn({ failures }, `optional face models not fetched (${failures.join('; ')}); without them presentation attacks are recorded as not checked and the head-turn check is off; ${FETCH_ADVICE}`);
       }
     }
     this.#status = 'face models fetched; loading them';

@@ -34,7 +34,7 @@ async function start(env: Record<string, string>): Promise<void> {
   const port = await freePort();
   issuer = `http://127.0.0.1:${port}`;
   // The PAD model is not in the shared mirror; its optional fetch is provision.test.ts's.
-  const config = configFor({ ...storage.env, ISSUER: issuer, PORT: String(port), PASS_MODELS_DIR: modelsDir, PASS_MODELS_FETCH: 'auto', FACE_WORKERS: '1', FACE_PAD_MODEL: 'none', ...env });
+  const config = configFor({ ...storage.env, ISSUER: issuer, PORT: String(port), PASS_MODELS_DIR: modelsDir, PASS_MODELS_FETCH: 'auto', FACE_WORKERS: '1', FACE_PAD_MODEL: 'none', FACE_POSE_MODEL: 'none', ...env });
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const text of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);

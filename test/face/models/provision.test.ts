@@ -173,7 +173,7 @@ test('an optional model the mirror lacks (the PAD model): one warn line, no retr
   expect(fetched).toBe(1);
   expect(pending).toEqual([]);
   const warnings = lines.filter((l) => l.level >= WARN);
-  expect(warnings.map((l) => l.msg)).toEqual([expect.stringMatching(/^optional face models not fetched \(fr_liveness \(fr_liveness\.onnx\): .*\); presentation attacks are recorded as not checked/)]);
+  expect(warnings.map((l) => l.msg)).toEqual([expect.stringMatching(/^optional face models not fetched \(fr_liveness \(fr_liveness\.onnx\): .*\); without them presentation attacks are recorded as not checked/)]);
   expect(await readdir(dir)).toContain('yunet_s_640_640.onnx');
   expect(await readdir(dir)).not.toContain('fr_liveness.onnx');
   await provisioner.stop();
