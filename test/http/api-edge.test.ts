@@ -56,6 +56,7 @@ const JSON_ROUTES: Route[] = [
   { method: 'POST', path: '/api/admin/clients', holder: 'admin', file: 'src/oidc/admin/admin-routes.ts' },
   { method: 'POST', path: '/api/admin/initial-access-tokens', holder: 'admin', file: 'src/oidc/admin/admin-routes.ts' },
   { method: 'POST', path: '/api/admin/resource-servers', holder: 'admin', file: 'src/oidc/admin/admin-routes.ts' },
+  { method: 'POST', path: '/api/face/liveness/challenges', holder: 'resident', file: 'src/face/http/routes.ts' },
   { method: 'POST', path: '/api/households/members/challenge', holder: 'resident', file: 'src/households/routes.ts' },
   { method: 'POST', path: '/api/households/members/verify', holder: 'resident', file: 'src/households/routes.ts' },
   { method: 'POST', path: '/api/households/members/confirm', holder: 'resident', file: 'src/households/routes.ts' },
