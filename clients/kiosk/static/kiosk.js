@@ -22,6 +22,8 @@ let cameraReady = Promise.resolve(false);
 let closing;
 /** The camera's watch for residents stepping up (face-watch.js); undefined until the detector is loaded. */
 let watcher;
+/** A method was chosen by button before the watch began: the face already in view is that visit's. */
+let buttonVisit = false;
 /** Staff see a kiosk as offline after missing a few of these (src/kiosk/kiosk-health.ts). */
 const HEARTBEAT_MS = 30_000;
 
@@ -107,6 +109,7 @@ async function startWatching() {
     // The time from a face coming into view to the result on screen (measured in the browser tests).
     seen: () => mark('kiosk:face-seen'),
   });
+  if (buttonVisit) watcher.disarm();
 }
 
 /** The latest of each only: a kiosk runs for weeks, and marks would pile up in the page's timeline. */
@@ -206,6 +209,8 @@ async function faceCheckIn({ auto = false } = {}) {
   await cameraReady;
   mark('kiosk:face-sent');
   const blob = await grabJpeg($('camera')).catch(() => undefined);
+  // The resident pressed a button while the frame was taken: their choice wins, nothing is sent.
+  if (auto && $('ready').hidden) return;
   if (!blob) return done({ result: 'rejected', message: { ja: ui('camera.none'), en: ui('camera.none') } });
   await checkIn('face', { blob });
 }
@@ -248,10 +253,16 @@ async function phoneScreen() {
 // ---- wiring -------------------------------------------------------------------------------
 $('setup-start').addEventListener('click', () => provision());
 $('go-face').addEventListener('click', () => faceCheckIn());
-$('go-qr').addEventListener('click', () => qrScreen());
-$('go-card').addEventListener('click', () => cardScreen());
-$('go-enroll').addEventListener('click', () => cardScreen('enroll'));
-$('go-phone').addEventListener('click', () => phoneScreen());
+// A method chosen by button is this visit's check-in: the face in view is not checked in as well when the screen comes back.
+const chosen = (method) => () => {
+  buttonVisit = true;
+  watcher?.disarm();
+  method();
+};
+$('go-qr').addEventListener('click', chosen(() => qrScreen()));
+$('go-card').addEventListener('click', chosen(() => cardScreen()));
+$('go-enroll').addEventListener('click', chosen(() => cardScreen('enroll')));
+$('go-phone').addEventListener('click', chosen(() => phoneScreen()));
 $('result-ok').addEventListener('click', () => back());
 $('result-again').addEventListener('click', () => {
   clearTimeout(resultTimer);
