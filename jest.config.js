@@ -1,4 +1,6 @@
 // Jest runs the TypeScript sources as native ESM (node --experimental-vm-modules); swc only strips types.
+import { availableParallelism } from 'node:os';
+
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -14,4 +16,10 @@ export default {
   // heap when every file runs in Jest's own process: with a limit set, Jest runs the files in a worker
   // (still one at a time on CI's cores) and starts a fresh one whenever a file leaves it above the limit.
   workerIdleMemoryLimit: '1536MB',
+  // Most files spend their time waiting on PostgreSQL, Redis, pcscd, browsers and servers rather than
+  // computing, so two run side by side even on CI's 2 cores (Jest's default there is one). Shared
+  // resources are safe for it: each file has its own database, Redis keys are random, the two vpcd
+  // reader slots are locked per file (test/card/pcsc/pcsc-stack.ts), and speed figures are measured
+  // in benchmarks or as ratios, never as absolute limits in a test.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
 };
