@@ -13,8 +13,8 @@ export default {
   // A failing test can leave a server open; CI must still end rather than wait forever.
   forceExit: true,
   // The suite (170+ files, ONNX sessions, browsers, 100,000-distractor galleries) outgrows one process's
-  // heap when every file runs in Jest's own process: with a limit set, Jest runs the files in a worker
-  // (still one at a time on CI's cores) and starts a fresh one whenever a file leaves it above the limit.
+  // heap when every file runs in Jest's own process: with a limit set, Jest runs the files in workers
+  // and starts a fresh one whenever a file leaves it above the limit.
   workerIdleMemoryLimit: '1536MB',
   // Most files spend their time waiting on PostgreSQL, Redis, pcscd, browsers and servers rather than
   // computing, so two run side by side even on CI's 2 cores (Jest's default there is one). Shared

@@ -215,7 +215,9 @@ run(`the kiosk as residents meet it (${mode})`, () => {
         expect(await page.locator('#ready').isVisible()).toBe(true);
       },
       undefined,
-      (context) => context.route('**/kiosk/detector/detector.json', async (route) => (await held, route.continue())),
+      async (context) => {
+        await context.route('**/kiosk/detector/detector.json', async (route) => (await held, route.continue()));
+      },
     );
     expect(await faceCheckins()).toHaveLength(before);
     expect(problems).toEqual([]);
