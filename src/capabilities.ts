@@ -13,6 +13,7 @@ import { alertEvidenceCapability } from './manager/alerts/evidence-capability.ts
 import { kioskDisplayCapability } from './manager/kiosk-display/capability.ts';
 import { managerCapability } from './manager/capability.ts';
 import { privacyCapability } from './privacy/capability.ts';
+import { walletCapability } from './wallet/capability.ts';
 
 /**
  * The provider's capabilities in start order: each comes after those it needs. Requests meet
@@ -29,5 +30,6 @@ export const CAPABILITIES: readonly CapabilityFactory[] = [
   kioskCapability,
   oidcAdminCapability,
   managerCapability,
+  walletCapability,
   privacyCapability,
 ];

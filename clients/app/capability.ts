@@ -15,6 +15,8 @@ import { privacyAppRoutes } from './privacy/routes.ts';
 import { appStaticFiles, securityAppRoutes } from './security/routes.ts';
 import { accountAppRoutes } from './account/routes.ts';
 import { historyAppRoutes } from './history/routes.ts';
+import { walletScreens } from './wallet/mount.ts';
+import { presentAppRoutes } from './present/routes.ts';
 
 /** The PASS app (/app), served by PASS itself as a first-party relying party (client `pass-app`, made at start when missing). */
 export const passAppCapability = defineCapability({
@@ -51,6 +53,10 @@ export const passAppCapability = defineCapability({
         securityAppRoutes(kit).routes(),
         accountAppRoutes(kit).routes(),
         historyAppRoutes(kit).routes(),
+        // The wallet (/app/wallet), the SD-JWT core for its page, and the installable app's manifest and service worker.
+        ...walletScreens(kit, config.issuer),
+        // The wallet's OpenID4VP authorization endpoint (/app/wallet/present) and its presentation history.
+        presentAppRoutes(kit).routes(),
         // The app's own scripts (/app/static/): the security screen's and the WebAuthn browser library.
         appStaticFiles(),
       ] as unknown as Middleware[],

@@ -8,6 +8,8 @@ import { PRIVACY_APP_MESSAGES } from './privacy/messages.ts';
 import { SECURITY_APP_MESSAGES } from './security/messages.ts';
 import { ACCOUNT_APP_MESSAGES } from './account/messages.ts';
 import { HISTORY_APP_MESSAGES } from './history/messages.ts';
+import { WALLET_APP_MESSAGES } from './wallet/messages.ts';
+import { PRESENT_APP_MESSAGES } from './present/messages.ts';
 
 /** Words of the PASS app. Japanese first. */
 export const APP_MESSAGES: Messages = {
@@ -20,6 +22,8 @@ export const APP_MESSAGES: Messages = {
   ...SECURITY_APP_MESSAGES,
   ...ACCOUNT_APP_MESSAGES,
   ...HISTORY_APP_MESSAGES,
+  ...WALLET_APP_MESSAGES,
+  ...PRESENT_APP_MESSAGES,
   'landing.title': { ja: 'PASS アプリ', en: 'PASS app' },
   'landing.lead': { ja: 'マイナンバーカードで本人確認した PASS ID で、市の施設やサービスを顔パスで利用できます。', en: 'With a PASS ID proven once with your My Number Card, use city facilities and services hands-free.' },
   'landing.signin': { ja: 'ログイン・新規登録', en: 'Sign in or sign up' },

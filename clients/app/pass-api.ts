@@ -52,6 +52,22 @@ export class PassApi {
     }
     return { ok: response.ok, status: response.status, body: parsed as T & ApiRefusal };
   }
+
+  /**
+   * A credential offer (OpenID4VCI pre-authorized code) for the resident or a household member
+   * they represent; the wallet page in the browser redeems it, so the credential's key binding is
+   * the phone's own key and never the app server's.
+   */
+  walletOffer(token: string, credentialConfigurationId: string, personId?: string): Promise<ApiAnswer<{ credential_offer?: CredentialOffer }>> {
+    return this.call(token, 'POST', '/api/wallet/offers', { json: { credential_configuration_id: credentialConfigurationId, ...(personId ? { personId } : {}) } });
+  }
+}
+
+/** OpenID4VCI 1.0 credential offer, pre-authorized code grant. */
+export interface CredentialOffer {
+  credential_issuer: string;
+  credential_configuration_ids: string[];
+  grants: Record<string, { 'pre-authorized_code'?: string } | undefined>;
 }
 
 /** The text to show for a refusal: the API's own message in the page's language, else the fallback. */

@@ -7,6 +7,7 @@ import { checkinSection } from './qr-routes.ts';
 import { privacySection } from './privacy/section.ts';
 import { securitySection, type SecurityOverview } from './security/section.ts';
 import { historySection } from './history/section.ts';
+import { walletSection } from './wallet/section.ts';
 import type { Verification } from './proofing/section.ts';
 
 /**
@@ -41,6 +42,7 @@ export const HOME_SECTIONS: SectionProvider[] = [
   facilitiesSection,
   checkinSection,
   historySection,
+  walletSection,
   securitySection,
   privacySection,
 ];

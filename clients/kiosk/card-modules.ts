@@ -1,78 +1,84 @@
 /**
- * The card library for the kiosk page, without a bundler: GET /kiosk/lib/<path> serves the modules
- * of src/card and src/core the page needs as ES modules, their TypeScript types stripped with
- * Node's own `module.stripTypeScriptTypes` (the project's TypeScript is erasable-only, so stripping
- * is all it takes). The set is the import closure of a few entry points, found by reading the
- * stripped sources; a module outside src/card and src/core, a bare or `node:` import, or a Node-only
- * API in that closure refuses to serve at all (the card core's rule, docs/architecture.md). Each
- * module is stripped once and kept in memory; browsers revalidate by ETag. Relative imports keep
- * their `.ts` names, which the browser fetches as JavaScript by its content type; script-src 'self'
- * allows them as they are.
+ * The card library and the SD-JWT core for the kiosk page, without a bundler: GET /kiosk/lib/<path>
+ * serves the modules of src/card, src/wallet/sd-jwt and src/core the page needs
+ * (clients/shared/browser-modules.ts; the card core's rule, docs/architecture.md), and the `qrcode`
+ * package's encoder wrapped as one module.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { stripTypeScriptTypes } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import type { Middleware } from 'koa';
+import { buildPageModules, etagOf, pageModulesRoute, type ServedModule } from '../shared/browser-modules.ts';
 
 export const CARD_MODULES_PREFIX = '/kiosk/lib/';
 
-const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
+/**
+ * What the kiosk page imports: the channel, the JPKI-AP, its proofs and errors, the bridge's fetch
+ * transport, for enrollment the text AP and the card photo, and for wallet presentations the SD-JWT core.
+ */
+export const CARD_MODULE_ENTRIES = ['card/apdu-channel.ts', 'card/jpki-ap.ts', 'card/jpki-proofs.ts', 'card/errors.ts', 'card/bridge/bridge-transport.ts', 'card/text-ap.ts', 'card/card-photo.ts', 'wallet/sd-jwt/index.ts'];
 
-/** What the kiosk page imports: the channel, the JPKI-AP, its proofs and errors, the bridge's fetch transport, and for enrollment the text AP and the card photo. */
-export const CARD_MODULE_ENTRIES = ['card/apdu-channel.ts', 'card/jpki-ap.ts', 'card/jpki-proofs.ts', 'card/errors.ts', 'card/bridge/bridge-transport.ts', 'card/text-ap.ts', 'card/card-photo.ts'];
-
-/** The only folders whose modules may reach the page. */
-const ALLOWED = [/^card\/(?!simulator\/|pcsc\/)[a-z0-9/-]+\.ts$/, /^core\/(errors|reasons)\.ts$/];
-/** Node's own modules, and its globals that a browser lacks. */
-const NODE_ONLY = /\b(?:Buffer|process|require|__dirname|__filename)\b/;
-
-interface Served {
-  body: string;
-  etag: string;
-}
-
-function importsOf(code: string): string[] {
-  return [...code.matchAll(/(?:^|[\s;])(?:import|export)\s[^;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2] ?? m[3])!);
-}
+const KIOSK_PAGE = {
+  page: 'the kiosk page',
+  allowed: [/^card\/(?!simulator\/|pcsc\/)[a-z0-9/-]+\.ts$/, /^wallet\/sd-jwt\/[a-z0-9-]+\.ts$/, /^core\/(errors|reasons)\.ts$/],
+  allowedInWords: 'src/card (not its simulator or PC/SC), src/wallet/sd-jwt and src/core/errors|reasons',
+};
 
 /** The stripped closure of the entries, by path under src; throws on anything that must not reach a browser. */
-export function buildCardModules(entries: readonly string[] = CARD_MODULE_ENTRIES): Map<string, Served> {
-  const served = new Map<string, Served>();
-  const pending = [...entries];
+export function buildCardModules(entries: readonly string[] = CARD_MODULE_ENTRIES): Map<string, ServedModule> {
+  return buildPageModules(entries, KIOSK_PAGE);
+}
+
+/** Where the page finds the QR encoder (qrEncoderModule). */
+export const QR_ENCODER_MODULE = 'qr-encoder.js';
+
+/**
+ * The QR encoder of the `qrcode` package (its core only: no renderer, no Node stream) as one ES
+ * module exporting `create(text, options)`: the kiosk draws a wallet request with a fresh nonce on
+ * its own canvas, offline too, where /kiosk/qr.svg would need PASS. The package is CommonJS, so its
+ * modules are wrapped, each with the requires it names resolved here, in a small loader.
+ */
+export function qrEncoderModule(): ServedModule {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('qrcode/lib/core/qrcode.js');
+  const ids = new Map<string, number>();
+  const wrapped: string[] = [];
+  const pending = [entry];
+  ids.set(entry, 0);
   while (pending.length) {
-    const name = pending.pop()!;
-    if (served.has(name)) continue;
-    if (!ALLOWED.some((rule) => rule.test(name))) throw new Error(`the kiosk page may not load ${name}: only src/card (not its simulator or PC/SC) and src/core/errors|reasons`);
-    const body = stripTypeScriptTypes(readFileSync(path.join(SRC, name), 'utf8'), { mode: 'strip' });
-    const code = body.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
-    if (NODE_ONLY.test(code)) throw new Error(`${name} uses a Node-only API and cannot run in the kiosk page`);
-    for (const specifier of importsOf(body)) {
-      if (!specifier.startsWith('./') && !specifier.startsWith('../')) throw new Error(`${name} imports ${specifier}: the kiosk page has only relative modules`);
-      pending.push(path.posix.normalize(path.posix.join(path.posix.dirname(name), specifier)));
+    const file = pending.shift()!;
+    const code = readFileSync(file, 'utf8');
+    const local = createRequire(file);
+    const map: Record<string, number> = {};
+    for (const [, specifier] of code.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      const resolved = local.resolve(specifier!);
+      if (!resolved.startsWith('/') || resolved.includes('node:')) throw new Error(`the QR encoder requires ${specifier}, which a browser lacks`);
+      if (!ids.has(resolved)) {
+        ids.set(resolved, ids.size);
+        pending.push(resolved);
+      }
+      map[specifier!] = ids.get(resolved)!;
     }
-    served.set(name, { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` });
+    wrapped[ids.get(file)!] = `[${JSON.stringify(map)}, function (module, exports, require) {\n${code}\n}]`;
   }
-  return served;
+  const body = [
+    '// qrcode (npm, MIT): lib/core only, wrapped for the kiosk page by clients/kiosk/card-modules.ts.',
+    `const modules = [\n${wrapped.join(',\n')}\n];`,
+    'const cache = [];',
+    'function load(id) {',
+    '  if (cache[id]) return cache[id].exports;',
+    '  const module = (cache[id] = { exports: {} });',
+    '  const [map, factory] = modules[id];',
+    '  factory(module, module.exports, (name) => load(map[name]));',
+    '  return module.exports;',
+    '}',
+    'export const create = (text, options) => load(0).create(text, options);',
+    '',
+  ].join('\n');
+  return { body, etag: etagOf(body) };
 }
 
 /** The route itself; the modules are built at the first request and kept. */
 export function cardModules(): Middleware {
-  let modules: Map<string, Served> | undefined;
-  return async (ctx, next) => {
-    if (!ctx.path.startsWith(CARD_MODULES_PREFIX) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
-    modules ??= buildCardModules();
-    const found = modules.get(ctx.path.slice(CARD_MODULES_PREFIX.length));
-    if (!found) return next();
-    ctx.state.route = `${CARD_MODULES_PREFIX}*`;
-    ctx.set('Cache-Control', 'no-cache');
-    ctx.set('ETag', found.etag);
-    ctx.type = 'text/javascript; charset=utf-8';
-    if (ctx.get('If-None-Match') === found.etag) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.body = found.body;
-  };
+  let modules: Map<string, ServedModule> | undefined;
+  return pageModulesRoute(CARD_MODULES_PREFIX, () => (modules ??= new Map([...buildCardModules(), [QR_ENCODER_MODULE, qrEncoderModule()]])));
 }

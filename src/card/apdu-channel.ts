@@ -81,6 +81,36 @@ export class ApduChannel {
     return run;
   }
 
+  /** Whether the transport can carry several commands in one exchange (`exchangeBatch`). */
+  get batches(): boolean {
+    return typeof this.#transport.transmitBatch === 'function';
+  }
+
+  /**
+   * Sends commands that do not depend on each other's answers in one exchange and returns their
+   * responses as the card gave them: no `6C`/`61` handling, which is the caller's to notice (it
+   * falls back to `exchange` one by one). The same timeout and size bounds hold for the whole batch.
+   */
+  exchangeBatch(commands: readonly CommandApdu[]): Promise<ResponseApdu[]> {
+    const run = this.#queue.then(async () => {
+      const batch = this.#transport.transmitBatch?.bind(this.#transport);
+      if (!batch) throw new CardError('transport_error', 'the transport sends one command at a time');
+      const apdus = commands.map((command) => encodeCommand(command));
+      const raw = await this.#withTimeout(async () => {
+        try {
+          return await batch(apdus);
+        } catch (error) {
+          if (error instanceof CardError) throw error;
+          throw new CardError('transport_error', 'the transport failed', {}, { cause: error });
+        }
+      });
+      if (raw.length !== commands.length) throw new CardError('malformed_response', `${raw.length} responses to ${commands.length} commands`);
+      return raw.map((response) => parseResponse(response, this.#maxResponseBytes));
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   async #exchange(command: CommandApdu): Promise<ResponseApdu> {
     let response = await this.#once(command);
     let status = statusOf(response.sw);
@@ -108,17 +138,17 @@ export class ApduChannel {
 
   async #once(command: CommandApdu): Promise<ResponseApdu> {
     const apdu = encodeCommand(command);
-    const raw = await this.#withTimeout(apdu);
+    const raw = await this.#withTimeout(() => this.#transmit(apdu));
     return parseResponse(raw, this.#maxResponseBytes);
   }
 
-  async #withTimeout(apdu: Uint8Array): Promise<Uint8Array> {
+  async #withTimeout<T>(send: () => Promise<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CardError('card_timeout', `no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
     });
     try {
-      return await Promise.race([this.#transmit(apdu), timeout]);
+      return await Promise.race([send(), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -6,4 +6,9 @@
  */
 export interface CardTransport {
   transmit(apdu: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Several commands in order in one exchange with the reader, where the transport has one (the
+   * card bridge: one HTTP request instead of one per APDU). None may depend on an earlier answer.
+   */
+  transmitBatch?(apdus: readonly Uint8Array[]): Promise<Uint8Array[]>;
 }

@@ -14,6 +14,7 @@ import { FaceImageError, FaceQualityError } from '../face/errors.ts';
 import type { FaceService } from '../face/service/face-service.ts';
 import type { IdentityClaimsSource } from '../identity/proofing/claims-source.ts';
 import { CardRefused, type CardCheckins, type CardProof } from './card-checkins.ts';
+import { CredentialRefused, type CredentialCheckins, type CredentialRefusal } from './credential-checkins.ts';
 import type { CheckinMethod, CheckinRecord, CheckinStore, Direction, ShownFacts } from './checkin-store.ts';
 import { publicFacts, shownFacts, type KioskDisplaySource } from './display.ts';
 import { residentOf } from '../claims/derive.ts';
@@ -96,7 +97,14 @@ interface Outcome {
   shown?: ShownFacts | undefined;
   /** A face check-in's presentation-attack check, where the facility keeps it. */
   pad?: PadOutcome | undefined;
+  /** A wallet presentation's digest: the presentation was checked, as a card's proof is. */
+  presentationDigest?: string | undefined;
+  /** Whether the visitor lives in the facility's municipality, when no person is known to ask (a presented resident_of). */
+  resident?: boolean | undefined;
 }
+
+/** A wallet presentation as the kiosk verified it, or what the kiosk page refused it for. */
+export type CredentialSubmission = { presentation: string; nonce: string; aud: string } | { refused: CredentialRefusal };
 
 export interface CheckinServiceDeps {
   store: CheckinStore;
@@ -105,6 +113,8 @@ export interface CheckinServiceDeps {
   identity: IdentityClaimsSource;
   qr: QrTokens;
   cards: CardCheckins;
+  /** Wallet presentations (credential-checkins.ts); absent where no kiosk takes them. */
+  credentials?: CredentialCheckins;
   emergencies: Emergencies;
   municipalities: () => Promise<MunicipalityName[]>;
   /** Keeps the photo of a refused face check-in before staff are told (PASS Manager's port). */
@@ -137,7 +147,7 @@ export function viewOf(record: CheckinRecord, replayed: boolean): CheckinView {
     ...(record.reason ? { reason: record.reason } : {}),
     message: checkinMessage(key) ?? checkinMessage('no_match')!,
     ...(record.shown && Object.keys(record.shown).length ? { person: record.shown } : {}),
-    ...(record.method === 'card' && record.result === 'accepted' && !record.personId ? { anonymous: true } : {}),
+    ...((record.method === 'card' || record.method === 'credential') && record.result === 'accepted' && !record.personId ? { anonymous: true } : {}),
     occurredAt: record.occurredAt.toISOString(),
     recordedAt: record.recordedAt.toISOString(),
     replayed,
@@ -219,6 +229,42 @@ export class CheckinService {
     }
   }
 
+  /**
+   * A wallet presentation the kiosk verified (perhaps offline, perhaps long ago): verified again with
+   * a status list fetched now. The holder of a credential registered here checks in as themselves;
+   * anyone else is a verified visitor known by what they presented (kept sealed for staff), like
+   * an unlinked card. One presentation makes one check-in, whatever id it is sent under.
+   */
+  async credential(req: CheckinRequest, submitted: CredentialSubmission): Promise<CheckinView> {
+    const previous = await this.#previous(req);
+    if (previous) return previous;
+    if ('refused' in submitted) return this.#conclude(req, 'credential', { reason: submitted.refused });
+    const verifier = this.#d.credentials;
+    if (!verifier) throw new UnavailableError('wallet_unavailable', 'credential check-in is not available');
+    try {
+      const found = await verifier.verify({ ...submitted, kioskId: req.kioskId ?? '', facilityKind: req.facility.kind, at: clampTime(req.occurredAt, new Date()) });
+      if (await this.#d.store.presentationUsedBy(found.digest, req.id)) throw new CredentialRefused('presentation_replayed');
+      const registered = found.personId ? (await this.#access(req.facility, found.personId)).registered : false;
+      if (registered) return await this.#conclude(req, 'credential', { personId: found.personId, presentationDigest: found.digest });
+      const name = typeof found.claims.name === 'string' ? found.claims.name : undefined;
+      const residentOf = typeof found.claims.resident_of === 'string' ? found.claims.resident_of : undefined;
+      const presented = { ...(name ? { name } : {}), ...(residentOf ? { resident_of: residentOf } : {}) };
+      return await this.#conclude(req, 'credential', {
+        presentationDigest: found.digest,
+        detailsSealed: Object.keys(presented).length ? this.#d.box.seal(JSON.stringify(presented), `checkin:${req.id}`) : undefined,
+        shown: { ...(name ? { name } : {}), ...(residentOf ? { resident: residentOf === req.facility.municipalityCode } : {}) },
+        resident: residentOf ? residentOf === req.facility.municipalityCode : undefined,
+      });
+    } catch (error) {
+      if (error instanceof CredentialRefused) return this.#conclude(req, 'credential', { reason: error.reason });
+      // Two ids raced with one presentation: the unique digest let one through.
+      if ((error as { code?: string }).code === '23505' && /presentation_digest/.test(String((error as { constraint?: string }).constraint ?? (error as Error).message))) {
+        return this.#conclude(req, 'credential', { reason: 'presentation_replayed' });
+      }
+      throw error;
+    }
+  }
+
   /** The resident signed in on their phone after scanning a code; personId is their own person. */
   async deviceCode(req: CheckinRequest, personId: string): Promise<CheckinView> {
     const previous = await this.#previous(req);
@@ -263,11 +309,11 @@ export class CheckinService {
     const now = new Date();
     let { reason, shown } = outcome;
     let personId = outcome.personId;
-    let resident: boolean | undefined;
+    let resident: boolean | undefined = outcome.resident;
     if (personId && !reason) {
       const access = await this.#access(req.facility, personId);
-      // A card's registration was checked when the card was read.
-      if (!access.registered && !outcome.cardKey) {
+      // A card's or a presentation's registration was checked when it was read.
+      if (!access.registered && !outcome.cardKey && !outcome.presentationDigest) {
         reason = 'not_registered';
         personId = undefined;
       } else {
@@ -292,6 +338,7 @@ export class CheckinService {
       occurredAt: clampTime(req.occurredAt, now),
       resident: reason ? undefined : resident,
       pad: outcome.pad,
+      presentationDigest: reason ? undefined : outcome.presentationDigest,
     });
     if (created) (this.#d.metrics ?? NO_CHECKIN_METRICS).recorded(record.method, record.result === 'rejected' ? (record.reason ?? 'unknown') : undefined);
     if (created && record.result === 'rejected') await this.#failed(record, photo);

@@ -8,7 +8,7 @@ import type { Database } from '../db/database.ts';
 import { occupancyOf } from './shelter-status.ts';
 import type { PadOutcome, PadStatus } from './pad.ts';
 
-export const CHECKIN_METHODS = ['face', 'qr', 'card', 'device-code'] as const;
+export const CHECKIN_METHODS = ['face', 'qr', 'card', 'device-code', 'credential'] as const;
 export type CheckinMethod = (typeof CHECKIN_METHODS)[number];
 export type CheckinResult = 'accepted' | 'rejected';
 export type Direction = 'in' | 'out';
@@ -39,6 +39,8 @@ export interface NewCheckin {
   resident?: boolean | undefined;
   /** The presentation-attack check of a face check-in, where the facility's PAD policy keeps it (pad.ts). */
   pad?: PadOutcome | undefined;
+  /** An accepted wallet presentation's key-binding digest (credential-checkins.ts): one check-in per presentation. */
+  presentationDigest?: string | undefined;
 }
 
 export interface CheckinRecord extends NewCheckin {
@@ -129,6 +131,7 @@ export class CheckinStore {
         shown: c.shown ? JSON.stringify(c.shown) : null,
         occurred_at: c.occurredAt,
         ...(c.resident !== undefined ? { resident: c.resident } : {}),
+        ...(c.presentationDigest ? { presentation_digest: c.presentationDigest } : {}),
         ...(c.pad ? { pad_status: c.pad.status, pad_score: c.pad.score ?? null, pad_method: c.pad.method, pad_model: c.pad.model ?? null } : {}),
       })
       .onConflict('id')
@@ -138,6 +141,12 @@ export class CheckinStore {
     const existing = await this.find(c.id);
     if (!existing) throw new Error('check-in vanished after a conflicting insert');
     return { record: existing, created: false };
+  }
+
+  /** The check-in (other than `exceptId`) that already used this presentation, if any. */
+  async presentationUsedBy(digest: string, exceptId: string): Promise<string | undefined> {
+    const row = (await this.#db('checkins').where({ presentation_digest: digest }).whereNot({ id: exceptId }).first('id')) as { id: string } | undefined;
+    return row?.id;
   }
 
   /** Recent check-ins of a facility, newest first (for staff and tests). */

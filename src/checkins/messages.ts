@@ -7,8 +7,15 @@
  */
 import { defineReasons, type ReasonEntry, type ReasonText } from '../core/reasons.ts';
 import { FACE_REASON_ENTRIES } from '../face/messages.ts';
+import { PRESENTATION_REASONS, type PresentationReason } from '../wallet/sd-jwt/reasons.ts';
 
 export type CheckinMessage = ReasonText;
+
+/**
+ * A wallet presentation refused at the kiosk is a recorded check-in like any other (201 with its
+ * reason): the SD-JWT core's words, with what staff at the kiosk must do where that differs.
+ */
+const PRESENTATION_OUTCOMES = Object.fromEntries(PRESENTATION_REASONS.reasons.map((reason) => [reason, { ...PRESENTATION_REASONS.text(reason)!, status: 201 }])) as Record<PresentationReason, ReasonEntry>;
 
 const CHECKIN_REASON_ENTRIES = {
   accepted: { status: 201, ja: 'チェックインしました。', en: 'You are checked in.' },
@@ -38,6 +45,21 @@ const CHECKIN_REASON_ENTRIES = {
     ja: 'この施設では現在、顔でのチェックインをご利用いただけません。QRコードかマイナンバーカードをご利用いただくか、係員にお声がけください。',
     en: 'Face check-in is not available at this facility at the moment. Please use a QR code or your My Number Card, or ask a member of staff.',
   },
+  // Wallet presentations (credential check-ins, credential-checkins.ts)
+  ...PRESENTATION_OUTCOMES,
+  status_list_stale: {
+    status: 201,
+    ja: '失効情報が古いため、デジタル証明書を確認できません。係員の方はキオスクをネットワークにつないでください。',
+    en: 'The revocation list on this kiosk is too old to check the credential. Staff: please reconnect the kiosk to the network.',
+  },
+  status_list_unavailable: {
+    status: 201,
+    ja: 'このキオスクには失効情報がまだありません。係員の方はキオスクをネットワークにつないでください。',
+    en: 'This kiosk holds no revocation list yet. Staff: please connect the kiosk to the network.',
+  },
+  presentation_replayed: { status: 201, ja: 'この提示はすでに使われています。アプリでもう一度提示してください。', en: 'This presentation has already been used. Please present again from the app.' },
+  credential_claims_missing: { status: 201, ja: '求めた情報が提示されていません。アプリで求められた情報を提示してください。', en: 'The requested facts were not presented. Please present them from the app.' },
+  wallet_unavailable: { status: 503, ja: '現在、デジタル証明書を確認できません。しばらくしてからもう一度お試しください。', en: 'Credentials cannot be checked at the moment. Please try again shortly.' },
   // API errors of the kiosk
   invalid_request: { status: 400, ja: '送信内容が正しくありません。', en: 'The request is not valid.' },
   invalid_token: { status: 401, ja: 'キオスクの認証が切れました。係員が再設定してください。', en: 'The kiosk is no longer signed in. Staff must set it up again.' },

@@ -8,6 +8,7 @@ import { InvalidInputError } from '../core/errors.ts';
 import type { AccountRole } from '../identity/accounts.ts';
 import { applicationType, readJwks, readSecretFile, integer } from './client-options.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
+import { WalletKeys, WALLET_KEYS_CHANNEL } from '../wallet/issuer-keys.ts';
 
 export type Flags = Record<string, string | string[] | boolean | undefined>;
 
@@ -91,6 +92,27 @@ export const COMMANDS: Record<string, { usage: string; run(ctx: CommandContext):
           : `running nodes switch within ${platform.config.keyRefreshSeconds} seconds`,
       );
       return { data: keys, lines };
+    },
+  },
+  'wallet-keys list': {
+    usage: 'wallet-keys list             show the wallet credential issuer\'s signing keys',
+    async run({ platform }) {
+      const keys = new WalletKeys(platform.db, platform.box, 0);
+      await keys.ensure();
+      const list = await keys.list();
+      return { data: list, lines: list.map((k) => `${k.status.padEnd(8)} ES256  ${k.kid}${k.expiresAt ? `  published until ${k.expiresAt.toISOString()}` : ''}`) };
+    },
+  },
+  'wallet-keys rotate': {
+    usage: 'wallet-keys rotate           promote the wallet\'s next key; the old one stays published until its credentials expire',
+    async run({ platform }) {
+      const keys = new WalletKeys(platform.db, platform.box, 0);
+      await keys.ensure();
+      const list = await keys.rotate();
+      await platform.bus.publish(WALLET_KEYS_CHANNEL, 'rotated');
+      const lines = list.map((k) => `${k.status.padEnd(8)} ES256  ${k.kid}${k.expiresAt ? `  published until ${k.expiresAt.toISOString()}` : ''}`);
+      lines.push(platform.redis ? 'running nodes were notified and switch now' : `running nodes switch within ${platform.config.keyRefreshSeconds} seconds`);
+      return { data: list, lines };
     },
   },
   'client create': {

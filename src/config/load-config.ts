@@ -79,6 +79,8 @@ export interface Config {
   };
   keyRefreshSeconds: number;
   purgeIntervalSeconds: number;
+  /** The wallet's credential issuer (src/wallet): validity per credential type in days, status list lifetime, revocation review interval. */
+  wallet: { validityDays: { verifiedResident: number; age: number; residency: number }; statusListTtlSeconds: number; statusListExpirySeconds: number; reviewSeconds: number };
   /** Days check-ins are kept where the facility's claim policy names no retention period. */
   checkinRetentionDays: number;
   shutdownTimeoutSeconds: number;
@@ -259,6 +261,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     keyRefreshSeconds: v.KEY_REFRESH_SECONDS,
     purgeIntervalSeconds: v.PURGE_INTERVAL_SECONDS,
+    wallet: {
+      validityDays: { verifiedResident: v.WALLET_VERIFIED_RESIDENT_DAYS, age: v.WALLET_AGE_DAYS, residency: v.WALLET_RESIDENCY_DAYS },
+      statusListTtlSeconds: v.WALLET_STATUS_LIST_TTL_SECONDS,
+      statusListExpirySeconds: v.WALLET_STATUS_LIST_EXPIRY_SECONDS,
+      reviewSeconds: v.WALLET_REVIEW_SECONDS,
+    },
     checkinRetentionDays: v.CHECKIN_RETENTION_DAYS,
     shutdownTimeoutSeconds: v.SHUTDOWN_TIMEOUT_SECONDS,
     metrics: { token: v.METRICS_TOKEN, open: v.METRICS_OPEN },

@@ -120,6 +120,16 @@ export const VARIABLES = {
   GRANT_TTL_SECONDS: seconds.default(365 * 86400),
   KEY_REFRESH_SECONDS: seconds.default(30),
   PURGE_INTERVAL_SECONDS: seconds.default(300),
+  /** Days a wallet credential is valid, per type (docs/wallet.md, "Issuer"): facts that change often live shorter. */
+  WALLET_VERIFIED_RESIDENT_DAYS: z.coerce.number().int().min(1).max(1825).default(365),
+  WALLET_AGE_DAYS: z.coerce.number().int().min(1).max(1825).default(365),
+  WALLET_RESIDENCY_DAYS: z.coerce.number().int().min(1).max(1825).default(90),
+  /** How long a published status list token is valid (its exp and ttl) and cached. */
+  WALLET_STATUS_LIST_TTL_SECONDS: z.coerce.number().int().min(10).max(86400).default(300),
+  // A list's own expiry: an offline kiosk may go on using the one it holds this long at most (its facility's limit is at most 7 days).
+  WALLET_STATUS_LIST_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(30 * 86400).default(7 * 86400),
+  /** How often live credentials are checked against revoked cards, households and addresses. */
+  WALLET_REVIEW_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
   /** Check-ins of a facility without a retention period in its claim policy are kept this many days. */
   CHECKIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   SHUTDOWN_TIMEOUT_SECONDS: seconds.default(15),

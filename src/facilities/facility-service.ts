@@ -13,6 +13,7 @@ import { ClaimPolicies, claimPolicySchema } from './claim-policy.ts';
 import { findFacility, listFacilities, type Facility } from './facility-store.ts';
 import { listMunicipalities, type Municipality } from './municipalities.ts';
 import { DEFAULT_PAD_POLICY, facilityPadPolicy, setFacilityPadPolicy, type PadPolicy } from './pad-policy.ts';
+import { DEFAULT_STATUS_LIST_MAX_AGE_SECONDS, facilityStatusListMaxAge, setFacilityStatusListMaxAge } from './wallet-status-policy.ts';
 
 export type { Facility } from './facility-store.ts';
 export type { Municipality } from './municipalities.ts';
@@ -100,5 +101,15 @@ export class FacilityService {
   /** False when there is no such facility. */
   setPadPolicy(id: string, policy: PadPolicy, db: Knex = this.#db): Promise<boolean> {
     return setFacilityPadPolicy(db, id, policy);
+  }
+
+  /** How old a status list the facility's kiosks hold may be for a wallet presentation (wallet-status-policy.ts); the default for an unknown facility. */
+  async statusListMaxAge(id: string): Promise<number> {
+    return (await facilityStatusListMaxAge(this.#db, id)) ?? DEFAULT_STATUS_LIST_MAX_AGE_SECONDS;
+  }
+
+  /** False when there is no such facility. */
+  setStatusListMaxAge(id: string, seconds: number, db: Knex = this.#db): Promise<boolean> {
+    return setFacilityStatusListMaxAge(db, id, seconds);
   }
 }

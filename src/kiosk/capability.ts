@@ -43,6 +43,10 @@ import { seedKioskDemo } from './demo.ts';
 import { kioskDataRights } from './data-rights.ts';
 import { checkinsDataRights } from '../checkins/data-rights.ts';
 import { staffDataRights } from '../staff/data-rights.ts';
+import type { Knex } from 'knex';
+import { CredentialCheckins } from '../checkins/credential-checkins.ts';
+import { allStatusListIds } from '../wallet/credential-store.ts';
+import { statusListUri } from '../wallet/status-lists.ts';
 
 export interface KioskRuntime {
   staff: StaffService;
@@ -82,6 +86,11 @@ function cached<T>(load: (key: string) => Promise<T>, ms: number): (key: string)
   };
 }
 
+/** PASS's published status lists, for the kiosk page to keep (the wallet's store, read-only). */
+async function liveStatusLists(db: Knex, issuer: string): Promise<string[]> {
+  return (await allStatusListIds(db)).map((id) => statusListUri(issuer, id));
+}
+
 export const kioskCapability = defineCapability({
   name: 'kiosk',
   needs: ['proofing', 'face', 'failure-evidence', 'kiosk-display', 'households'],
@@ -110,6 +119,7 @@ export const kioskCapability = defineCapability({
       revoked: (issuer, serialNumber) => cardCertificateRevoked(proofing.pki, issuer, serialNumber),
       log,
     });
+    const credentials = new CredentialCheckins({ db, issuer });
     const facility = cached(async (id: string): Promise<StaffFacility | undefined> => staff.facility(id), 60_000);
     const municipalities = cached(async (): Promise<MunicipalityName[]> => municipalityNames(db), 60_000);
     const checkins = new CheckinService({
@@ -119,6 +129,7 @@ export const kioskCapability = defineCapability({
       identity: createIdentityClaimsSource(platform),
       qr,
       cards,
+      credentials,
       emergencies,
       municipalities: () => municipalities('all'),
       evidence,
@@ -144,7 +155,12 @@ export const kioskCapability = defineCapability({
     };
 
     const routers = [
-      kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, closingKiosk: requireKiosk(kiosks, { contact: false }), kiosks, staff, checkins, codes, cards, readers, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes }),
+      kioskRoutes({ issuer, kioskToken: tokenGuard, requireKiosk: kioskGuard, closingKiosk: requireKiosk(kiosks, { contact: false }), kiosks, staff, checkins, codes, cards, readers, emergencies, facility, maxUploadBytes: config.face.maxUploadBytes, wallet: {
+        issuerMetadataUrl: credentials.issuerMetadataUrl,
+        statusLists: () => liveStatusLists(db, issuer),
+        // Read at each request, uncached: a policy changed in PASS Manager reaches the kiosk at its next refresh.
+        statusListMaxAge: (facilityId) => platform.facilities.statusListMaxAge(facilityId),
+      } }),
       kioskEnrollmentRoutes({ kioskToken: tokenGuard, requireKiosk: kioskGuard, enrollment: () => households.kioskEnrollment, maxFrameBytes: config.face.maxUploadBytes }),
       adminRoutes({ issuer, auth: apiAuth, staff, kiosks, store, codes, emergencies, revokeGrant }),
       residentRoutes({ db, auth: apiAuth, qr, binding }),

@@ -7,6 +7,10 @@
  *   POST /api/kiosk/card/challenges       → { challengeId, challenge }
  *   POST /api/kiosk/checkins/card         { id, challengeId, certificate, signature, textAp?, … }, or
  *                                         { id, refused: wrong_pin|pin_locked|card_removed, … }: the card said no
+ *   GET  /api/kiosk/wallet                what the page needs to verify wallet presentations offline:
+ *                                         audience, DCQL query, issuer keys' URL, live status lists, their maximum age
+ *   POST /api/kiosk/checkins/credential   { id, presentation, nonce, aud, … } (verified again, status fresh), or
+ *                                         { id, refused: <reason>, … }: the page refused the presentation
  *   POST /api/kiosk/card-reader/pairing   { code, nonce } → { assertion, expiresAt, kiosk }: connects the card bridge
  *   POST /api/kiosk/enrollments[/challenges]  a pre-registered member enrolls with card, PIN and face (enrollment-routes.ts)
  *   POST /api/kiosk/checkin-codes         a device-code check-in code for this kiosk's screen
@@ -25,6 +29,9 @@ import { viewOf } from '../checkins/checkin-service.ts';
 import type { CheckinCodes } from '../checkins/checkin-codes.ts';
 import { displayCode } from '../checkins/checkin-codes.ts';
 import { READER_REFUSALS, type CardCheckins } from '../checkins/card-checkins.ts';
+import { credentialRequestFor, dcqlQuery, kioskAudience, type CredentialRefusal } from '../checkins/credential-checkins.ts';
+import { PRESENTATION_REASONS } from '../wallet/sd-jwt/reasons.ts';
+import { SD_JWT_LIMITS } from '../wallet/sd-jwt/limits.ts';
 import type { Emergencies } from '../checkins/emergencies.ts';
 import { CHECKIN_MESSAGES } from '../checkins/messages.ts';
 import type { StaffFacility, StaffService } from '../staff/staff-service.ts';
@@ -53,6 +60,14 @@ export interface KioskRoutesDeps {
   emergencies: Emergencies;
   facility(id: string): Promise<StaffFacility | undefined>;
   maxUploadBytes: number;
+  /** What the kiosk page verifies wallet presentations with. */
+  wallet: {
+    issuerMetadataUrl: string;
+    /** The URLs of the status lists PASS publishes (every live credential's list is among them). */
+    statusLists(): Promise<string[]>;
+    /** The facility's policy: how old a status list its kiosks hold may be (src/facilities/wallet-status-policy.ts). */
+    statusListMaxAge(facilityId: string): Promise<number>;
+  };
 }
 
 const uuid = z.uuid({ error: 'a check-in id is a UUID made by the kiosk' });
@@ -75,6 +90,18 @@ const cardProofBody = z.object({
 /** The card refused before there was a proof (the page read its status words): recorded like any refused check-in. */
 const cardRefusalBody = z.strictObject({ id: uuid, refused: z.enum(READER_REFUSALS), direction, occurredAt });
 const cardBody = z.union([cardRefusalBody, cardProofBody]);
+/** What the kiosk page may say it refused a presentation for: the SD-JWT core's reasons and the kiosk's own. */
+const PAGE_REFUSALS: [CredentialRefusal, ...CredentialRefusal[]] = ['presentation_replayed', 'credential_claims_missing', ...PRESENTATION_REASONS.reasons];
+const credentialRefusalBody = z.strictObject({ id: uuid, refused: z.enum(PAGE_REFUSALS), direction, occurredAt });
+const credentialProofBody = z.strictObject({
+  id: uuid,
+  presentation: z.string().min(1).max(SD_JWT_LIMITS.maxPresentationLength, { error: 'the presentation is too long' }).regex(/^[A-Za-z0-9_.~-]+$/, { error: 'a presentation is an SD-JWT: base64url parts joined by ~ and .' }),
+  nonce: z.string().min(16).max(128),
+  aud: z.string().min(1).max(200),
+  direction,
+  occurredAt,
+});
+const credentialBody = z.union([credentialRefusalBody, credentialProofBody]);
 const readerPairingBody = z.strictObject({
   code: z.string().trim().min(1).max(20).regex(/^[0-9\s-]+$/, { error: 'the connection code is digits' }),
   nonce: z.string().regex(PAIRING_NONCE, { error: "the card bridge's nonce" }),
@@ -164,6 +191,25 @@ export function kioskRoutes(deps: KioskRoutesDeps): Router {
     if ('refused' in body) return answer(ctx, await deps.checkins.card(await request(ctx, body), { readerRefusal: body.refused }));
     const proof = { challengeId: body.challengeId, certificate: body.certificate, signature: body.signature };
     answer(ctx, await deps.checkins.card(await request(ctx, body), proof, body.textAp));
+  });
+
+  router.get('/wallet', ...kiosk, async (ctx) => {
+    const facility = await facilityOf(ctx);
+    const request = credentialRequestFor(facility.kind);
+    noStore(ctx, {
+      audience: kioskAudience(ctx.state.kiosk!.id),
+      issuerMetadataUrl: deps.wallet.issuerMetadataUrl,
+      request,
+      dcqlQuery: dcqlQuery(request),
+      statusLists: await deps.wallet.statusLists(),
+      maxStatusListAgeSeconds: await deps.wallet.statusListMaxAge(facility.id),
+    });
+  });
+
+  router.post('/checkins/credential', ...kiosk, jsonBody, validate({ body: credentialBody }), async (ctx) => {
+    const { body } = ctx.state.input;
+    const submitted = 'refused' in body ? { refused: body.refused } : { presentation: body.presentation, nonce: body.nonce, aud: body.aud };
+    answer(ctx, await deps.checkins.credential(await request(ctx, body), submitted));
   });
 
   router.post('/card-reader/pairing', ...kiosk, jsonBody, validate({ body: readerPairingBody }), async (ctx) => {

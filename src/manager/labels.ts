@@ -12,6 +12,7 @@ export const METHOD_LABELS: Words = {
   qr: { ja: 'QRコード', en: 'QR code' },
   card: { ja: 'カード', en: 'Card' },
   'device-code': { ja: 'デバイスコード', en: 'Device code' },
+  credential: { ja: 'デジタル証明書', en: 'Wallet credential' },
 };
 
 export const RESULT_LABELS: Words = {

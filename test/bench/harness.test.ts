@@ -60,4 +60,23 @@ withServices('the benchmark harness', () => {
     const goalLine = block.ratios.find((l) => l.startsWith('PASS / bare oidc-provider ') && !/latency|CPU/.test(l));
     expect(goalLine).toMatch(/^PASS \/ bare oidc-provider\s+\d+\.\d{2}\s+>= 0\.8\s+(PASS|MISS)$/);
   }, 90_000);
+
+  test('runs wallet --quick: credential issuance and offline presentation verification per core-second beside ID token signing, each with its goal', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['bench/run.ts', 'wallet', '--quick'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TEST_DATABASE_URL, TEST_REDIS_URL, BENCH_DATABASE_URL: '', BENCH_REDIS_URL: '' },
+      timeout: 90_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    const block = printedBlock(stdout, 'wallet');
+    const rows = block.measurements.slice(2).map((row) => row.split(/\s{2,}/));
+    const rate = (label: RegExp) => Number(rows.find(([name]) => label.test(name!))?.[1]);
+    expect(rate(/^age credential issuance, one core/)).toBeGreaterThan(0);
+    expect(rate(/^offline presentation verification, one core/)).toBeGreaterThan(0);
+    expect(rate(/^baseline: ID token signing/)).toBeGreaterThan(0);
+    expect(block.ratios.find((l) => l.startsWith('credential issuances per core-second / 200'))).toMatch(/\s>= 1\s+(PASS|MISS)$/);
+    expect(block.ratios.find((l) => l.startsWith('presentation verifications per core-second / 1,000'))).toMatch(/\s>= 1\s+(PASS|MISS)$/);
+    // The revoked credential in the set was refused, so every verification did look up its status.
+    expect(stdout).toContain('a credential whose status bit is set is refused: credential_revoked');
+  }, 90_000);
 });

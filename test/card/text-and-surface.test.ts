@@ -1,6 +1,6 @@
 // The 券面事項入力補助AP and the 券面AP through the card library and the simulator: the text AP's
 // data passes the server's J-LIS-style verifier, and the card photo comes back byte for byte.
-import { describeCardError, isCardError, readSurfaceWithCodeB, readSurfaceWithTextPin, readTextApProof, SurfaceAp, TextAp } from '../../src/card/index.ts';
+import { ApduChannel, describeCardError, isCardError, readSurfaceWithCodeB, readSurfaceWithTextPin, readTextApProof, SurfaceAp, TextAp } from '../../src/card/index.ts';
 import { SURFACE_AP_EF } from '../../src/card/surface-ap.ts';
 import { TEXT_AP_EF } from '../../src/card/text-ap.ts';
 import { eraBirthdate, myNumberCheckDigit, TEXT_AP_PIN_TRIES } from '../../src/card/simulator/index.ts';
@@ -60,6 +60,41 @@ describe('券面AP and the card photo', () => {
     expect(decoded.pixels).toEqual(photo.pixels);
     // The My Number went to the card as 照合番号A and nowhere else.
     expect(Object.values(record).filter((v) => typeof v === 'string')).not.toContain(issued.myNumber);
+  });
+
+  test('through a transport that carries batches (the card bridge): the photo in a few exchanges, byte for byte; a card answering in parts is read on one by one', async () => {
+    const issued = await issueCard(pki);
+    const photo = await cardPhoto();
+    const card = issued.card;
+    const count = { single: 0, batch: 0 };
+    const bridgeLike = {
+      transmit: (apdu: Uint8Array) => ((count.single += 1), card.transmit(apdu)),
+      async transmitBatch(apdus: readonly Uint8Array[]) {
+        count.batch += 1;
+        const out: Uint8Array[] = [];
+        for (const apdu of apdus) out.push(await card.transmit(apdu));
+        return out;
+      },
+    };
+    const record = await readSurfaceWithTextPin(new ApduChannel(bridgeLike, { timeoutMs: 2000 }), issued.textApPin);
+    expect(record.photo).toEqual(photo.j2k);
+    const chunks = Math.ceil(photo.j2k.length / 256);
+    expect(count.batch).toBeLessThanOrEqual(Math.ceil(chunks / 32) + 1);
+    expect(count.single + count.batch).toBeLessThan(chunks / 2);
+
+    // A card that answers a full chunk in parts (61 xx) breaks the batch; the rest is read one command at a time, with GET RESPONSE.
+    card.behaviour.responseChunk = 100;
+    count.single = 0;
+    count.batch = 0;
+    const again = await readSurfaceWithTextPin(new ApduChannel(bridgeLike, { timeoutMs: 2000 }), issued.textApPin);
+    expect(again.photo).toEqual(photo.j2k);
+    expect(count.batch).toBeGreaterThan(0);
+    expect(count.single).toBeGreaterThan(chunks);
+
+    // A bridge that answers a batch with the wrong number of responses is refused, never read past.
+    delete card.behaviour.responseChunk;
+    const short = { ...bridgeLike, transmitBatch: async (apdus: readonly Uint8Array[]) => (await bridgeLike.transmitBatch(apdus)).slice(1) };
+    expect(await reasonOf(readSurfaceWithTextPin(new ApduChannel(short, { timeoutMs: 2000 }), issued.textApPin))).toBe('malformed_response');
   });
 
   test('with 照合番号B (date of birth in the era year, expiry year, security code)', async () => {

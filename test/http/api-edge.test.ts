@@ -38,6 +38,7 @@ const JSON_ROUTES: Route[] = [
   { method: 'POST', path: '/api/kiosk/activation', holder: 'kiosk', file: 'src/kiosk/routes.ts' },
   { method: 'POST', path: '/api/kiosk/checkins/qr', holder: 'kiosk', file: 'src/kiosk/routes.ts' },
   { method: 'POST', path: '/api/kiosk/checkins/card', holder: 'kiosk', file: 'src/kiosk/routes.ts' },
+  { method: 'POST', path: '/api/kiosk/checkins/credential', holder: 'kiosk', file: 'src/kiosk/routes.ts' },
   { method: 'POST', path: '/api/kiosk/checkin-codes', holder: 'kiosk', file: 'src/kiosk/routes.ts' },
   { method: 'POST', path: '/api/kiosk/card-reader/pairing', holder: 'kiosk', file: 'src/kiosk/routes.ts' },
   { method: 'POST', path: `/api/kiosk/admin/facilities/${FACILITY}/checkin-codes`, holder: 'staff', file: 'src/kiosk/admin-routes.ts' },
@@ -72,6 +73,9 @@ const JSON_ROUTES: Route[] = [
   { method: 'POST', path: '/api/account/phone', holder: 'resident', file: 'src/identity/account-changes/routes.ts' },
   { method: 'POST', path: '/api/account/phone/confirm', holder: 'resident', file: 'src/identity/account-changes/routes.ts' },
   { method: 'POST', path: '/api/account/password', holder: 'resident', file: 'src/identity/account-changes/routes.ts' },
+  { method: 'POST', path: '/api/wallet/offers', holder: 'resident', file: 'src/wallet/offer-routes.ts' },
+  // The wallet's credential endpoint reads the body before the (wallet's own) access token, so any token will do here.
+  { method: 'POST', path: '/wallet/credential', holder: 'resident', file: 'src/wallet/protocol-routes.ts' },
 ];
 
 interface BodyCase {

@@ -40,6 +40,7 @@ import { PcscReaders } from '../../src/card/pcsc/pcsc-transport.ts';
 import { VPCD_PORT, VpcdSlot } from '../../src/card/simulator/vpcd-card.ts';
 
 const mode = storageModes().at(-1)!;
+const CARD_READ_MS = 60_000;
 const available = facesAvailable() && pcscStackAvailable() && browserAvailable();
 const run = available ? describe : describe.skip;
 
@@ -71,6 +72,9 @@ run(`kiosk-assisted enrollment in Chromium through pcscd, vpcd and the simulator
     await putCard(slot, readers, card.card, SECOND_READER);
     await pinPadShown(page, 3);
     await enterPin(page, '1234');
+    // Three card reads in one session (the proof, the text AP, a ~30 KB photo: some 150 APDUs), each through
+    // pcscd and vpcd, whose every exchange costs tens of milliseconds on a busy machine.
+    await page.getByTestId('enroll-confirm-question').filter({ hasText: /./ }).waitFor({ timeout: CARD_READ_MS });
     await page.getByTestId('enroll-confirm-question').filter({ hasText: '加賀　太郎 さまが、あなたを ご家族（親）として PASS に登録しようとしています。よろしいですか？' }).waitFor();
     expect(await page.locator('#enroll-confirm-other').textContent()).toBe('加賀　太郎 asked to register you as their family member (parent) in PASS. Is that right?');
   }
@@ -139,7 +143,7 @@ run(`kiosk-assisted enrollment in Chromium through pcscd, vpcd and the simulator
     expect(await preregistrations()).toEqual([expect.objectContaining({ state: 'pending' })]);
     await pullCard(slot, readers, SECOND_READER);
     await kiosk.page.getByRole('button', { name: 'OK' }).click();
-  });
+  }, 3 * CARD_READ_MS);
 
   test("another person's face: refused face_not_card_holder, nothing stored, the pre-registration still pending", async () => {
     const before = { persons: await count('persons'), templates: await count('face_templates'), cards: await count('card_links') };
@@ -153,7 +157,7 @@ run(`kiosk-assisted enrollment in Chromium through pcscd, vpcd and the simulator
     const sent = kiosk.toPass.filter((r) => r.path === '/api/kiosk/enrollments');
     expect(sent).toHaveLength(1);
     expect(Object.keys(JSON.parse(sent[0]!.body)).sort()).toEqual(['authentication', 'challengeId', 'confirmation', 'live', 'surface', 'textAp']);
-  });
+  }, 3 * CARD_READ_MS);
 
   test('her own face: proofed and enrolled as a member of the household, her card linked', async () => {
     await pullCard(slot, readers, SECOND_READER);
@@ -170,7 +174,7 @@ run(`kiosk-assisted enrollment in Chromium through pcscd, vpcd and the simulator
     expect(await pass.platform.db('face_templates').where({ person_id: mother!.person_id }).first()).toBeDefined();
     expect(await pass.platform.db('card_links').where({ person_id: mother!.person_id, linked_via: 'text_ap' }).whereNull('replaced_at').first()).toBeDefined();
     expect(await preregistrations()).toEqual([expect.objectContaining({ state: 'completed', person_id: mother!.person_id })]);
-  });
+  }, 3 * CARD_READ_MS);
 
   test('no PIN went to PASS or into the bridge log', async () => {
     expect(kiosk.toPass.map((r) => r.body).join('\n')).not.toMatch(/"pin"/i);

@@ -95,6 +95,7 @@ describe.each(modes)('analytics on %s', (mode) => {
       { method: 'qr', checkins: 1 },
       { method: 'card', checkins: 2 },
       { method: 'device-code', checkins: 3 },
+      { method: 'credential', checkins: 0 },
     ]);
     // Taro twice and Sora live in Kaga; Jiro (twice) in Sakai; the unregistered card is nobody known.
     expect(r.residency).toEqual({ resident: 3, nonResident: 2, unknown: 1 });

@@ -1,5 +1,5 @@
 // PASS Face kiosk: provisioning by the device authorization grant, then check-in by face, QR
-// code, My Number Card or a code scanned by phone; a resident who steps up and holds still is
+// code, My Number Card, a wallet presentation (verified on this page, offline too) or a code scanned by phone; a resident who steps up and holds still is
 // checked in by face with no button (face-watch.js). Every check-in has an id made here; when the
 // network fails the check-in waits in IndexedDB and is sent again with the same id (never twice).
 import * as api from './api.js';
@@ -8,7 +8,9 @@ import { grabJpeg, startCamera } from './camera.js';
 import { scan } from './qr-reader.js';
 import { loadDetector, watchFaces } from './face-watch.js';
 import { cardScreen, stopCard, wireCardScreen } from './card-screen.js';
-import { $, other, setNet, show, showResult, ui } from './views.js';
+import { stopWallet, walletScreen, wireWalletScreen } from './wallet-screen.js';
+import { refreshTrust, REFRESH_MS } from './wallet-trust.js';
+import { $, other, reason, setNet, show, showResult, ui, uiWords } from './views.js';
 
 const issuer = document.body.dataset.issuer;
 api.setIssuer(issuer);
@@ -97,6 +99,12 @@ async function ready() {
   cameraReady = startCamera($('camera')).then(() => true, () => false);
   if (await cameraReady) startWatching();
   await refreshMe();
+  refreshWallet();
+}
+
+/** The wallet's trust material, fetched while PASS answers (wallet-trust.js); offline the held one stays. */
+function refreshWallet() {
+  if (kiosk) refreshTrust().catch(() => {});
 }
 
 /** Started once: it keeps watching (for who leaves) and checks in only from the ready screen. */
@@ -129,7 +137,7 @@ function faceHint(kind, progress) {
 }
 
 /** What the result screen's retry button does, by what it retries. */
-const AGAIN = { face: ['face.again', () => faceCheckIn()], card: ['card.again', () => cardScreen()], enroll: ['enroll.again', () => cardScreen('enroll')] };
+const AGAIN = { face: ['face.again', () => faceCheckIn()], card: ['card.again', () => cardScreen()], enroll: ['enroll.again', () => cardScreen('enroll')], wallet: ['wallet.again', () => walletScreen()] };
 
 function done(view) {
   showResult(view);
@@ -150,6 +158,7 @@ function done(view) {
 function back() {
   scanning?.abort();
   stopCard();
+  stopWallet();
   clearInterval(phoneTimer);
   show('ready');
   refreshMe();
@@ -175,7 +184,9 @@ async function checkIn(kind, payload) {
   } catch {
     if (kind === 'card') return done({ result: 'rejected', reason: 'card_unavailable' }); // a card challenge cannot wait
     await queueAdd(item);
-    done({ result: 'accepted', message: { ja: ui('queued'), en: ui('queued') }, queued: true });
+    // A presentation this page verified is accepted now; PASS checks it again when it arrives.
+    const words = kind === 'credential' ? uiWords('wallet.verified') : { ja: ui('queued'), en: ui('queued') };
+    done({ result: 'accepted', message: words, queued: true });
     updateNet();
   }
 }
@@ -263,6 +274,7 @@ $('go-qr').addEventListener('click', chosen(() => qrScreen()));
 $('go-card').addEventListener('click', chosen(() => cardScreen()));
 $('go-enroll').addEventListener('click', chosen(() => cardScreen('enroll')));
 $('go-phone').addEventListener('click', chosen(() => phoneScreen()));
+$('go-wallet').addEventListener('click', chosen(() => walletScreen()));
 $('result-ok').addEventListener('click', () => back());
 $('result-again').addEventListener('click', () => {
   clearTimeout(resultTimer);
@@ -281,6 +293,7 @@ $('qr-form').addEventListener('submit', (event) => {
   checkIn('qr', { json: { token: $('qr-text').value.trim() } });
 });
 wireCardScreen({ done, checkIn, send, updateNet, direction: () => direction });
+wireWalletScreen({ done, checkIn, send, updateNet, direction: () => direction, reasonText: reason });
 // The heartbeat is the ready screen's own call, so staff see the kiosk online while it waits.
 setInterval(() => {
   if (kiosk) refreshMe();
@@ -293,7 +306,11 @@ addEventListener('pagehide', () => {
 addEventListener('pageshow', (event) => {
   if (event.persisted && kiosk) refreshMe();
 });
-addEventListener('online', () => flush());
+addEventListener('online', () => {
+  flush();
+  refreshWallet();
+});
+setInterval(() => refreshWallet(), REFRESH_MS);
 addEventListener('offline', () => updateNet());
 setInterval(() => flush(), 5000);
 

@@ -5,6 +5,8 @@ const lang = document.body.dataset.lang === 'en' ? 'en' : 'ja';
 export const $ = (id) => document.getElementById(id);
 export const ui = (key) => texts.ui[key]?.[lang] ?? key;
 export const reason = (key) => texts.reasons[key];
+/** A page text in both languages, for a result screen that shows both. */
+export const uiWords = (key) => texts.ui[key] ?? { ja: key, en: key };
 /** The same words in the page's other language: the tablet's prompts show both. */
 export const other = (key) => texts.ui[key]?.[lang === 'ja' ? 'en' : 'ja'] ?? '';
 

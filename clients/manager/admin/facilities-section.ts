@@ -39,6 +39,13 @@ interface PadPolicySetting {
   policy: 'off' | 'record' | 'required';
 }
 
+interface WalletPolicySetting {
+  statusListMaxAgeSeconds: number;
+}
+
+/** The choices the form offers (seconds); a value set through the API alone is shown as it is. */
+export const WALLET_AGE_CHOICES = [300, 3600, 21600, 86400, 259200, 604800];
+
 interface CatalogUnit {
   unit: string;
   label: { ja: string; en: string };
@@ -71,10 +78,11 @@ export const facilitiesSection: ManagerSection = {
 
     async function show(ctx: Context, id: string, extra: { error?: string; draft?: Policy; blocking?: string[]; status?: number } = {}): Promise<void> {
       const staff = env.staff(ctx);
-      const [answer, display, pad] = await Promise.all([
+      const [answer, display, pad, wallet] = await Promise.all([
         staff.api.get<{ facility: FacilityJson; catalog: CatalogUnit[] }>(`${API}/${id}`),
         staff.api.get<KioskDisplay>(`${API}/${id}/kiosk-display`),
         staff.api.get<PadPolicySetting>(`${API}/${id}/pad-policy`),
+        staff.api.get<WalletPolicySetting>(`${API}/${id}/wallet-policy`),
       ]);
       if (!answer.ok) return env.refuse(ctx, answer.status, refusal(staff, answer));
       const facility = answer.body.facility;
@@ -90,8 +98,9 @@ export const facilitiesSection: ManagerSection = {
         blocking: extra.blocking ?? [],
         display: display.ok ? { name: display.body.name, age: display.body.age } : null,
         pad: pad.ok ? { policy: pad.body.policy } : null,
+        wallet: wallet.ok ? { maxAge: wallet.body.statusListMaxAgeSeconds, choices: WALLET_AGE_CHOICES } : null,
         error: extra.error ?? null,
-        notice: noticeOf(ctx, staff, ['facilities.saved', 'facilities.display.saved', 'facilities.pad.saved']),
+        notice: noticeOf(ctx, staff, ['facilities.saved', 'facilities.display.saved', 'facilities.pad.saved', 'facilities.wallet.saved']),
         here: `/manager/facilities/${id}`,
       });
       if (extra.status) ctx.status = extra.status;
@@ -149,6 +158,17 @@ export const facilitiesSection: ManagerSection = {
       const staff = env.staff(ctx);
       const answer = await staff.api.post(`${API}/${id}/pad-policy`, { policy: field(ctx, 'padPolicy') });
       if (answer.ok) return env.seeOther(ctx, `/manager/facilities/${id}?done=facilities.pad.saved`);
+      await show(ctx, id, { error: refusal(staff, answer), status: answer.status });
+    });
+
+    router.post('/:facilityId/wallet-policy', env.form, async (ctx) => {
+      const id = String(ctx.params.facilityId);
+      if (!FACILITY.test(id)) return env.refuse(ctx, 404, 'error.notfound');
+      if (!env.csrfOk(ctx)) return env.refuse(ctx, 403, 'error.csrf');
+      const staff = env.staff(ctx);
+      // The API validates the number; a non-number reaches it as NaN and is refused in its words.
+      const answer = await staff.api.post(`${API}/${id}/wallet-policy`, { statusListMaxAgeSeconds: Number(field(ctx, 'statusListMaxAge')) });
+      if (answer.ok) return env.seeOther(ctx, `/manager/facilities/${id}?done=facilities.wallet.saved`);
       await show(ctx, id, { error: refusal(staff, answer), status: answer.status });
     });
 

@@ -6,6 +6,7 @@ import { FacilityPolicies } from './facility-policies.ts';
 import { KioskApprovals } from './kiosk-approvals.ts';
 import { KioskDisplayAdmin } from './kiosk-display.ts';
 import { PadPolicyAdmin } from './pad-policy.ts';
+import { WalletPolicyAdmin } from './wallet-policy.ts';
 import { RelyingParties } from './relying-parties.ts';
 import { StaffRoles } from './staff-roles.ts';
 import { adminApiRoutes } from './routes.ts';
@@ -21,6 +22,7 @@ export const adminApi: ManagerApiModule = {
       kiosks: new KioskApprovals({ db, provider, kiosks: () => kiosks, readers: cardReaderPairing(platform), apiResource: passApiResource(config.issuer) }),
       kioskDisplay: new KioskDisplayAdmin(db),
       padPolicy: new PadPolicyAdmin(db, facilities),
+      walletPolicy: new WalletPolicyAdmin(db, facilities),
       clients: new RelyingParties(db, () => oidc.clients, facilities),
       staff: new StaffRoles(db, staff, accounts),
     });

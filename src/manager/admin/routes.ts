@@ -7,6 +7,8 @@
  *   POST   /api/manager/admin/facilities/:id/kiosk-display        { name: given_name|full_name|none, age: children_only|always|never } (admins)
  *   GET    /api/manager/admin/facilities/:id/pad-policy           presentation-attack detection at its kiosks → { facilityId, policy }
  *   POST   /api/manager/admin/facilities/:id/pad-policy           { policy: off|record|required } (admins)
+ *   GET    /api/manager/admin/facilities/:id/wallet-policy        wallet presentations at its kiosks → { facilityId, statusListMaxAgeSeconds }
+ *   POST   /api/manager/admin/facilities/:id/wallet-policy        { statusListMaxAgeSeconds: 300–604800 } (admins)
  *   GET    /api/manager/admin/facilities/:id/kiosks               kiosks, last contact, revocation
  *   POST   /api/manager/admin/facilities/:id/kiosks/preview       { userCode } → the device waiting for approval
  *   POST   /api/manager/admin/facilities/:id/kiosks/approve       { userCode }
@@ -40,6 +42,7 @@ import { catalogUnits, policyInput, type FacilityPolicies, type FacilitySummary 
 import type { KioskApprovals } from './kiosk-approvals.ts';
 import { kioskDisplaySchema, type KioskDisplayAdmin } from './kiosk-display.ts';
 import { padPolicyInput, type PadPolicyAdmin } from './pad-policy.ts';
+import { walletPolicyInput, type WalletPolicyAdmin } from './wallet-policy.ts';
 import { keysInput, registerInput, type RelyingParties } from './relying-parties.ts';
 import { adminInput, assignInput, type StaffRoles } from './staff-roles.ts';
 
@@ -67,6 +70,7 @@ export interface AdminRoutesDeps {
   kiosks: KioskApprovals;
   kioskDisplay: KioskDisplayAdmin;
   padPolicy: PadPolicyAdmin;
+  walletPolicy: WalletPolicyAdmin;
   clients: RelyingParties;
   staff: StaffRoles;
 }
@@ -121,6 +125,15 @@ export function adminApiRoutes(deps: AdminRoutesDeps): Router {
   router.post('/facilities/:facilityId/pad-policy', jsonBody, validate({ params: onFacility, body: padPolicyInput }), async (ctx) => {
     const { params, body } = ctx.state.input;
     noStore(ctx, await deps.padPolicy.set(staffOf(ctx), params.facilityId, body.policy));
+  });
+
+  router.get('/facilities/:facilityId/wallet-policy', validate({ params: onFacility }), async (ctx) => {
+    noStore(ctx, await deps.walletPolicy.get(staffOf(ctx), ctx.state.input.params.facilityId));
+  });
+
+  router.post('/facilities/:facilityId/wallet-policy', jsonBody, validate({ params: onFacility, body: walletPolicyInput }), async (ctx) => {
+    const { params, body } = ctx.state.input;
+    noStore(ctx, await deps.walletPolicy.set(staffOf(ctx), params.facilityId, body.statusListMaxAgeSeconds));
   });
 
   router.get('/facilities/:facilityId/kiosks', validate({ params: onFacility }), async (ctx) => {

@@ -1,0 +1,44 @@
+/**
+ * The SD-JWT core for the wallet page, without a bundler: GET /app/lib/<path> serves the modules of
+ * src/wallet/sd-jwt (and the src/core/errors|reasons they use) as ES modules
+ * (clients/shared/browser-modules.ts), with the wallet page's own allow-list. The wallet's service
+ * worker keeps a copy of them for offline use.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Middleware } from 'koa';
+import { buildPageModules, pageModulesRoute, SRC, type ServedModule } from '../../shared/browser-modules.ts';
+
+export type { ServedModule } from '../../shared/browser-modules.ts';
+
+export const WALLET_MODULES_PREFIX = '/app/lib/';
+/** Where the SD-JWT core lives, under src/. */
+export const SD_JWT_FOLDER = 'wallet/sd-jwt';
+
+const WALLET_PAGE = {
+  page: 'the wallet page',
+  allowed: [/^wallet\/sd-jwt\/[a-z0-9/-]+\.ts$/, /^core\/(errors|reasons)\.ts$/],
+  allowedInWords: 'src/wallet/sd-jwt and src/core/errors|reasons',
+};
+
+/** Every module of the SD-JWT core's folder (not its tests, which live under test/). */
+export function sdJwtEntries(): string[] {
+  const dir = path.join(SRC, SD_JWT_FOLDER);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+    .map((name) => `${SD_JWT_FOLDER}/${name.split(path.sep).join('/')}`)
+    .sort();
+}
+
+/** The stripped closure of the entries, by path under src; throws on anything that must not reach a browser. */
+export function buildWalletModules(entries: readonly string[] = sdJwtEntries()): Map<string, ServedModule> {
+  return buildPageModules(entries, WALLET_PAGE);
+}
+
+/** The route itself; the modules are built at the first request (or by `modules()`) and kept. */
+export function walletModules(): { middleware: Middleware; modules: () => Map<string, ServedModule> } {
+  let built: Map<string, ServedModule> | undefined;
+  const modules = () => (built ??= buildWalletModules());
+  return { middleware: pageModulesRoute(WALLET_MODULES_PREFIX, modules), modules };
+}

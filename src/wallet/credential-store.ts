@@ -1,0 +1,149 @@
+/**
+ * The wallet's tables: status lists and the credentials issued (no claim values; see
+ * migrations/0020_wallet.ts). Each credential takes a random unused index of a status list, so the
+ * index says nothing about when or for whom it was issued.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { ConfigurationId } from './credential-types.ts';
+
+const LISTS = 'wallet_status_lists';
+const CREDENTIALS = 'wallet_credentials';
+
+/**
+ * Entries per status list: 2^17 bits is 16 KiB before compression, a few hundred bytes after,
+ * and a crowd large enough that fetching the list tells PASS little about which credential a
+ * verifier checks (Token Status List, "herd privacy").
+ */
+export const STATUS_LIST_SIZE = 131_072;
+/** A list takes new credentials until half of it is used, so a random free index is found in a try or two. */
+
+export type RevocationReason = 'card_revoked' | 'account_deleted' | 'person_removed' | 'moved_away' | 'facts_changed' | 'guardian_changed';
+
+export interface NewCredential {
+  personId: string;
+  holderAccountId: string;
+  configurationId: ConfigurationId;
+  holderKeyThumbprint: string;
+  signingKid: string;
+  basisDigest: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+export interface LiveCredential {
+  id: string;
+  personId: string | null;
+  holderAccountId: string | null;
+  configurationId: ConfigurationId;
+  statusListId: string;
+  basisDigest: string | null;
+}
+
+export interface RevokedCredential {
+  id: string;
+  personId: string | null;
+  holderAccountId: string | null;
+  configurationId: string;
+  statusListId: string;
+  statusIndex: number;
+}
+
+async function openList(trx: Knex): Promise<{ id: string; size: number }> {
+  const row = (await trx(LISTS)
+    .whereRaw('used * 2 < size')
+    .orderBy('created_at', 'desc')
+    .forUpdate()
+    .first('id', 'size')) as { id: string; size: number } | undefined;
+  if (row) return row;
+  const id = randomUUID();
+  await trx(LISTS).insert({ id, size: STATUS_LIST_SIZE, used: 0 });
+  return { id, size: STATUS_LIST_SIZE };
+}
+
+/** Reserves a random free index and records the credential, in one transaction; returns where its status bit is. */
+export async function recordCredential(db: Knex, credential: NewCredential): Promise<{ id: string; statusListId: string; statusIndex: number }> {
+  return db.transaction(async (trx) => {
+    // The list row is locked: no other issuance picks an index of this list until we commit.
+    const list = await openList(trx);
+    let index: number;
+    do index = randomInt(list.size);
+    while (await trx(CREDENTIALS).where({ status_list_id: list.id, status_index: index }).first('id'));
+    const id = randomUUID();
+    await trx(CREDENTIALS).insert({
+      id,
+      person_id: credential.personId,
+      holder_account_id: credential.holderAccountId,
+      configuration_id: credential.configurationId,
+      status_list_id: list.id,
+      status_index: index,
+      holder_key_thumbprint: credential.holderKeyThumbprint,
+      signing_kid: credential.signingKid,
+      basis_digest: credential.basisDigest,
+      issued_at: credential.issuedAt,
+      expires_at: credential.expiresAt,
+    });
+    await trx(LISTS).where({ id: list.id }).increment('used', 1);
+    return { id, statusListId: list.id, statusIndex: index };
+  });
+}
+
+export async function statusListExists(db: Knex, id: string): Promise<{ size: number } | undefined> {
+  return (await db(LISTS).where({ id }).first('size')) as { size: number } | undefined;
+}
+
+/** The indices of a list whose credentials were revoked (their bits are set). */
+export async function revokedIndices(db: Knex, listId: string): Promise<number[]> {
+  const rows = (await db(CREDENTIALS).where({ status_list_id: listId }).whereNotNull('revoked_at').select('status_index')) as Array<{ status_index: number }>;
+  return rows.map((r) => r.status_index);
+}
+
+/** Credentials not revoked and not expired (what the revocation review looks at). */
+export async function liveCredentials(db: Knex, now: Date): Promise<LiveCredential[]> {
+  const rows = (await db(CREDENTIALS)
+    .whereNull('revoked_at')
+    .andWhere('expires_at', '>', now)
+    .select('id', 'person_id', 'holder_account_id', 'configuration_id', 'status_list_id', 'basis_digest')) as Array<Record<string, any>>;
+  return rows.map((r) => ({
+    id: r.id,
+    personId: r.person_id,
+    holderAccountId: r.holder_account_id,
+    configurationId: r.configuration_id,
+    statusListId: r.status_list_id,
+    basisDigest: r.basis_digest,
+  }));
+}
+
+/**
+ * Revokes the live credentials `where` picks (set their bits), with one reason; returns them.
+ * `anonymise` also empties who they were about and held by: the person or account is going.
+ */
+export async function revokeWhere(
+  db: Knex,
+  where: (query: Knex.QueryBuilder) => Knex.QueryBuilder,
+  reason: RevocationReason,
+  now: Date,
+  anonymise = false,
+): Promise<RevokedCredential[]> {
+  const rows = (await where(db(CREDENTIALS).whereNull('revoked_at'))
+    .update({ revoked_at: now, revocation_reason: reason, ...(anonymise ? { person_id: null, holder_account_id: null, holder_key_thumbprint: null, basis_digest: null } : {}) })
+    .returning(['id', 'person_id', 'holder_account_id', 'configuration_id', 'status_list_id', 'status_index'])) as Array<Record<string, any>>;
+  return rows.map((r) => ({
+    id: r.id,
+    personId: r.person_id,
+    holderAccountId: r.holder_account_id,
+    configurationId: r.configuration_id,
+    statusListId: r.status_list_id,
+    statusIndex: r.status_index,
+  }));
+}
+
+/** Every status list (after revocations whose lists are not known any more, all are made afresh). */
+export async function allStatusListIds(db: Knex): Promise<string[]> {
+  return ((await db(LISTS).select('id')) as Array<{ id: string }>).map((r) => r.id);
+}
+
+/** Empties who a credential was about and held by (the person or account went); its bit stays as it is. */
+export async function anonymiseWhere(db: Knex, where: (query: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<number> {
+  return where(db(CREDENTIALS)).update({ person_id: null, holder_account_id: null, holder_key_thumbprint: null, basis_digest: null });
+}
