@@ -14,6 +14,7 @@ import { ICHIRO, proofedResident, startFamilyEnv, stopEnv, PASSWORD, TARO, type 
 import { browserAvailable, launch, screenshotter } from './browser.ts';
 import { signInToApp } from './journey-helpers.ts';
 import { onPhonePage } from './watched-pages.ts';
+import { verifyIndependently } from '../wallet/issuer-helpers.ts';
 
 const mode = storageModes().at(-1)!;
 const run = browserAvailable() ? describe : describe.skip;
@@ -69,10 +70,22 @@ run(`presenting an age credential to the bus verifier (${mode})`, () => {
       expect(withheld).toEqual(['3歳以上', '6歳以上', '12歳以上', '13歳以上', '15歳以上', '16歳以上', '18歳以上', '20歳以上', '60歳以上', '70歳以上', '75歳以上']);
       await shot(page, 'approve');
 
+      // What the phone posts to the bus, kept to be checked by an implementation PASS does not use.
+      const request = new URL(page.url());
+      const posted = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/demo/bus/response');
       await page.getByRole('button', { name: '提供する' }).click();
+      const vpToken = JSON.parse(new URLSearchParams((await posted).postData() ?? '').get('vp_token') ?? '{}') as { age?: string[] };
       await page.waitForURL((url) => url.pathname === '/demo/bus/result');
       expect(await page.getByTestId('bus-result').textContent()).toBe('65歳以上が確認できました。シニア割引が使えます。');
       await shot(page, 'discount');
+
+      // @meeco/sd-jwt, by other authors, verifies the presentation the PASS app made: PASS's signature, the
+      // one disclosure, and the phone's key binding for this bus and this nonce.
+      expect(vpToken.age).toHaveLength(1);
+      const independent = await verifyIndependently(env.pass.issuer, vpToken.age![0]!, { aud: request.searchParams.get('client_id')!, nonce: request.searchParams.get('nonce')! });
+      expect(Object.keys(independent).filter((k) => k.startsWith('age_over_'))).toEqual(['age_over_65']);
+      expect(independent).toMatchObject({ iss: env.pass.issuer, vct: 'urn:pass:vct:age:1', age_over_65: true });
+      expect(independent).not.toHaveProperty('birthdate');
 
       // The bus received age_over_65 and nothing else.
       await page.goto(`${env.pass.issuer}/demo/bus/log`);

@@ -95,8 +95,10 @@ export async function receive(issuer: string, offer: Json, holder: Holder): Prom
 /**
  * Verifies an SD-JWT with @meeco/sd-jwt (another implementation than the one PASS issues with),
  * the issuer's key found by `kid` at /.well-known/jwt-vc-issuer. Returns the claims with every disclosure.
+ * With `binding`, it is a presentation: its key-binding JWT must be signed by the credential's `cnf` key,
+ * for that audience and nonce, over exactly what was presented (`sd_hash`, which Meeco predates, checked here).
  */
-export async function verifyIndependently(issuer: string, sdJwt: string): Promise<Json> {
+export async function verifyIndependently(issuer: string, sdJwt: string, binding?: { aud: string; nonce: string }): Promise<Json> {
   const { jwks } = await getJson(`${issuer}/.well-known/jwt-vc-issuer`);
   const kid = decodeProtectedHeader(sdJwt.split('~')[0]!).kid;
   const jwk = (jwks.keys as JWK[]).find((k) => k.kid === kid);
@@ -107,7 +109,20 @@ export async function verifyIndependently(issuer: string, sdJwt: string): Promis
     if (alg !== 'sha-256') throw new Error(`unexpected _sd_alg ${alg}`);
     return (data: string) => createHash('sha256').update(data).digest('base64url');
   };
-  return (await verifySDJWT(sdJwt, verifier, getHasher)) as Json;
+  if (!binding) return (await verifySDJWT(sdJwt, verifier, getHasher)) as Json;
+  const presented = sdJwt.slice(0, sdJwt.lastIndexOf('~') + 1);
+  let bound = false;
+  const claims = await verifySDJWT(sdJwt, verifier, getHasher, {
+    kb: {
+      verifier: async (kbJwt: string, holderJwk: JWK) => {
+        const { payload } = await jwtVerify(kbJwt, await importJWK(holderJwk, 'ES256'), { typ: 'kb+jwt', algorithms: ['ES256'], audience: binding.aud, maxTokenAge: 300 });
+        bound = payload.nonce === binding.nonce && payload.sd_hash === createHash('sha256').update(presented).digest('base64url');
+        return bound;
+      },
+    },
+  });
+  if (!bound) throw new Error('the key binding was not checked');
+  return claims as Json;
 }
 
 /** The disclosures of an SD-JWT, decoded: [salt, name, value]. */
