@@ -129,7 +129,7 @@ export const VARIABLES = {
   // A list's own expiry: an offline kiosk may go on using the one it holds this long at most (its facility's limit is at most 7 days).
   WALLET_STATUS_LIST_EXPIRY_SECONDS: z.coerce.number().int().min(60).max(30 * 86400).default(7 * 86400),
   /** How often live credentials are checked against revoked cards, households and addresses. */
-  WALLET_REVIEW_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+  WALLET_REVIEW_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
   /** Check-ins of a facility without a retention period in its claim policy are kept this many days. */
   CHECKIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   SHUTDOWN_TIMEOUT_SECONDS: seconds.default(15),

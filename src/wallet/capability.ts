@@ -46,7 +46,16 @@ export const walletCapability = defineCapability({
       onIssued: metrics.issued,
     });
     const grants = new WalletGrants(createTransientStore(db, redis));
-    const revocations = new Revocations({ db, log, facts: oidc.claims.facts, issuer: credentials, lists, pki: () => proofing.pki, onRevoked: metrics.revoked });
+    const revocations = new Revocations({
+      db,
+      log,
+      facts: oidc.claims.facts,
+      issuer: credentials,
+      lists,
+      pki: () => proofing.pki,
+      onRevoked: metrics.revoked,
+      oneNodeAtATime: platform.dbInfo.kind === 'postgres',
+    });
     const review = () => revocations.review().catch((error: unknown) => log.warn({ err: error }, 'wallet revocation review failed'));
     // A revoked development card reaches every node's CRL through this channel; review once it has.
     await bus.subscribe(DEV_CRL_CHANNEL, () => {

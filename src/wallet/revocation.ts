@@ -9,7 +9,7 @@
  *                       their person record).
  * Only the account deletion reaches this capability directly; the others are found by the review,
  * which compares every live credential with the facts as their owners tell them now. It runs every
- * WALLET_REVIEW_SECONDS on each node, at once when a development card is revoked, and on demand.
+ * WALLET_REVIEW_SECONDS (on one node at a time), at once when a development card is revoked, and on demand.
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../core/logger.ts';
@@ -32,7 +32,16 @@ export interface RevocationDeps {
   /** The JPKI trust anchors and CRLs proofing uses. */
   pki: () => ProofingPki;
   onRevoked?: (reason: RevocationReason, count: number) => void;
+  /**
+   * Several nodes share one PostgreSQL: the periodic review runs on one of them at a time (an advisory
+   * lock held by a transaction for its length), not on every node. Off for the embedded database,
+   * which is one node with one connection.
+   */
+  oneNodeAtATime?: boolean;
 }
+
+/** The lock the review takes on a shared database. */
+const REVIEW_LOCK = "select pg_try_advisory_xact_lock(hashtext('pass:wallet-review')) as locked";
 
 /** Whether the loaded CRLs list a signature certificate; false when no CRL of its issuer is loaded (nothing is claimed then). */
 export async function signatureCertificateRevoked(pki: ProofingPki, issuer: string, serialNumber: string, now: Date): Promise<boolean> {
@@ -81,6 +90,15 @@ export class Revocations {
       this.#running = undefined;
     });
     return this.#running;
+  }
+
+  async #reviewOnOneNode(): Promise<number> {
+    if (!this.#d.oneNodeAtATime) return this.review();
+    // The lock's transaction only holds the lock; the review itself reads and revokes through the pool.
+    return this.#d.db.transaction(async (trx) => {
+      const result = (await trx.raw(REVIEW_LOCK)) as { rows: Array<{ locked: boolean }> };
+      return result.rows[0]?.locked ? this.review() : 0;
+    });
   }
 
   async #review(now: Date): Promise<number> {
@@ -137,10 +155,10 @@ export class Revocations {
     return out;
   }
 
-  /** Every WALLET_REVIEW_SECONDS, on this node; returns the stop. */
+  /** Every WALLET_REVIEW_SECONDS, on this node unless another is reviewing already; returns the stop. */
   every(seconds: number): () => void {
     const timer = setInterval(() => {
-      this.review().catch((error: unknown) => this.#d.log.warn({ err: error }, 'wallet revocation review failed'));
+      this.#reviewOnOneNode().catch((error: unknown) => this.#d.log.warn({ err: error }, 'wallet revocation review failed'));
     }, seconds * 1000);
     timer.unref();
     return () => clearInterval(timer);
