@@ -45,7 +45,7 @@ export const walletCapability = defineCapability({
       validitySeconds: (id) => validitySeconds(config, id),
       onIssued: metrics.issued,
     });
-    const grants = new WalletGrants(createTransientStore(db, redis));
+    const grants = new WalletGrants(createTransientStore(db, redis), { nonceKey: `${config.identityHashKey}:wallet-c-nonce` });
     const revocations = new Revocations({
       db,
       log,

@@ -4,9 +4,11 @@
  * leaked store gives no usable code or token.
  *   pre-authorized code — one use, 5 minutes, bound to the person, the configuration and the account that asked;
  *   access token        — what the code is exchanged for; bound to the same, for one credential;
- *   c_nonce             — one use, minutes; the holder's proof must carry one PASS handed out.
+ *   c_nonce             — one use, minutes; the holder's proof must carry one PASS handed out. The
+ *                         nonce endpoint is open to anyone, so a nonce is stateless (random, expiry and
+ *                         an HMAC): nothing is stored until an authenticated credential request spends it.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { TransientStore } from '../identity/proofing/transient-store.ts';
 import { isConfigurationId, type ConfigurationId } from './credential-types.ts';
 
@@ -31,11 +33,27 @@ function parseGrant(text: string | undefined): OfferGrant | undefined {
   return { personId: value.personId, accountId: value.accountId, configurationId: value.configurationId };
 }
 
+export interface GrantOptions {
+  /** Keys the nonces' HMAC; the same on every node. */
+  nonceKey: string;
+  now?: () => Date;
+}
+
+const NONCE = /^([A-Za-z0-9_-]{22})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;
+
 export class WalletGrants {
   readonly #store: TransientStore;
+  readonly #nonceKey: string;
+  readonly #now: () => Date;
 
-  constructor(store: TransientStore) {
+  constructor(store: TransientStore, options: GrantOptions) {
     this.#store = store;
+    this.#nonceKey = options.nonceKey;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  #nonceMac(random: string, expires: string): Buffer {
+    return createHmac('sha256', this.#nonceKey).update(`pass-wallet-c-nonce\n${random}.${expires}`).digest();
   }
 
   async newPreAuthorizedCode(grant: OfferGrant): Promise<string> {
@@ -66,13 +84,19 @@ export class WalletGrants {
   }
 
   async newNonce(): Promise<string> {
-    const nonce = secret();
-    await this.#store.put(`wallet:nonce:${digest(nonce)}`, '1', NONCE_SECONDS);
-    return nonce;
+    const random = randomBytes(16).toString('base64url');
+    const expires = String(Math.floor(this.#now().getTime() / 1000) + NONCE_SECONDS);
+    return `${random}.${expires}.${this.#nonceMac(random, expires).toString('base64url')}`;
   }
 
   /** True once for a nonce PASS handed out and that has not expired. */
   async spendNonce(nonce: string): Promise<boolean> {
-    return (await this.#store.take(`wallet:nonce:${digest(nonce)}`)) !== undefined;
+    const parts = NONCE.exec(nonce);
+    if (!parts) return false;
+    const [, random, expires, mac] = parts as unknown as [string, string, string, string];
+    const left = Number(expires) - Math.floor(this.#now().getTime() / 1000);
+    if (left <= 0 || left > NONCE_SECONDS) return false;
+    if (!timingSafeEqual(Buffer.from(mac, 'base64url'), this.#nonceMac(random, expires))) return false;
+    return this.#store.claim(`wallet:nonce:${digest(nonce)}`, left);
   }
 }

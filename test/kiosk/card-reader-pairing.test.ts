@@ -140,6 +140,7 @@ describe.each(storageEnds())("connecting a kiosk's card reader (%s)", (mode) => 
         return value;
       },
       peek: async (key) => values.get(key),
+      claim: async (key) => !values.has(key) && Boolean(values.set(key, '1')),
     };
     let now = Date.now();
     const pairing = new CardReaderPairing({ db: pass.platform.db, store, keys: pass.platform.keys, issuer: pass.issuer, secret: 'a test secret of enough length', now: () => new Date(now) });

@@ -167,11 +167,22 @@ describe('refusals', () => {
     expect((await requestCredential(metadata, token, 'pass_age', await proofJwt(holder, env.pass.issuer, fresh))).status).toBe(200);
     const again = await requestCredential(metadata, await accessToken(), 'pass_age', await proofJwt(holder, env.pass.issuer, fresh));
     expect(again.body.error).toBe('invalid_nonce');
+    // A nonce with its expiry moved on (its HMAC no longer matches) is not one PASS handed out.
+    const [random, expires, mac] = (await nonce(metadata)).split('.') as [string, string, string];
+    const stretched = await requestCredential(metadata, await accessToken(), 'pass_age', await proofJwt(holder, env.pass.issuer, `${random}.${Number(expires) + 3600}.${mac}`));
+    expect(stretched.body.error).toBe('invalid_nonce');
+  });
+
+  test('the open nonce endpoint stores nothing: a nonce is kept only once a credential request spends it', async () => {
+    const rows = async () => Number(((await env.pass.platform.db('jpki_transients').count({ n: '*' })) as Array<{ n: string }>)[0]!.n);
+    const before = await rows();
+    for (let i = 0; i < 20; i++) await nonce(metadata);
+    expect(await rows()).toBe(before);
   });
 
   test('a nonce past its five minutes, and a code past its five minutes, are refused (the store judged by a moved clock)', async () => {
     let now = new Date();
-    const grants = new WalletGrants(new DatabaseTransientStore(env.pass.platform.db, () => now));
+    const grants = new WalletGrants(new DatabaseTransientStore(env.pass.platform.db, () => now), { nonceKey: 'test nonce key', now: () => now });
     const expiring = await grants.newNonce();
     const code = await grants.newPreAuthorizedCode({ personId: '00000000-0000-4000-8000-000000000000', configurationId: 'pass_age', accountId: taro.accountId });
     now = new Date(now.getTime() + 301_000);

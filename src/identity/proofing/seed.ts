@@ -35,6 +35,11 @@ class MemoryStore implements TransientStore {
   async peek(key: string): Promise<string | undefined> {
     return this.#values.get(key);
   }
+  async claim(key: string): Promise<boolean> {
+    if (this.#values.has(key)) return false;
+    this.#values.set(key, '1');
+    return true;
+  }
 }
 
 /** Idempotent, like seedDemoData: existing cards and bindings are left alone. */

@@ -12,6 +12,8 @@ export interface TransientStore {
   take(key: string): Promise<string | undefined>;
   /** Reads a record and leaves it (a step's state shown on a page), without the race of take-then-put. */
   peek(key: string): Promise<string | undefined>;
+  /** Makes a record only if there is none: true for the one caller that made it (a one-time value spent). */
+  claim(key: string, ttlSeconds: number): Promise<boolean>;
 }
 
 const PREFIX = 'pass:jpki:';
@@ -33,6 +35,10 @@ export class RedisTransientStore implements TransientStore {
 
   async peek(key: string): Promise<string | undefined> {
     return (await this.#redis.get(`${PREFIX}${key}`)) ?? undefined;
+  }
+
+  async claim(key: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.#redis.set(`${PREFIX}${key}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK';
   }
 }
 
@@ -64,6 +70,17 @@ export class DatabaseTransientStore implements TransientStore {
   async peek(key: string): Promise<string | undefined> {
     const row = (await this.#db(TABLE).where({ key }).where('expires_at', '>', this.#now()).first('value')) as { value: string } | undefined;
     return row?.value;
+  }
+
+  async claim(key: string, ttlSeconds: number): Promise<boolean> {
+    const now = this.#now();
+    await this.#db(TABLE).where({ key }).where('expires_at', '<=', now).delete();
+    const made = (await this.#db(TABLE)
+      .insert({ key, value: '1', expires_at: new Date(now.getTime() + ttlSeconds * 1000) })
+      .onConflict('key')
+      .ignore()
+      .returning('key')) as unknown[];
+    return made.length === 1;
   }
 }
 
