@@ -43,13 +43,16 @@ export class FeatureKit {
    * The signed-in session with a live access token, or undefined after redirecting to sign-in
    * (a signed-in PASS session brings the resident straight back) or answering 401 for fetches.
    */
-  async signedIn<F>(ctx: Context, flowKey: string, json = false): Promise<SignedIn<F> | undefined> {
+  async signedIn<F>(ctx: Context, flowKey: string, json = false, { returnHere = false } = {}): Promise<SignedIn<F> | undefined> {
     const cookie = ctx.cookies.get(APP_COOKIE, { signed: false });
     const data = (await this.#deps.sessions.load(cookie)) as SignedIn<F>['data'] | undefined;
     if (!cookie || !data?.user || !data.tokens || data.tokens.expiresAt <= Date.now()) {
       if (json) {
         ctx.status = 401;
         ctx.body = { error: 'unauthorized', reason: 'signed_out' };
+      } else if (returnHere && ctx.method === 'GET') {
+        // A page reached from outside (a verifier's request): sign in, then come back to exactly it.
+        ctx.redirect(`/app/login?return=${encodeURIComponent(ctx.url)}`);
       } else ctx.redirect(data?.user ? '/app/login' : '/app/');
       return undefined;
     }

@@ -33,6 +33,11 @@ export interface AppDeps {
  * "backend for frontend" pattern of the OAuth browser-based apps BCP), pages work with no
  * JavaScript on old phones and with the strict CSP, and later features add a route and a view.
  */
+/** A page of the app to come back to after signing in; anything else (another site, a header injection) is the home page. */
+export function appReturn(value: unknown): string | undefined {
+  return typeof value === 'string' && value.startsWith('/app/') && !value.startsWith('//') && !/[\\\r\n]/.test(value) && value.length <= 4096 ? value : undefined;
+}
+
 export function appRoutes(deps: AppDeps): Router {
   const router = new Router({ prefix: '/app' });
   const body = koaBody({ urlencoded: true, json: false, multipart: false, text: false, formLimit: '4kb' });
@@ -86,6 +91,7 @@ export function appRoutes(deps: AppDeps): Router {
     setCookie,
     failedUrl: '/app/?failed=1',
     landing: (returnTo) => returnTo,
+    requestedReturn: (ctx) => appReturn(ctx.query.return),
   });
 
   router.post('/logout', body, async (ctx) => {

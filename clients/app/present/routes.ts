@@ -67,7 +67,7 @@ export function presentAppRoutes(kit: FeatureKit): Router {
       ctx.status = 400;
       return kit.page(ctx, 'present/request-refused', MESSAGES, PRESENT_PATH, { error: t(read.problem) });
     }
-    const s = await kit.signedIn(ctx, 'wallet');
+    const s = await kit.signedIn(ctx, 'wallet', false, { returnHere: true });
     if (!s) return;
     const { request } = read;
     allowResponseOrigin(ctx, request.origin);
@@ -81,7 +81,7 @@ export function presentAppRoutes(kit: FeatureKit): Router {
   });
 
   router.get('/history', async (ctx) => {
-    const s = await kit.signedIn(ctx, 'wallet');
+    const s = await kit.signedIn(ctx, 'wallet', false, { returnHere: true });
     if (!s) return;
     await kit.page(ctx, 'present/sharing-history', MESSAGES, HISTORY_PATH, { holder: walletHolderTag(s.data.user!.sub), words: scriptJson(scriptWords(kit.lang(ctx))) });
   });
