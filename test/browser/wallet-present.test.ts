@@ -102,7 +102,9 @@ run(`presenting an age credential to the bus verifier (${mode})`, () => {
       expect(await page.getByTestId('bus-result').getAttribute('data-reason')).toBe('wallet_declined');
 
       // The wallet's history: the discount presentation with its one fact, and the cancelled one.
-      await page.goto(`${env.pass.issuer}/app/wallet/history`);
+      await page.goto(`${env.pass.issuer}/app/wallet`);
+      await page.getByRole('link', { name: '提供の履歴' }).click();
+      await page.waitForURL((url) => url.pathname === '/app/wallet/history');
       await page.locator('#history[data-ready="true"]').waitFor();
       const entries = page.getByTestId('presentation');
       expect(await entries.count()).toBe(2);
