@@ -40,6 +40,8 @@ export interface AccountSections {
   grants: ExportRecord[];
   sign_in_history: ExportRecord[];
   staff_roles: ExportRecord[];
+  /** Digital ID wallet credentials PASS issued to this account (about its persons), never their values. */
+  wallet_credentials: ExportRecord[];
   audit: ExportRecord[];
 }
 

@@ -3,7 +3,7 @@
  * the account, every person it holds (its own and household members), their verified facts and
  * proofing history, face enrollment metadata, linked card, registrations and consents, check-ins,
  * claim releases (who got which facts, when), grants to relying parties, sign-in history, staff
- * roles and the audit entries about them.
+ * roles, the wallet credentials issued to it, and the audit entries about them.
  *
  * Never in it: the face template, the password hash, tokens, one-time codes, the linked card's key,
  * other people's account ids. Everything is read in one repeatable-read snapshot, so the copy is
@@ -22,7 +22,7 @@ export const EXPORT_FORMAT = 'pass-data-export';
 export const EXPORT_VERSION = 1;
 
 /** Every section the owners must answer for; export() below writes them in the format's order. */
-const ACCOUNT_SECTIONS: Record<keyof AccountSections, true> = { account: true, household: true, claim_releases: true, grants: true, sign_in_history: true, staff_roles: true, audit: true };
+const ACCOUNT_SECTIONS: Record<keyof AccountSections, true> = { account: true, household: true, claim_releases: true, grants: true, sign_in_history: true, staff_roles: true, wallet_credentials: true, audit: true };
 const PERSON_SECTIONS: Record<keyof PersonSections, true> = { verified_identity: true, identity_history: true, face: true, my_number_card_link: true, registrations: true, check_ins: true };
 
 export interface DataExport {
@@ -37,6 +37,7 @@ export interface DataExport {
   grants: Array<Record<string, unknown>>;
   sign_in_history: Array<Record<string, unknown>>;
   staff_roles: Array<Record<string, unknown>>;
+  wallet_credentials: Array<Record<string, unknown>>;
   audit: Array<Record<string, unknown>>;
 }
 
@@ -83,6 +84,7 @@ export class DataExporter {
           grants: sections.grants,
           sign_in_history: sections.sign_in_history,
           staff_roles: sections.staff_roles,
+          wallet_credentials: sections.wallet_credentials,
           audit: sections.audit,
         };
       },

@@ -147,3 +147,20 @@ export async function allStatusListIds(db: Knex): Promise<string[]> {
 export async function anonymiseWhere(db: Knex, where: (query: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<number> {
   return where(db(CREDENTIALS)).update({ person_id: null, holder_account_id: null, holder_key_thumbprint: null, basis_digest: null });
 }
+
+/** The credentials issued to an account's wallet, for its data export: what, about whom, when; no value, key or status entry. */
+export async function credentialsHeldBy(db: Knex, accountId: string): Promise<Array<Record<string, unknown>>> {
+  const rows = (await db(CREDENTIALS)
+    .where({ holder_account_id: accountId })
+    .orderBy('issued_at', 'asc')
+    .select('id', 'configuration_id', 'person_id', 'issued_at', 'expires_at', 'revoked_at', 'revocation_reason')) as Array<Record<string, any>>;
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.configuration_id,
+    person_id: r.person_id,
+    issued_at: new Date(r.issued_at).toISOString(),
+    expires_at: new Date(r.expires_at).toISOString(),
+    revoked_at: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+    revocation_reason: r.revocation_reason ?? null,
+  }));
+}

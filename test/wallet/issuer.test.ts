@@ -231,6 +231,13 @@ describe('revocation through the status list', () => {
     expect(await bitOf(sdJwt)).toBe(0);
     await env.cards.revoke('wallet-jiro');
     expect(await eventuallyRevoked(sdJwt)).toBe('card_revoked');
+
+    // The resident's data export lists it — type, whose, dates, why revoked — and none of its values.
+    const exported = await api(env, jiro.token, 'GET', '/api/privacy/export');
+    expect(exported.body.wallet_credentials).toEqual([
+      { id: expect.any(String), type: 'pass_age', person_id: expect.any(String), issued_at: expect.any(String), expires_at: expect.any(String), revoked_at: expect.any(String), revocation_reason: 'card_revoked' },
+    ]);
+    expect(JSON.stringify(exported.body.wallet_credentials)).not.toMatch(/age_over|~|eyJ/);
   });
 
   test('deleting the account revokes its credentials', async () => {
