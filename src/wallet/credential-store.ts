@@ -49,43 +49,46 @@ export interface RevokedCredential {
   statusIndex: number;
 }
 
-async function openList(trx: Knex): Promise<{ id: string; size: number }> {
-  const row = (await trx(LISTS)
-    .whereRaw('used * 2 < size')
-    .orderBy('created_at', 'desc')
-    .forUpdate()
-    .first('id', 'size')) as { id: string; size: number } | undefined;
-  if (row) return row;
-  const id = randomUUID();
-  await trx(LISTS).insert({ id, size: STATUS_LIST_SIZE, used: 0 });
-  return { id, size: STATUS_LIST_SIZE };
+/** The list each database's new credentials go into, as this process last saw it: only a full list sends issuance back to the table. */
+const openLists = new WeakMap<Knex, { id: string; size: number }>();
+
+async function openList(db: Knex): Promise<{ id: string; size: number }> {
+  const known = openLists.get(db);
+  if (known) return known;
+  const row = (await db(LISTS).whereRaw('used * 2 < size').orderBy('created_at', 'desc').first('id', 'size')) as { id: string; size: number } | undefined;
+  const list = row ?? { id: randomUUID(), size: STATUS_LIST_SIZE };
+  if (!row) await db(LISTS).insert({ id: list.id, size: list.size, used: 0 });
+  openLists.set(db, list);
+  return list;
 }
 
-/** Reserves a random free index and records the credential, in one transaction; returns where its status bit is. */
+/**
+ * Takes a random free index and records the credential in one statement: the insert stands only if
+ * the index is free (the table's unique key), and the list's count goes up with it. Nodes issuing at
+ * once may both fill a list a little past half; each sees the count it made and moves on.
+ */
 export async function recordCredential(db: Knex, credential: NewCredential): Promise<{ id: string; statusListId: string; statusIndex: number }> {
-  return db.transaction(async (trx) => {
-    // The list row is locked: no other issuance picks an index of this list until we commit.
-    const list = await openList(trx);
-    let index: number;
-    do index = randomInt(list.size);
-    while (await trx(CREDENTIALS).where({ status_list_id: list.id, status_index: index }).first('id'));
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const list = await openList(db);
+    const index = randomInt(list.size);
     const id = randomUUID();
-    await trx(CREDENTIALS).insert({
-      id,
-      person_id: credential.personId,
-      holder_account_id: credential.holderAccountId,
-      configuration_id: credential.configurationId,
-      status_list_id: list.id,
-      status_index: index,
-      holder_key_thumbprint: credential.holderKeyThumbprint,
-      signing_kid: credential.signingKid,
-      basis_digest: credential.basisDigest,
-      issued_at: credential.issuedAt,
-      expires_at: credential.expiresAt,
-    });
-    await trx(LISTS).where({ id: list.id }).increment('used', 1);
+    const result = (await db.raw(
+      `with made as (
+         insert into ${CREDENTIALS} (id, person_id, holder_account_id, configuration_id, status_list_id, status_index, holder_key_thumbprint, signing_kid, basis_digest, issued_at, expires_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (status_list_id, status_index) do nothing
+         returning status_list_id)
+       update ${LISTS} set used = used + 1 where id = (select status_list_id from made) returning used, size`,
+      [id, credential.personId, credential.holderAccountId, credential.configurationId, list.id, index, credential.holderKeyThumbprint, credential.signingKid, credential.basisDigest, credential.issuedAt, credential.expiresAt],
+    )) as { rows?: Array<{ used: number; size: number }> };
+    const counted = result.rows?.[0];
+    if (!counted) continue; // the index was taken: another one
+    if (counted.used * 2 >= counted.size) openLists.delete(db);
     return { id, statusListId: list.id, statusIndex: index };
-  });
+  }
+  // Only a list far past half full gets here (another node kept issuing into it): start afresh.
+  openLists.delete(db);
+  throw new Error('no free status-list index found in 16 tries');
 }
 
 export async function statusListExists(db: Knex, id: string): Promise<{ size: number } | undefined> {
