@@ -1,13 +1,19 @@
 /**
  * The OpenID4VP 1.0 authorization request as the PASS app's wallet takes it (its authorization
- * endpoint is /app/wallet/present): passed by value, unsigned, from a verifier identified by the
- * `redirect_uri:` client identifier prefix, answered by `direct_post` to its response URI, asking
- * with a DCQL query for SD-JWT VCs. Anything else is refused with a problem the page words in
+ * endpoint is /app/wallet/present): passed by value, unsigned, asking with a DCQL query for SD-JWT
+ * VCs, from either of two verifiers: one identified by the `redirect_uri:` client identifier
+ * prefix, answered by `direct_post` to its response URI; or a PASS kiosk (`pass-kiosk:<id>`,
+ * PASS's own offline profile, `response_mode=qr`), answered by a QR code on the phone's screen for
+ * the kiosk's camera — no network on either side, so no response URI and no state. Anything else is refused with a problem the page words in
  * Japanese and English — before the resident sees a single fact. What PASS's wallet cannot answer
  * faithfully (nested claim paths, value matching, credential or claim sets, several presentations
  * of one query) is refused too, rather than answered with something other than what was asked.
  */
 export const CLIENT_ID_PREFIX = 'redirect_uri:';
+/** A PASS kiosk's client identifier prefix: the kiosk is the audience its own key-binding check expects. */
+export const KIOSK_CLIENT_ID_PREFIX = 'pass-kiosk:';
+/** The response mode of PASS's offline profile: the answer is shown as a QR code for the kiosk's camera. */
+export const QR_RESPONSE_MODE = 'qr';
 export const SD_JWT_FORMAT = 'dc+sd-jwt';
 
 export type RequestProblem =
@@ -17,6 +23,7 @@ export type RequestProblem =
   | 'present.bad.response_mode'
   | 'present.bad.response_uri'
   | 'present.bad.client_id'
+  | 'present.bad.kiosk'
   | 'present.bad.nonce_state'
   | 'present.bad.client_metadata'
   | 'present.bad.dcql'
@@ -31,12 +38,16 @@ export interface CredentialQuery {
 }
 
 export interface PresentationRequest {
+  /** `direct_post`: posted to the response URI; `qr`: shown as a QR code for a PASS kiosk's camera. */
+  mode: 'direct_post' | 'qr';
   clientId: string;
-  responseUri: string;
-  /** What the resident is shown as the receiver: the response URI's origin (the only thing the prefix proves). */
-  origin: string;
+  /** direct_post only. */
+  responseUri?: string;
+  /** direct_post only: what the resident is shown as the receiver, the response URI's origin (the only thing the prefix proves). */
+  origin?: string;
   nonce: string;
-  state: string;
+  /** Always for direct_post; a kiosk's request has none (its nonce is its one-time value). */
+  state?: string;
   queries: CredentialQuery[];
   /** The verifier's own name for itself, by language (self-asserted: not checked by anyone). */
   names: { ja?: string; en?: string; default?: string };
@@ -52,6 +63,7 @@ const QUERY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CLAIM_NAME = /^[A-Za-z0-9_]{1,64}$/;
 const VCT = /^[\x21-\x7e]{1,256}$/;
 const NAME_MAX = 80;
+const KIOSK_CLIENT_ID = /^pass-kiosk:[A-Za-z0-9._-]{1,128}$/;
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -138,6 +150,11 @@ function readDcql(text: string | undefined): { ok: true; queries: CredentialQuer
   return { ok: true, queries };
 }
 
+/**
+ * Checks a request as its query parameters came (a repeated one as an array). The server runs it
+ * before drawing the approval page, and the page runs it again on its own address (served to it as
+ * a module), so the page works from the service worker's copy with no network.
+ */
 export function readPresentationRequest(query: Query, options: { allowHttp: boolean }): ReadRequest {
   const refuse = (problem: RequestProblem): ReadRequest => ({ ok: false, problem });
   // A parameter given twice has no one meaning.
@@ -145,18 +162,38 @@ export function readPresentationRequest(query: Query, options: { allowHttp: bool
   const q = query as Record<string, string | undefined>;
   if (q.request !== undefined || q.request_uri !== undefined) return refuse('present.bad.signed');
   if (q.response_type !== 'vp_token') return refuse('present.bad.response_type');
-  if (q.response_mode !== 'direct_post') return refuse('present.bad.response_mode');
-  const responseUri = responseUriOf(q.response_uri, options.allowHttp);
-  if (!responseUri) return refuse('present.bad.response_uri');
-  if (q.client_id !== `${CLIENT_ID_PREFIX}${q.response_uri}`) return refuse('present.bad.client_id');
-  if (typeof q.nonce !== 'string' || !NONCE_OR_STATE.test(q.nonce) || typeof q.state !== 'string' || !NONCE_OR_STATE.test(q.state)) return refuse('present.bad.nonce_state');
+  const mode = q.response_mode;
+  if (mode !== 'direct_post' && mode !== QR_RESPONSE_MODE) return refuse('present.bad.response_mode');
+  let origin: string | undefined;
+  if (mode === 'direct_post') {
+    const responseUri = responseUriOf(q.response_uri, options.allowHttp);
+    if (!responseUri) return refuse('present.bad.response_uri');
+    if (q.client_id !== `${CLIENT_ID_PREFIX}${q.response_uri}`) return refuse('present.bad.client_id');
+    origin = responseUri.origin;
+  } else if (typeof q.client_id !== 'string' || !KIOSK_CLIENT_ID.test(q.client_id) || q.response_uri !== undefined || q.redirect_uri !== undefined) {
+    // A QR answer goes to the kiosk that showed the request and nowhere else: no address may ride along.
+    return refuse('present.bad.kiosk');
+  }
+  const stateOk = q.state === undefined ? mode === QR_RESPONSE_MODE : NONCE_OR_STATE.test(q.state);
+  if (typeof q.nonce !== 'string' || !NONCE_OR_STATE.test(q.nonce) || !stateOk) return refuse('present.bad.nonce_state');
   if (q.scope !== undefined) return refuse('present.bad.dcql_unsupported');
   const dcql = readDcql(q.dcql_query);
   if (!dcql.ok) return refuse(dcql.problem);
   const metadata = readMetadata(q.client_metadata);
   if (!metadata.ok) return refuse('present.bad.client_metadata');
-  return {
-    ok: true,
-    request: { clientId: q.client_id, responseUri: q.response_uri!, origin: responseUri.origin, nonce: q.nonce, state: q.state, queries: dcql.queries, names: metadata.names },
-  };
+  const request: PresentationRequest = { mode, clientId: q.client_id!, nonce: q.nonce, queries: dcql.queries, names: metadata.names };
+  if (mode === 'direct_post') Object.assign(request, { responseUri: q.response_uri, origin });
+  if (q.state !== undefined) request.state = q.state;
+  return { ok: true, request };
+}
+
+/** The query parameters of a URL's search part, a repeated one as an array (as the server's parser gives them). */
+export function queryOf(search: string): Query {
+  // No prototype, like the server's parser: a parameter named __proto__ is a parameter like any.
+  const query = Object.create(null) as Record<string, string | string[]>;
+  for (const [key, value] of new URLSearchParams(search)) {
+    const seen = query[key];
+    query[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return query;
 }

@@ -3,8 +3,10 @@
  * authorization endpoint (a verifier's page sends the resident here), and /app/wallet/history.
  * The server checks the request and draws the page; which credential answers it, what exactly the
  * verifier will receive, the presentation itself (signed by the device key) and the direct_post to
- * the verifier all happen in the phone's browser (static/present-page.js), like receiving does.
- * docs/wallet.md, "Presenting (OpenID4VP)".
+ * the verifier — or, for a PASS kiosk, the QR code for its camera — all happen in the phone's
+ * browser (static/present-page.js), like receiving does. The page checks the request again itself,
+ * from its own address, so the service worker's copy of it (/app/wallet/present/offline, kept for
+ * the signed-in resident) answers a kiosk with no network. docs/wallet.md, "Presenting (OpenID4VP)".
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -14,17 +16,20 @@ import { FAMILY_APP_MESSAGES } from '../family/messages.ts';
 import type { FeatureKit } from '../feature-kit.ts';
 import { walletHolderTag, WALLET_CREDENTIALS } from '../wallet/routes.ts';
 import { WALLET_BASE } from '../wallet/section.ts';
-import { readPresentationRequest, type PresentationRequest } from './request.ts';
+import { PRESENT_OFFLINE_PAGE } from '../wallet/pwa.ts';
+import { readPresentationRequest, type PresentationRequest, type RequestProblem } from './request.ts';
+import { PRESENT_APP_MESSAGES } from './messages.ts';
 
 const MESSAGES = { ...APP_MESSAGES, ...FAMILY_APP_MESSAGES };
 export const PRESENT_PATH = `${WALLET_BASE}/present`;
 export const HISTORY_PATH = `${WALLET_BASE}/history`;
+const PROBLEMS = Object.keys(PRESENT_APP_MESSAGES).filter((key): key is RequestProblem => key.startsWith('present.bad.') && key !== 'present.bad.heading' && key !== 'present.bad.nothing');
 
 /** JSON for a <script type="application/json"> block: nothing in it can close the element. */
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
 /** The words the page scripts need, in the page's language. */
-function scriptWords(lang: Lang): Record<string, unknown> {
+function scriptWords(lang: Lang, allowHttp: boolean): Record<string, unknown> {
   const t = translator(MESSAGES, lang);
   const keys = (names: string[], prefix: string) => Object.fromEntries(names.map((name) => [name, t(`${prefix}${name}`)]));
   return {
@@ -35,10 +40,15 @@ function scriptWords(lang: Lang): Record<string, unknown> {
     wallet: keys(['yes', 'no', 'age_over', 'for'], 'wallet.js.'),
     self: t('wallet.receive.self'),
     words: keys(
-      ['none', 'choose', 'always', 'sending', 'failed', 'refused', 'declined', 'unsupported', 'result.sent', 'result.declined', 'result.failed', 'when', 'facts', 'nothing'],
+      ['none', 'choose', 'always', 'sending', 'failed', 'refused', 'declined', 'unsupported', 'result.sent', 'result.declined', 'result.failed', 'when', 'facts', 'nothing', 'shown', 'by_qr'],
       'present.js.',
     ),
     labels: { to: t('present.to'), origin: t('present.origin') },
+    kiosk: t('present.kiosk'),
+    unnamed: t('present.unnamed'),
+    // The page checks the request itself (offline too) and words its refusal like the server's page.
+    problems: Object.fromEntries(PROBLEMS.map((key) => [key, t(key)])),
+    allowHttp,
   };
 }
 
@@ -53,6 +63,22 @@ function allowResponseOrigin(ctx: Context, origin: string): void {
 
 function verifierName(request: PresentationRequest, lang: Lang): string | undefined {
   return request.names[lang] ?? request.names.default ?? request.names.ja ?? request.names.en;
+}
+
+/** The approval page; `request` absent for the offline copy, which the page fills from its own address. */
+async function approvalPage(kit: FeatureKit, ctx: Context, sub: string, request: PresentationRequest | undefined): Promise<void> {
+  const lang = kit.lang(ctx);
+  const t = translator(MESSAGES, lang);
+  const kiosk = request?.mode === 'qr';
+  const named = request && verifierName(request, lang);
+  await kit.page(ctx, 'present/present', MESSAGES, PRESENT_PATH, {
+    holder: walletHolderTag(sub),
+    kiosk,
+    name: kiosk ? t('present.kiosk') : (named ?? t('present.unnamed')),
+    facility: kiosk ? (named ?? '') : '',
+    origin: request?.origin ?? '',
+    words: scriptJson(scriptWords(lang, !kit.production)),
+  });
 }
 
 export function presentAppRoutes(kit: FeatureKit): Router {
@@ -70,20 +96,21 @@ export function presentAppRoutes(kit: FeatureKit): Router {
     const s = await kit.signedIn(ctx, 'wallet', false, { returnHere: true });
     if (!s) return;
     const { request } = read;
-    allowResponseOrigin(ctx, request.origin);
-    await kit.page(ctx, 'present/present', MESSAGES, PRESENT_PATH, {
-      holder: walletHolderTag(s.data.user!.sub),
-      name: verifierName(request, lang) ?? t('present.unnamed'),
-      origin: request.origin,
-      request: scriptJson(request),
-      words: scriptJson(scriptWords(lang)),
-    });
+    // A kiosk's answer goes by QR code: the page reaches nothing beyond its own origin.
+    if (request.origin) allowResponseOrigin(ctx, request.origin);
+    await approvalPage(kit, ctx, s.data.user!.sub, request);
+  });
+
+  router.get(PRESENT_OFFLINE_PAGE.slice(WALLET_BASE.length), async (ctx) => {
+    const s = await kit.signedIn(ctx, 'wallet', false, { returnHere: true });
+    if (!s) return;
+    await approvalPage(kit, ctx, s.data.user!.sub, undefined);
   });
 
   router.get('/history', async (ctx) => {
     const s = await kit.signedIn(ctx, 'wallet', false, { returnHere: true });
     if (!s) return;
-    await kit.page(ctx, 'present/sharing-history', MESSAGES, HISTORY_PATH, { holder: walletHolderTag(s.data.user!.sub), words: scriptJson(scriptWords(kit.lang(ctx))) });
+    await kit.page(ctx, 'present/sharing-history', MESSAGES, HISTORY_PATH, { holder: walletHolderTag(s.data.user!.sub), words: scriptJson(scriptWords(kit.lang(ctx), !kit.production)) });
   });
 
   return router;

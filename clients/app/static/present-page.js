@@ -3,20 +3,30 @@
 // not), and on 「提供する」 makes the presentation in this browser — only the requested disclosures,
 // a key binding signed by the device key for this verifier's client id and nonce — and posts it to
 // the verifier's response URI (direct_post), then follows the redirect it answers. 「やめる」 sends
-// the OpenID4VP error access_denied and nothing else. Every answer is kept in the history.
+// the OpenID4VP error access_denied and nothing else. A PASS kiosk's request (response_mode=qr)
+// has no channel back but this screen: the presentation is shown as a QR code for the kiosk's
+// camera, and 「やめる」 sends nothing. Every answer is kept in the history.
+// The request is read from this page's own address, checked by the same module the server uses:
+// offline, the service worker serves a copy of this page made without any request in it.
 import { openWallet, walletSupported } from './wallet-store.js';
 import { describeCredential, presentCredential } from '/app/lib/wallet/sd-jwt/holder.ts';
+import { queryOf, readPresentationRequest } from '/app/lib/present/request.ts';
+import { create as qrCode } from '/app/lib/qr-encoder.js';
 import { byFactOrder, factLabel, factValue, fill, readWords } from './present-words.js';
 
 const root = document.getElementById('present');
-const request = JSON.parse(document.getElementById('present-request').textContent);
 const words = readWords();
+const read = readPresentationRequest(queryOf(location.search), { allowHttp: words.allowHttp });
+const request = read.ok ? read.request : undefined;
+const byQr = request?.mode === 'qr';
 const message = document.getElementById('present-message');
 const approve = document.getElementById('present-approve');
 const decline = document.getElementById('present-decline');
-const verifier = {
-  name: document.querySelector('[data-testid="present-verifier-name"]').textContent,
-  origin: request.origin,
+/** The verifier's own name in the page's language (self-asserted). */
+const named = request && (request.names[words.lang] ?? request.names.default ?? request.names.ja ?? request.names.en);
+const verifier = request && {
+  name: byQr ? (named ? `${words.kiosk}（${named}）` : words.kiosk) : (named ?? words.unnamed),
+  origin: byQr ? words.words.by_qr : request.origin,
   clientId: request.clientId,
 };
 /** The credential chosen for each query id. */
@@ -115,6 +125,47 @@ async function send(fields) {
   return { ok: response.ok, body: body && typeof body === 'object' ? body : {} };
 }
 
+/**
+ * The answer as a QR code the kiosk's camera reads from this screen. Error correction L: a screen
+ * shows the code undamaged (no print wear, no dirt), and the lowest level keeps a ~1.5 KB
+ * answer at version 29 (133 modules) instead of 32 (145) at M, so each module is larger on the
+ * same screen: about 2.6 CSS pixels on a 390-pixel-wide phone, 8 device pixels at a density of 3.
+ * Drawn at whole pixels per module and scaled up without smoothing.
+ */
+function showAnswer(text) {
+  const canvas = document.getElementById('present-answer-qr');
+  const { modules } = qrCode(text, { errorCorrectionLevel: 'L' });
+  const margin = 4;
+  const scale = 8;
+  const size = (modules.size + margin * 2) * scale;
+  canvas.width = size;
+  canvas.height = size;
+  Object.assign(canvas.style, { display: 'block', width: '100%', maxWidth: '40rem', height: 'auto', imageRendering: 'pixelated', background: '#fff' });
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, size, size);
+  g.fillStyle = '#000';
+  for (let row = 0; row < modules.size; row += 1) {
+    for (let col = 0; col < modules.size; col += 1) if (modules.get(row, col)) g.fillRect((col + margin) * scale, (row + margin) * scale, scale, scale);
+  }
+  canvas.dataset.modules = String(modules.size);
+  document.getElementById('present-answer-text').value = text;
+  document.getElementById('present-form').hidden = true;
+  document.getElementById('present-answer').hidden = false;
+  root.dataset.answered = 'true';
+  say('');
+  document.getElementById('present-answer').scrollIntoView({ block: 'start' });
+}
+
+/** 「閉じる」: the code leaves the screen (the kiosk spends its nonce with the first reading anyway). */
+function closeAnswer() {
+  const canvas = document.getElementById('present-answer-qr');
+  canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+  document.getElementById('present-answer-text').value = '';
+  document.getElementById('present-answer').hidden = true;
+  say(words.words.shown);
+}
+
 /** Only a web address is followed (never javascript: or the like). */
 function followable(uri) {
   try {
@@ -158,6 +209,11 @@ async function share(wallet) {
       for (const name of query.claims) facts.push({ name, value: disclosable.get(name) });
       for (const claim of described.alwaysDisclosed) facts.push({ name: claim.name, value: claim.value });
     }
+    if (byQr) {
+      showAnswer(JSON.stringify(request.state === undefined ? { vp_token: vpToken } : { vp_token: vpToken, state: request.state }));
+      await record(wallet, 'sent', facts);
+      return;
+    }
     await finish(wallet, await send({ vp_token: JSON.stringify(vpToken), state: request.state }), 'sent', facts);
   } catch (error) {
     console.warn('wallet: the presentation was not sent', error?.message ?? error);
@@ -168,6 +224,12 @@ async function share(wallet) {
 
 async function refuse(wallet) {
   approve.disabled = decline.disabled = true;
+  if (byQr) {
+    // Nothing goes to a kiosk: it simply reads no answer.
+    await record(wallet, 'declined', []);
+    say(words.words.declined);
+    return;
+  }
   try {
     await finish(wallet, await send({ error: 'access_denied', state: request.state }), 'declined', []);
   } catch (error) {
@@ -177,7 +239,33 @@ async function refuse(wallet) {
   }
 }
 
+/** The verifier as this page's own reading of the request names it (the offline copy was drawn without one). */
+function drawVerifier() {
+  document.getElementById('present-verifier-name').textContent = byQr ? words.kiosk : verifier.name;
+  for (const node of root.querySelectorAll('[data-kiosk]')) node.hidden = !byQr;
+  for (const node of root.querySelectorAll('[data-post]')) node.hidden = byQr;
+  root.dataset.mode = request.mode;
+  document.getElementById('present-facility').textContent = byQr ? (named ?? '') : '';
+  document.getElementById('present-facility-line').hidden = !(byQr && named);
+  document.getElementById('present-verifier-origin').textContent = request.origin ?? '';
+}
+
+/** A request this wallet cannot answer: its reason, and that nothing was sent (as the server's page says online). */
+function refuseRequest(problem) {
+  document.querySelector('[data-testid="present-verifier"]').hidden = true;
+  document.getElementById('present-form').hidden = true;
+  document.getElementById('present-refused').hidden = false;
+  say(words.problems[problem] ?? words.words.failed, 'error');
+  root.dataset.refused = problem;
+}
+
 async function start() {
+  if (!read.ok) {
+    refuseRequest(read.problem);
+    return;
+  }
+  drawVerifier();
+  document.getElementById('present-answer-close').addEventListener('click', closeAnswer);
   if (!walletSupported()) {
     say(words.words.unsupported, 'error');
     return;

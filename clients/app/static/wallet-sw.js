@@ -2,17 +2,27 @@
 // opens with no connection: it keeps the wallet page as last seen by the signed-in resident and the
 // page's shell (scripts, SD-JWT modules, stylesheet, icons). Network first for everything it
 // handles, so an online page is always the server's; the copy is only for when the network fails.
+// Beside the wallet page it keeps the approval page with no request in it (`presentOffline`, taken
+// whenever the wallet page is): a kiosk asks by QR code with no network on either side, and the
+// page reads the request from its own address and answers on the phone.
 // It keeps nothing else: no API answer, no other page, nothing that is not a GET of this origin.
-// self.PASS_WALLET ({version, page, scope, shell}) is put in front of this file by the server.
-const { version, page, scope, shell } = self.PASS_WALLET;
+// self.PASS_WALLET ({version, page, present, presentOffline, scope, shell}) is put in front of this file by the server.
+const { version, page, present, presentOffline, scope, shell } = self.PASS_WALLET;
 const CACHE = `pass-wallet-${version}`;
 const SHELL = new Set(shell);
 
-/** The wallet page, only as a signed-in resident got it: not a redirect to sign-in, not an error. */
-async function keepPage(cache, response) {
+/** A page, only as a signed-in resident got it: not a redirect to sign-in, not an error. */
+async function keep(cache, key, response) {
   if (!response || !response.ok || response.redirected || response.type !== 'basic') return;
   const path = new URL(response.url).pathname.replace(/\/$/, '');
-  if (path === page) await cache.put(page, response);
+  if (path === key) await cache.put(key, response);
+}
+
+/** The wallet page, and with it the approval page's offline copy for the same resident. */
+async function keepPage(cache, response) {
+  await keep(cache, page, response);
+  if (!response?.ok || response.redirected) return;
+  await keep(cache, presentOffline, await fetch(presentOffline, { credentials: 'same-origin' }).catch(() => undefined));
 }
 
 self.addEventListener('install', (event) => {
@@ -40,14 +50,23 @@ async function fromCache(key) {
   return cache.match(key);
 }
 
-/** Pages: the network's answer; with no network, the wallet page (whatever page was asked for: the wallet is what works offline). */
-async function navigate(request, url) {
+/**
+ * Pages: the network's answer; with no network, the approval page's copy for the approval page
+ * (any query string: the page reads it), else the wallet page (whatever page was asked for: the
+ * wallet is what works offline).
+ */
+async function navigate(event, url) {
+  const path = url.pathname.replace(/\/$/, '');
   try {
-    const response = await fetch(request);
-    if (url.pathname.replace(/\/$/, '') === page) await keepPage(await caches.open(CACHE), response.clone());
+    const response = await fetch(event.request);
+    // Kept after the page is answered: the resident does not wait for the approval page's copy.
+    if (path === page) {
+      const copy = response.clone();
+      event.waitUntil(caches.open(CACHE).then((cache) => keepPage(cache, copy)));
+    }
     return response;
   } catch (error) {
-    const kept = await fromCache(page);
+    const kept = (path === present && (await fromCache(presentOffline))) || (await fromCache(page));
     if (kept) return kept;
     throw error;
   }
@@ -71,7 +90,7 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === 'navigate') {
-    if (url.pathname.startsWith(scope)) event.respondWith(navigate(request, url));
+    if (url.pathname.startsWith(scope)) event.respondWith(navigate(event, url));
     return;
   }
   if (SHELL.has(url.pathname) && !url.search) event.respondWith(shellFile(request, url.pathname));

@@ -4,6 +4,8 @@
  * keeps the wallet page's shell so the wallet opens with no connection. The worker's script is
  * clients/app/static/wallet-sw.js with its shell list and version put in front: the version is a
  * hash of everything in the shell, so changing any of it installs a new worker with a new cache.
+ * The shell includes the approval page's scripts: a kiosk's request (response_mode=qr) is answered
+ * on the phone with no network, from the worker's copy of the approval page.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,7 +23,10 @@ const ICONS = '/app/icons/';
 
 const STATIC_DIR = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'static');
 /** The page scripts of the wallet (clients/app/static), under /app/static/. */
-export const WALLET_SCRIPTS = ['wallet-page.js', 'wallet-store.js', 'wallet-issuance.js', 'wallet-register.js'];
+export const WALLET_SCRIPTS = ['wallet-page.js', 'wallet-store.js', 'wallet-issuance.js', 'wallet-register.js', 'present-page.js', 'present-words.js'];
+/** The approval page (clients/app/present/routes.ts), and its copy with no request that the worker keeps for offline use. */
+export const PRESENT_PAGE = `${WALLET_BASE}/present`;
+export const PRESENT_OFFLINE_PAGE = `${PRESENT_PAGE}/offline`;
 
 export function manifest(): Record<string, unknown> {
   return {
@@ -67,7 +72,7 @@ export function pwaFiles(modules: ReturnType<typeof walletModules>['modules'] = 
     version.update(worker);
     for (const name of WALLET_SCRIPTS) version.update(readFileSync(path.join(STATIC_DIR, name)));
     for (const served of modules().values()) version.update(served.etag);
-    const config = { version: version.digest('base64url').slice(0, 16), page: WALLET_BASE, scope: APP_SCOPE, shell };
+    const config = { version: version.digest('base64url').slice(0, 16), page: WALLET_BASE, present: PRESENT_PAGE, presentOffline: PRESENT_OFFLINE_PAGE, scope: APP_SCOPE, shell };
     files.set(SERVICE_WORKER_PATH, { body: `self.PASS_WALLET = ${JSON.stringify(config)};\n${worker}`, type: 'text/javascript; charset=utf-8' });
     return files;
   }

@@ -1,13 +1,18 @@
 /**
  * The SD-JWT core for the wallet page, without a bundler: GET /app/lib/<path> serves the modules of
  * src/wallet/sd-jwt (and the src/core/errors|reasons they use) as ES modules
- * (clients/shared/browser-modules.ts), with the wallet page's own allow-list. The wallet's service
- * worker keeps a copy of them for offline use.
+ * (clients/shared/browser-modules.ts), with the wallet page's own allow-list; beside them the
+ * approval page's request check (clients/app/present/request.ts, so the page checks a request
+ * offline exactly as the server does) and the QR encoder (its answer to a kiosk). The wallet's
+ * service worker keeps a copy of them for offline use.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Middleware } from 'koa';
-import { buildPageModules, pageModulesRoute, SRC, type ServedModule } from '../../shared/browser-modules.ts';
+import { buildPageModules, etagOf, pageModulesRoute, SRC, type ServedModule } from '../../shared/browser-modules.ts';
+import { QR_ENCODER_MODULE, qrEncoderModule } from '../../shared/qr-encoder-module.ts';
 
 export type { ServedModule } from '../../shared/browser-modules.ts';
 
@@ -36,9 +41,21 @@ export function buildWalletModules(entries: readonly string[] = sdJwtEntries()):
   return buildPageModules(entries, WALLET_PAGE);
 }
 
+/** The approval page's request check, by its name under /app/lib/. */
+export const PRESENT_REQUEST_MODULE = 'present/request.ts';
+const PRESENT_REQUEST_FILE = path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'present', 'request.ts');
+
+/** clients/app/present/request.ts stripped of its types; it must stay a leaf (no imports) that a browser runs as it is. */
+export function presentRequestModule(): ServedModule {
+  const body = stripTypeScriptTypes(readFileSync(PRESENT_REQUEST_FILE, 'utf8'), { mode: 'strip' });
+  const code = body.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+  if (/(?:^|[\s;])import[\s('"{*]|\bfrom\s*['"]/.test(code) || /\b(?:Buffer|process|require)\b/.test(code)) throw new Error(`${PRESENT_REQUEST_MODULE} must import nothing and use no Node API: the approval page loads it as it is`);
+  return { body, etag: etagOf(body) };
+}
+
 /** The route itself; the modules are built at the first request (or by `modules()`) and kept. */
 export function walletModules(): { middleware: Middleware; modules: () => Map<string, ServedModule> } {
   let built: Map<string, ServedModule> | undefined;
-  const modules = () => (built ??= buildWalletModules());
+  const modules = () => (built ??= new Map([...buildWalletModules(), [PRESENT_REQUEST_MODULE, presentRequestModule()], [QR_ENCODER_MODULE, qrEncoderModule()]]));
   return { middleware: pageModulesRoute(WALLET_MODULES_PREFIX, modules), modules };
 }

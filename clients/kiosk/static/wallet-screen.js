@@ -23,9 +23,15 @@ let deps;
 
 const randomNonce = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18)))).replace(/\+/g, '-').replace(/\//g, '_');
 
-/** The request as the phone reads it: the PASS app's presentation address with the OpenID4VP parameters. */
+/**
+ * The request as the phone reads it: the PASS app's presentation address with the OpenID4VP
+ * parameters, and the facility's name (client_metadata.client_name) so the resident sees which
+ * facility asks.
+ */
 function requestUrl(trust, nonce) {
   const params = new URLSearchParams({ client_id: trust.audience, response_type: 'vp_token', response_mode: 'qr', nonce, dcql_query: JSON.stringify(trust.dcqlQuery) });
+  const facility = $('facility-name').textContent.trim();
+  if (facility) params.set('client_metadata', JSON.stringify({ client_name: facility }));
   return `${document.body.dataset.issuer}/app/wallet/present?${params}`;
 }
 
