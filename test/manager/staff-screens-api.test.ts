@@ -91,6 +91,7 @@ describe.each(modes)('the staff screens API on %s', (mode) => {
         { method: 'qr', accepted: 0, rejected: 1 },
         { method: 'card', accepted: 0, rejected: 0 },
         { method: 'device-code', accepted: 2, rejected: 0 },
+        { method: 'credential', accepted: 0, rejected: 0 },
       ],
     });
     expect(mine.body.alerts).toEqual({ open: 1, more: false });
