@@ -120,6 +120,21 @@ run(`receiving a credential into the PASS app's wallet (${mode})`, () => {
       } finally {
         await page.context().setOffline(false);
       }
+
+      // Signing out takes the offline copy of the wallet page (it names the household) with the session.
+      const keptPages = () =>
+        page.evaluate(async () => {
+          const storage = (globalThis as unknown as { caches: { keys(): Promise<string[]>; open(name: string): Promise<{ keys(): Promise<Array<{ url: string }>> }> } }).caches;
+          const kept = await Promise.all((await storage.keys()).map(async (name) => (await (await storage.open(name)).keys()).map((r) => new URL(r.url).pathname)));
+          return kept.flat().filter((p) => !p.startsWith('/app/static/') && !p.startsWith('/app/lib/') && !/\.(png|svg|css|js|webmanifest)$/.test(p));
+        });
+      expect(await keptPages()).toContain('/app/wallet');
+      await page.goto(`${env.pass.issuer}/app/`);
+      await page.getByRole('button', { name: 'ログアウト' }).click();
+      await page.getByRole('button', { name: 'ログアウトする' }).click();
+      await page.locator('[data-signed-out="true"]').waitFor();
+      for (let i = 0; i < 50 && (await keptPages()).length > 0; i += 1) await page.waitForTimeout(100);
+      expect(await keptPages()).toEqual([]);
     });
   }, 120_000);
 });
