@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BenchContext, Scenario, ScenarioResult } from '../types.ts';
+import { measureRate, percentile } from '../lib/cpu-rate.ts';
 import { DevJpkiCa, generateRsaKeyPair } from '../../src/jpki/dev-ca.ts';
 import { ApduChannel } from '../../src/card/apdu-channel.ts';
 import { readSignatureProof } from '../../src/card/jpki-proofs.ts';
@@ -32,10 +33,6 @@ interface Proof {
 
 async function cardProof(card: SimulatedCard, challenge: Uint8Array): Promise<{ certificate: Uint8Array; signature: Uint8Array }> {
   return (await readSignatureProof(new ApduChannel(card), { password: PIN, challenge })).signature;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function setUp(ctx: BenchContext): Promise<{ verifier: JpkiVerifier; proofs: Proof[]; revoked: Proof }> {
@@ -89,26 +86,7 @@ const scenario: Scenario = {
     if (other !== 'certificate_revoked') throw new Error(`a revoked certificate was not refused as revoked: ${other}`);
     for (let i = 0; i < 200; i++) await verifier.verifySignatureProof(proofs[i % proofs.length]!);
 
-    const rounds: Array<{ perCpuSecond: number; perWallSecond: number; latencies: number[] }> = [];
-    for (let round = 0; round < ctx.rounds; round++) {
-      const latencies: number[] = [];
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const deadline = t0 + ctx.durationSeconds * 1000;
-      let n = 0;
-      while (performance.now() < deadline) {
-        const s = performance.now();
-        await verifier.verifySignatureProof(proofs[n % proofs.length]!);
-        latencies.push(performance.now() - s);
-        n += 1;
-      }
-      const wallSeconds = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      rounds.push({ perCpuSecond: n / cpuSeconds, perWallSecond: n / wallSeconds, latencies: latencies.sort((a, b) => a - b) });
-      ctx.log(`round ${round + 1}: ${n} verifications, ${(n / wallSeconds).toFixed(0)}/s wall, ${(n / cpuSeconds).toFixed(0)}/CPU-s (${(cpuSeconds / wallSeconds).toFixed(2)} cores busy)`);
-    }
-    const median = [...rounds].sort((a, b) => a.perCpuSecond - b.perCpuSecond)[Math.floor(rounds.length / 2)]!;
+    const median = await measureRate(ctx, 'verifySignatureProof', (n) => verifier.verifySignatureProof(proofs[n % proofs.length]!));
     return {
       name: 'jpki-verify',
       measurements: [
